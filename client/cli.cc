@@ -1,0 +1,672 @@
+#include "client/cli.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "client/client.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace neardup::client {
+namespace {
+
+// Options that take a value; everything else starting with "--" is a flag.
+const std::set<std::string>& ValueOptions() {
+  static const auto* options = new std::set<std::string>{
+      "server",      "collection", "id",           "threshold",
+      "top-k",       "num-perm",   "word-shingle", "char-shingle",
+      "meta",        "timeout"};
+  return *options;
+}
+const std::set<std::string>& FlagOptions() {
+  static const auto* flags =
+      new std::set<std::string>{"json", "add", "upsert", "help"};
+  return *flags;
+}
+
+// A usage error: the message is printed with a hint, exit status 2.
+struct UsageError {
+  std::string message;
+};
+
+struct Args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::vector<std::string>> values;
+  std::set<std::string> flags;
+
+  bool Flag(const std::string& name) const { return flags.count(name) > 0; }
+  bool Has(const std::string& name) const { return values.count(name) > 0; }
+  // Returns the last value of option `name`, or `fallback`.
+  std::string Value(const std::string& name,
+                    const std::string& fallback = "") const {
+    auto it = values.find(name);
+    return it == values.end() ? fallback : it->second.back();
+  }
+};
+
+absl::StatusOr<Args> Parse(const std::vector<std::string>& argv) {
+  Args args;
+  bool only_positional = false;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (only_positional || a == "-" || a.size() < 2 || a[0] != '-') {
+      args.positional.push_back(a);
+      continue;
+    }
+    if (a == "--") {
+      only_positional = true;
+      continue;
+    }
+    std::string name, value;
+    bool has_value = false;
+    if (a == "-c") {
+      name = "collection";
+    } else if (a == "-h") {
+      name = "help";
+    } else if (a.rfind("--", 0) == 0) {
+      name = a.substr(2);
+      size_t eq = name.find('=');
+      if (eq != std::string::npos) {
+        value = name.substr(eq + 1);
+        name = name.substr(0, eq);
+        has_value = true;
+      }
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("unknown option: ", a));
+    }
+    if (FlagOptions().count(name)) {
+      if (has_value) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("option --", name, " takes no value"));
+      }
+      args.flags.insert(name);
+    } else if (ValueOptions().count(name)) {
+      if (!has_value) {
+        if (i + 1 >= argv.size()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("option ", a, " needs a value"));
+        }
+        value = argv[++i];
+      }
+      args.values[name].push_back(value);
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("unknown option: ", a));
+    }
+  }
+  return args;
+}
+
+// Checks that only options in `allowed` (plus the global ones) are given.
+absl::Status AllowOnly(const Args& args, const std::string& command,
+                       std::set<std::string> allowed) {
+  allowed.insert({"server", "json", "timeout", "help"});
+  for (const auto& [name, v] : args.values) {
+    if (!allowed.count(name)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("option --", name, " does not apply to ", command));
+    }
+  }
+  for (const auto& name : args.flags) {
+    if (!allowed.count(name)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("option --", name, " does not apply to ", command));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<double> ParseDouble(const std::string& name,
+                                   const std::string& s) {
+  double v;
+  if (!absl::SimpleAtod(s, &v)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", name, " needs a number: ", s));
+  }
+  return v;
+}
+
+absl::StatusOr<uint32_t> ParseUint(const std::string& name,
+                                   const std::string& s) {
+  uint32_t v;
+  if (!absl::SimpleAtoi(s, &v)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", name, " needs a non-negative integer: ", s));
+  }
+  return v;
+}
+
+// Reads a whole file ("-" is standard input) as bytes.
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  if (path == "-") {
+    return std::string(std::istreambuf_iterator<char>(std::cin),
+                       std::istreambuf_iterator<char>());
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat("cannot read file: ", path));
+  }
+  std::string data((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  if (in.bad()) {
+    return absl::DataLossError(absl::StrCat("error reading file: ", path));
+  }
+  return data;
+}
+
+std::string Json(const google::protobuf::Message& m) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  std::string out;
+  // Printing a message we built cannot fail; the status is dropped.
+  (void)google::protobuf::util::MessageToJsonString(m, &out, options);
+  return out;
+}
+
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          out += absl::StrFormat("\\u%04x", c);
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+absl::Status ParseMetadata(const Args& args,
+                           google::protobuf::Map<std::string, std::string>* m) {
+  auto it = args.values.find("meta");
+  if (it == args.values.end()) return absl::OkStatus();
+  for (const std::string& kv : it->second) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--meta needs KEY=VALUE: ", kv));
+    }
+    (*m)[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return absl::OkStatus();
+}
+
+// One CLI run: parsed arguments, the connection and the output streams.
+class Cli {
+ public:
+  Cli(Args args, std::ostream& out, std::ostream& err)
+      : args_(std::move(args)), out_(out), err_(err) {}
+
+  int Run() {
+    if (args_.positional.empty() || args_.Flag("help")) {
+      out_ << ::neardup::client::Usage();
+      return args_.positional.empty() && !args_.Flag("help") ? kExitUsage
+                                                             : kExitOk;
+    }
+    const std::string command = args_.positional[0];
+    absl::Status s;
+    if (command == "collections") {
+      s = Collections();
+    } else if (command == "add") {
+      s = AddFiles();
+    } else if (command == "check") {
+      s = CheckFile();
+    } else if (command == "get") {
+      s = GetDoc();
+    } else if (command == "delete") {
+      s = DeleteDoc();
+    } else if (command == "help") {
+      out_ << ::neardup::client::Usage();
+      return kExitOk;
+    } else {
+      return UsageFail(absl::StrCat("unknown command: ", command));
+    }
+    if (usage_error_) return UsageFail(std::string(s.message()));
+    if (!s.ok()) {
+      err_ << "neardup: " << absl::StatusCodeToString(s.code()) << ": "
+           << s.message() << "\n";
+      return kExitError;
+    }
+    return kExitOk;
+  }
+
+ private:
+  int UsageFail(const std::string& message) {
+    err_ << "neardup: " << message << "\n"
+         << "Run 'neardup help' for usage.\n";
+    return kExitUsage;
+  }
+
+  // Marks `s` (if not OK) as a usage error and returns it.
+  absl::Status Usage(absl::Status s) {
+    if (!s.ok()) usage_error_ = true;
+    return s;
+  }
+  absl::Status Usage(const std::string& message) {
+    return Usage(absl::InvalidArgumentError(message));
+  }
+
+  absl::Status Connect() {
+    Client::Options options;
+    if (args_.Has("timeout")) {
+      absl::StatusOr<double> t = ParseDouble("timeout", args_.Value("timeout"));
+      if (!t.ok() || *t <= 0) {
+        return Usage(absl::StrCat("--timeout needs a positive number: ",
+                                  args_.Value("timeout")));
+      }
+      options.timeout = absl::Seconds(*t);
+    }
+    auto client =
+        Client::Connect(args_.Value("server", std::string(kDefaultServer)),
+                        options);
+    if (!client.ok()) return Usage(client.status());
+    client_ = std::move(*client);
+    return absl::OkStatus();
+  }
+
+  // Returns the -c/--collection value or a usage error.
+  absl::StatusOr<std::string> Collection() {
+    if (!args_.Has("collection")) {
+      return Usage(absl::StrCat(args_.positional[0],
+                                " needs a collection: -c NAME"));
+    }
+    return args_.Value("collection");
+  }
+
+  // Checks the positional count: `min` to `max` after the command words.
+  absl::Status Positional(size_t skip, size_t min, size_t max,
+                          const std::string& what) {
+    const size_t n = args_.positional.size() - skip;
+    if (n < min || n > max) return Usage(absl::StrCat("usage: neardup ", what));
+    return absl::OkStatus();
+  }
+
+  absl::Status Collections() {
+    if (args_.positional.size() < 2) {
+      return Usage("usage: neardup collections create|list|get|drop ...");
+    }
+    const std::string sub = args_.positional[1];
+    if (sub == "create") {
+      absl::Status s = Usage(AllowOnly(
+          args_, "collections create",
+          {"threshold", "num-perm", "word-shingle", "char-shingle"}));
+      if (!s.ok()) return s;
+      s = Positional(2, 1, 1, "collections create NAME [--threshold T] ...");
+      if (!s.ok()) return s;
+      v1::CollectionParams params;
+      if (args_.Has("threshold")) {
+        auto t = ParseDouble("threshold", args_.Value("threshold"));
+        if (!t.ok()) return Usage(t.status());
+        params.set_threshold(*t);
+      }
+      for (auto [flag, setter] :
+           std::vector<std::pair<std::string,
+                                 void (v1::CollectionParams::*)(uint32_t)>>{
+               {"num-perm", &v1::CollectionParams::set_num_perm},
+               {"word-shingle", &v1::CollectionParams::set_word_shingle_size},
+               {"char-shingle",
+                &v1::CollectionParams::set_char_shingle_size}}) {
+        if (!args_.Has(flag)) continue;
+        auto v = ParseUint(flag, args_.Value(flag));
+        if (!v.ok()) return Usage(v.status());
+        (params.*setter)(*v);
+      }
+      if (s = Connect(); !s.ok()) return s;
+      auto c = client_->CreateCollection(args_.positional[2], params);
+      if (!c.ok()) return c.status();
+      if (args_.Flag("json")) {
+        out_ << Json(*c) << "\n";
+      } else {
+        out_ << "created collection " << c->name() << ": "
+             << DescribeCollection(*c) << "\n";
+      }
+      return absl::OkStatus();
+    }
+    if (sub == "list") {
+      absl::Status s = Usage(AllowOnly(args_, "collections list", {}));
+      if (!s.ok()) return s;
+      if (s = Positional(2, 0, 0, "collections list"); !s.ok()) return s;
+      if (s = Connect(); !s.ok()) return s;
+      auto list = client_->ListCollections();
+      if (!list.ok()) return list.status();
+      if (args_.Flag("json")) {
+        v1::ListCollectionsResponse resp;
+        for (const auto& c : *list) *resp.add_collections() = c;
+        out_ << Json(resp) << "\n";
+      } else if (list->empty()) {
+        out_ << "no collections\n";
+      } else {
+        for (const auto& c : *list) {
+          out_ << c.name() << "\t" << DescribeCollection(c) << "\n";
+        }
+      }
+      return absl::OkStatus();
+    }
+    if (sub == "get" || sub == "drop") {
+      absl::Status s = Usage(AllowOnly(args_, "collections " + sub, {}));
+      if (!s.ok()) return s;
+      if (s = Positional(2, 1, 1, "collections " + sub + " NAME"); !s.ok()) {
+        return s;
+      }
+      if (s = Connect(); !s.ok()) return s;
+      const std::string& name = args_.positional[2];
+      if (sub == "get") {
+        auto c = client_->GetCollection(name);
+        if (!c.ok()) return c.status();
+        if (args_.Flag("json")) {
+          out_ << Json(*c) << "\n";
+        } else {
+          out_ << c->name() << ": " << DescribeCollection(*c) << "\n";
+        }
+        return absl::OkStatus();
+      }
+      auto dropped = client_->DropCollection(name);
+      if (!dropped.ok()) return dropped.status();
+      if (args_.Flag("json")) {
+        v1::DropCollectionResponse resp;
+        resp.set_documents_dropped(*dropped);
+        out_ << Json(resp) << "\n";
+      } else {
+        out_ << "dropped collection " << name << " (" << *dropped
+             << " documents)\n";
+      }
+      return absl::OkStatus();
+    }
+    return Usage(absl::StrCat("unknown collections command: ", sub));
+  }
+
+  static std::string DescribeCollection(const v1::Collection& c) {
+    return absl::StrFormat(
+        "%d documents, threshold %g, %d permutations (%d bands x %d rows), "
+        "shingles of %d words / %d characters, fingerprint v%d",
+        c.document_count(), c.params().threshold(), c.params().num_perm(),
+        c.lsh().bands(), c.lsh().rows(), c.params().word_shingle_size(),
+        c.params().char_shingle_size(), c.fingerprint_version());
+  }
+
+  absl::Status AddFiles() {
+    absl::Status s =
+        Usage(AllowOnly(args_, "add", {"collection", "id", "upsert", "meta"}));
+    if (!s.ok()) return s;
+    auto coll = Collection();
+    if (!coll.ok()) return coll.status();
+    if (args_.positional.size() < 2) {
+      return Usage("usage: neardup add -c COLL [--id ID] FILE...");
+    }
+    if (args_.Has("id") && args_.positional.size() != 2) {
+      return Usage("--id needs exactly one FILE");
+    }
+    v1::AddRequest req;
+    req.set_collection(*coll);
+    req.set_upsert(args_.Flag("upsert"));
+    if (s = Usage(ParseMetadata(args_, req.mutable_document()->mutable_metadata()));
+        !s.ok()) {
+      return s;
+    }
+    if (s = Connect(); !s.ok()) return s;
+    std::vector<std::string> json_items;
+    absl::Status first_error;
+    for (size_t i = 1; i < args_.positional.size(); ++i) {
+      const std::string& file = args_.positional[i];
+      const std::string id = args_.Value("id", file);
+      absl::StatusOr<v1::AddResponse> resp = AddOne(&req, file, id);
+      if (!resp.ok()) {
+        err_ << "neardup: " << file << ": "
+             << absl::StatusCodeToString(resp.status().code()) << ": "
+             << resp.status().message() << "\n";
+        if (first_error.ok()) {
+          first_error = absl::Status(resp.status().code(),
+                                     absl::StrCat(file, " not added"));
+        }
+        continue;
+      }
+      if (args_.Flag("json")) {
+        json_items.push_back(absl::StrCat("{\"file\":", JsonString(file),
+                                          ",\"id\":", JsonString(id),
+                                          ",\"response\":", Json(*resp), "}"));
+      } else {
+        out_ << (resp->replaced() ? "replaced " : "added ") << id << " ("
+             << resp->stats().tokens() << " tokens, "
+             << resp->stats().shingles() << " shingles)\n";
+      }
+    }
+    if (args_.Flag("json")) {
+      out_ << "{\"documents\":[" << absl::StrJoin(json_items, ",") << "]}\n";
+    }
+    return first_error;
+  }
+
+  absl::StatusOr<v1::AddResponse> AddOne(v1::AddRequest* req,
+                                         const std::string& file,
+                                         const std::string& id) {
+    auto content = ReadFile(file);
+    if (!content.ok()) return content.status();
+    req->mutable_document()->set_id(id);
+    req->mutable_document()->set_content(std::move(*content));
+    return client_->Add(*req);
+  }
+
+  absl::Status CheckFile() {
+    absl::Status s = Usage(AllowOnly(
+        args_, "check",
+        {"collection", "add", "id", "threshold", "top-k", "meta"}));
+    if (!s.ok()) return s;
+    auto coll = Collection();
+    if (!coll.ok()) return coll.status();
+    if (s = Positional(1, 1, 1, "check -c COLL FILE [--add] [--id ID]");
+        !s.ok()) {
+      return s;
+    }
+    if ((args_.Has("id") || args_.Has("meta")) && !args_.Flag("add")) {
+      return Usage("--id and --meta apply only with --add");
+    }
+    double threshold = 0;
+    uint32_t top_k = 0;
+    if (args_.Has("threshold")) {
+      auto t = ParseDouble("threshold", args_.Value("threshold"));
+      if (!t.ok()) return Usage(t.status());
+      threshold = *t;
+    }
+    if (args_.Has("top-k")) {
+      auto k = ParseUint("top-k", args_.Value("top-k"));
+      if (!k.ok()) return Usage(k.status());
+      top_k = *k;
+    }
+    const std::string& file = args_.positional[1];
+    if (s = Connect(); !s.ok()) return s;
+    auto content = ReadFile(file);
+    if (!content.ok()) return content.status();
+
+    absl::StatusOr<v1::CheckResponse> resp;
+    const bool add = args_.Flag("add");
+    const std::string id = args_.Value("id", file);
+    if (add) {
+      v1::CheckAndAddRequest req;
+      req.set_collection(*coll);
+      req.set_threshold(threshold);
+      req.set_top_k(top_k);
+      req.mutable_document()->set_id(id);
+      req.mutable_document()->set_content(std::move(*content));
+      if (s = Usage(ParseMetadata(
+              args_, req.mutable_document()->mutable_metadata()));
+          !s.ok()) {
+        return s;
+      }
+      resp = client_->CheckAndAdd(req);
+    } else {
+      v1::CheckRequest req;
+      req.set_collection(*coll);
+      req.set_threshold(threshold);
+      req.set_top_k(top_k);
+      req.mutable_document()->set_content(std::move(*content));
+      resp = client_->Check(req);
+    }
+    if (!resp.ok()) return resp.status();
+    if (args_.Flag("json")) {
+      out_ << Json(*resp) << "\n";
+      return absl::OkStatus();
+    }
+    PrintMatches(*resp);
+    if (add) {
+      if (resp->added()) {
+        out_ << "added as " << id << "\n";
+      } else if (resp->already_stored()) {
+        out_ << "not added: id " << id << " is already stored\n";
+      } else {
+        out_ << "not added: near duplicate of " << resp->matches(0).id()
+             << "\n";
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  void PrintMatches(const v1::CheckResponse& resp) {
+    if (resp.matches().empty()) {
+      out_ << "no match (" << resp.stats().tokens() << " tokens, "
+           << resp.stats().shingles() << " shingles)\n";
+      return;
+    }
+    out_ << resp.matches_size()
+         << (resp.matches_size() == 1 ? " match" : " matches") << " ("
+         << resp.stats().tokens() << " tokens, " << resp.stats().shingles()
+         << " shingles)\n";
+    out_ << "jaccard  contained  contains  hamming  exact  id\n";
+    for (const v1::Match& m : resp.matches()) {
+      out_ << absl::StrFormat("%7.3f  %9.3f  %8.3f  %7d  %-5s  %s\n",
+                              m.jaccard(), m.containment(),
+                              m.reverse_containment(), m.hamming_distance(),
+                              m.exact() ? "yes" : "no", m.id());
+    }
+  }
+
+  absl::Status GetDoc() {
+    absl::Status s = Usage(AllowOnly(args_, "get", {"collection"}));
+    if (!s.ok()) return s;
+    auto coll = Collection();
+    if (!coll.ok()) return coll.status();
+    if (s = Positional(1, 1, 1, "get -c COLL ID"); !s.ok()) return s;
+    if (s = Connect(); !s.ok()) return s;
+    auto doc = client_->Get(*coll, args_.positional[1]);
+    if (!doc.ok()) return doc.status();
+    if (args_.Flag("json")) {
+      out_ << Json(*doc) << "\n";
+      return absl::OkStatus();
+    }
+    out_ << "id: " << doc->id() << "\n"
+         << "bytes: " << doc->stats().content_bytes() << "\n"
+         << "tokens: " << doc->stats().tokens() << "\n"
+         << "shingles: " << doc->stats().shingles() << "\n"
+         << "simhash: " << absl::StrFormat("%016x", doc->stats().simhash())
+         << "\n"
+         << "added: "
+         << absl::FormatTime(absl::FromUnixSeconds(doc->add_time().seconds()),
+                             absl::UTCTimeZone())
+         << "\n"
+         << "fingerprint version: " << doc->fingerprint_version() << "\n";
+    for (const auto& [k, v] : doc->metadata()) {
+      out_ << "meta " << k << ": " << v << "\n";
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status DeleteDoc() {
+    absl::Status s = Usage(AllowOnly(args_, "delete", {"collection"}));
+    if (!s.ok()) return s;
+    auto coll = Collection();
+    if (!coll.ok()) return coll.status();
+    if (s = Positional(1, 1, 1, "delete -c COLL ID"); !s.ok()) return s;
+    if (s = Connect(); !s.ok()) return s;
+    if (s = client_->Delete(*coll, args_.positional[1]); !s.ok()) return s;
+    if (args_.Flag("json")) {
+      out_ << "{\"deleted\":" << JsonString(args_.positional[1]) << "}\n";
+    } else {
+      out_ << "deleted " << args_.positional[1] << "\n";
+    }
+    return absl::OkStatus();
+  }
+
+  Args args_;
+  std::ostream& out_;
+  std::ostream& err_;
+  std::unique_ptr<Client> client_;
+  bool usage_error_ = false;
+};
+
+}  // namespace
+
+std::string Usage() {
+  return R"(neardup: client of the neardupd near-duplicate detection server.
+
+Usage: neardup [--server ADDR] [--json] [--timeout SECONDS] COMMAND ...
+
+Collections:
+  collections create NAME [--threshold T] [--num-perm N]
+                          [--word-shingle N] [--char-shingle N]
+  collections list
+  collections get NAME
+  collections drop NAME
+Documents (FILE is UTF-8 text; - reads standard input):
+  add -c COLL [--id ID] [--upsert] [--meta KEY=VALUE]... FILE...
+      Store files; the id defaults to the file name as given.
+  check -c COLL FILE [--threshold T] [--top-k N]
+      List stored near duplicates of FILE, best first.
+  check -c COLL FILE --add [--id ID] [--meta KEY=VALUE]...
+      Atomically: if FILE matches nothing, store it.
+  get -c COLL ID
+  delete -c COLL ID
+
+Options:
+  --server ADDR   server address (default 127.0.0.1:50051)
+  --json          print one JSON object (proto3 JSON field names)
+  --timeout S     deadline of each call in seconds (default 30)
+
+Exit status: 0 success, 1 error reported by the server or reading a file
+(message on stderr), 2 usage error.
+)";
+}
+
+int RunCli(const std::vector<std::string>& args, std::ostream& out,
+           std::ostream& err) {
+  absl::StatusOr<Args> parsed = Parse(args);
+  if (!parsed.ok()) {
+    err << "neardup: " << parsed.status().message() << "\n"
+        << "Run 'neardup help' for usage.\n";
+    return kExitUsage;
+  }
+  return Cli(std::move(*parsed), out, err).Run();
+}
+
+}  // namespace neardup::client

@@ -1,0 +1,120 @@
+#include "client/client.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
+
+namespace neardup::client {
+
+absl::Status FromGrpcStatus(const grpc::Status& s) {
+  if (s.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
+                      s.error_message());
+}
+
+absl::StatusOr<std::unique_ptr<Client>> Client::Connect(
+    std::string_view target, const Options& options) {
+  if (target.empty()) {
+    return absl::InvalidArgumentError("server address is empty");
+  }
+  grpc::ChannelArguments args;
+  args.SetMaxSendMessageSize(options.max_message_bytes);
+  args.SetMaxReceiveMessageSize(options.max_message_bytes);
+  auto channel = grpc::CreateCustomChannel(
+      std::string(target), grpc::InsecureChannelCredentials(), args);
+  if (channel == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot create a channel to ",
+                     absl::string_view(target.data(), target.size())));
+  }
+  return std::unique_ptr<Client>(new Client(std::move(channel), options));
+}
+
+Client::Client(std::shared_ptr<grpc::Channel> channel, const Options& options)
+    : options_(options),
+      channel_(std::move(channel)),
+      stub_(v1::NearDup::NewStub(channel_)) {}
+
+template <typename Request, typename Response, typename Method>
+absl::StatusOr<Response> Client::Call(Method method, const Request& request) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
+  Response response;
+  grpc::Status s = (stub_.get()->*method)(&context, request, &response);
+  if (!s.ok()) return FromGrpcStatus(s);
+  return response;
+}
+
+absl::StatusOr<v1::Collection> Client::CreateCollection(
+    std::string_view name, const v1::CollectionParams& params) {
+  v1::CreateCollectionRequest req;
+  req.set_name(std::string(name));
+  *req.mutable_params() = params;
+  return Call<v1::CreateCollectionRequest, v1::Collection>(
+      &v1::NearDup::Stub::CreateCollection, req);
+}
+
+absl::StatusOr<v1::Collection> Client::GetCollection(std::string_view name) {
+  v1::GetCollectionRequest req;
+  req.set_name(std::string(name));
+  return Call<v1::GetCollectionRequest, v1::Collection>(
+      &v1::NearDup::Stub::GetCollection, req);
+}
+
+absl::StatusOr<std::vector<v1::Collection>> Client::ListCollections() {
+  auto resp = Call<v1::ListCollectionsRequest, v1::ListCollectionsResponse>(
+      &v1::NearDup::Stub::ListCollections, v1::ListCollectionsRequest());
+  if (!resp.ok()) return resp.status();
+  return std::vector<v1::Collection>(resp->collections().begin(),
+                                     resp->collections().end());
+}
+
+absl::StatusOr<uint64_t> Client::DropCollection(std::string_view name) {
+  v1::DropCollectionRequest req;
+  req.set_name(std::string(name));
+  auto resp = Call<v1::DropCollectionRequest, v1::DropCollectionResponse>(
+      &v1::NearDup::Stub::DropCollection, req);
+  if (!resp.ok()) return resp.status();
+  return resp->documents_dropped();
+}
+
+absl::StatusOr<v1::AddResponse> Client::Add(const v1::AddRequest& request) {
+  return Call<v1::AddRequest, v1::AddResponse>(&v1::NearDup::Stub::Add,
+                                               request);
+}
+
+absl::StatusOr<v1::CheckResponse> Client::Check(
+    const v1::CheckRequest& request) {
+  return Call<v1::CheckRequest, v1::CheckResponse>(&v1::NearDup::Stub::Check,
+                                                   request);
+}
+
+absl::StatusOr<v1::CheckResponse> Client::CheckAndAdd(
+    const v1::CheckAndAddRequest& request) {
+  return Call<v1::CheckAndAddRequest, v1::CheckResponse>(
+      &v1::NearDup::Stub::CheckAndAdd, request);
+}
+
+absl::StatusOr<v1::StoredDocument> Client::Get(std::string_view collection,
+                                               std::string_view id) {
+  v1::GetRequest req;
+  req.set_collection(std::string(collection));
+  req.set_id(std::string(id));
+  return Call<v1::GetRequest, v1::StoredDocument>(&v1::NearDup::Stub::Get,
+                                                  req);
+}
+
+absl::Status Client::Delete(std::string_view collection, std::string_view id) {
+  v1::DeleteRequest req;
+  req.set_collection(std::string(collection));
+  req.set_id(std::string(id));
+  return Call<v1::DeleteRequest, v1::DeleteResponse>(
+             &v1::NearDup::Stub::Delete, req)
+      .status();
+}
+
+}  // namespace neardup::client

@@ -1,0 +1,92 @@
+// neardup C++ client library: one channel and stub, a deadline on every
+// call, results as absl::StatusOr with the server's code and message.
+//
+// Example:
+//   NEARDUP_ASSIGN_OR_RETURN(auto client,
+//                            client::Client::Connect("127.0.0.1:50051"));
+//   v1::CheckAndAddRequest req;
+//   req.set_collection("pages");
+//   req.mutable_document()->set_id(url);
+//   req.mutable_document()->set_content(html_text);
+//   NEARDUP_ASSIGN_OR_RETURN(v1::CheckResponse r, client->CheckAndAdd(req));
+//   if (!r.added()) Skip(url, r.matches(0).id());
+//
+// Thread-safe: calls may be made concurrently from many threads.
+
+#ifndef NEARDUP_CLIENT_CLIENT_H_
+#define NEARDUP_CLIENT_CLIENT_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/channel.h"
+#include "neardup/v1/neardup.grpc.pb.h"
+
+namespace neardup::client {
+
+inline constexpr std::string_view kDefaultServer = "127.0.0.1:50051";
+
+class Client {
+ public:
+  struct Options {
+    // Deadline of each call, from when it starts.
+    absl::Duration timeout = absl::Seconds(30);
+    // Largest message sent or received; the server has its own limit.
+    int max_message_bytes = 256 << 20;
+  };
+
+  // Creates a client for `target` ("host:port"). Does not connect yet: the
+  // first call does, and fails with UNAVAILABLE if nothing listens.
+  static absl::StatusOr<std::unique_ptr<Client>> Connect(
+      std::string_view target, const Options& options);
+  static absl::StatusOr<std::unique_ptr<Client>> Connect(
+      std::string_view target) {
+    return Connect(target, Options());
+  }
+
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  absl::StatusOr<v1::Collection> CreateCollection(
+      std::string_view name, const v1::CollectionParams& params);
+  absl::StatusOr<v1::Collection> GetCollection(std::string_view name);
+  absl::StatusOr<std::vector<v1::Collection>> ListCollections();
+  // Returns the number of documents dropped.
+  absl::StatusOr<uint64_t> DropCollection(std::string_view name);
+
+  absl::StatusOr<v1::AddResponse> Add(const v1::AddRequest& request);
+  absl::StatusOr<v1::CheckResponse> Check(const v1::CheckRequest& request);
+  absl::StatusOr<v1::CheckResponse> CheckAndAdd(
+      const v1::CheckAndAddRequest& request);
+  absl::StatusOr<v1::StoredDocument> Get(std::string_view collection,
+                                         std::string_view id);
+  absl::Status Delete(std::string_view collection, std::string_view id);
+
+  // The channel, for other services on the same server (health,
+  // reflection).
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+
+ private:
+  Client(std::shared_ptr<grpc::Channel> channel, const Options& options);
+
+  // Runs one unary call with a fresh context and deadline.
+  template <typename Request, typename Response, typename Method>
+  absl::StatusOr<Response> Call(Method method, const Request& request);
+
+  const Options options_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::NearDup::Stub> stub_;
+};
+
+// Returns `s` as an absl::Status (same code and message).
+absl::Status FromGrpcStatus(const grpc::Status& s);
+
+}  // namespace neardup::client
+
+#endif  // NEARDUP_CLIENT_CLIENT_H_

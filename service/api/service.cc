@@ -1,0 +1,126 @@
+#include "service/api/service.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "service/api/convert.h"
+#include "service/api/grpc_status.h"
+#include "service/common/logging.h"
+
+namespace neardup::api {
+namespace {
+
+// Finishes the call with `s`, logging failures once.
+grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* ctx,
+                                 const char* method, const absl::Status& s) {
+  if (!s.ok()) {
+    NEARDUP_LOG(kDebug, absl::StrCat(method, " from ", ctx->peer(), ": ",
+                                     s.ToString()));
+  }
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(s));
+  return reactor;
+}
+
+// Returns INVALID_ARGUMENT if the request has no document.
+absl::Status RequireDocument(bool has_document) {
+  if (!has_document) {
+    return absl::InvalidArgumentError("request has no document");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* NearDupService::CreateCollection(
+    grpc::CallbackServerContext* ctx, const v1::CreateCollectionRequest* req,
+    v1::Collection* resp) {
+  auto info = store_->CreateCollection(req->name(), FromProto(req->params()));
+  if (info.ok()) ToProto(*info, resp);
+  return Finish(ctx, "CreateCollection", info.status());
+}
+
+grpc::ServerUnaryReactor* NearDupService::GetCollection(
+    grpc::CallbackServerContext* ctx, const v1::GetCollectionRequest* req,
+    v1::Collection* resp) {
+  auto info = store_->GetCollection(req->name());
+  if (info.ok()) ToProto(*info, resp);
+  return Finish(ctx, "GetCollection", info.status());
+}
+
+grpc::ServerUnaryReactor* NearDupService::ListCollections(
+    grpc::CallbackServerContext* ctx, const v1::ListCollectionsRequest*,
+    v1::ListCollectionsResponse* resp) {
+  for (const index::CollectionInfo& info : store_->ListCollections()) {
+    ToProto(info, resp->add_collections());
+  }
+  return Finish(ctx, "ListCollections", absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* NearDupService::DropCollection(
+    grpc::CallbackServerContext* ctx, const v1::DropCollectionRequest* req,
+    v1::DropCollectionResponse* resp) {
+  auto dropped = store_->DropCollection(req->name());
+  if (dropped.ok()) resp->set_documents_dropped(*dropped);
+  return Finish(ctx, "DropCollection", dropped.status());
+}
+
+grpc::ServerUnaryReactor* NearDupService::Add(grpc::CallbackServerContext* ctx,
+                                              const v1::AddRequest* req,
+                                              v1::AddResponse* resp) {
+  absl::Status s = RequireDocument(req->has_document());
+  if (s.ok()) {
+    auto result =
+        store_->Add(req->collection(), FromProto(req->document()),
+                    req->upsert());
+    if (result.ok()) {
+      resp->set_replaced(result->replaced);
+      ToProto(result->stats, resp->mutable_stats());
+    }
+    s = result.status();
+  }
+  return Finish(ctx, "Add", s);
+}
+
+grpc::ServerUnaryReactor* NearDupService::Check(
+    grpc::CallbackServerContext* ctx, const v1::CheckRequest* req,
+    v1::CheckResponse* resp) {
+  absl::Status s = RequireDocument(req->has_document());
+  if (s.ok()) {
+    auto result = store_->Check(req->collection(), req->document().content(),
+                                {req->threshold(), req->top_k()});
+    if (result.ok()) ToProto(*result, resp);
+    s = result.status();
+  }
+  return Finish(ctx, "Check", s);
+}
+
+grpc::ServerUnaryReactor* NearDupService::CheckAndAdd(
+    grpc::CallbackServerContext* ctx, const v1::CheckAndAddRequest* req,
+    v1::CheckResponse* resp) {
+  absl::Status s = RequireDocument(req->has_document());
+  if (s.ok()) {
+    auto result =
+        store_->CheckAndAdd(req->collection(), FromProto(req->document()),
+                            {req->threshold(), req->top_k()});
+    if (result.ok()) ToProto(*result, resp);
+    s = result.status();
+  }
+  return Finish(ctx, "CheckAndAdd", s);
+}
+
+grpc::ServerUnaryReactor* NearDupService::Get(grpc::CallbackServerContext* ctx,
+                                              const v1::GetRequest* req,
+                                              v1::StoredDocument* resp) {
+  auto doc = store_->Get(req->collection(), req->id());
+  if (doc.ok()) ToProto(*doc, resp);
+  return Finish(ctx, "Get", doc.status());
+}
+
+grpc::ServerUnaryReactor* NearDupService::Delete(
+    grpc::CallbackServerContext* ctx, const v1::DeleteRequest* req,
+    v1::DeleteResponse*) {
+  return Finish(ctx, "Delete", store_->Delete(req->collection(), req->id()));
+}
+
+}  // namespace neardup::api

@@ -1,0 +1,56 @@
+// Key layouts of the index's column families. Integers are big-endian, so
+// RocksDB's byte order is numeric order and a collection's keys form one
+// contiguous range starting with its 4-byte id.
+//
+//   collections  name                                  -> CollectionRecord
+//   docs         coll(4) docnum(8)                     -> DocumentRecord
+//   ids          coll(4) external id                   -> docnum(8)
+//   lsh          coll(4) band(2) bandkey(8) docnum(8)  -> ""
+//   digest       coll(4) digest(16) docnum(8)          -> ""
+//   default      'N' coll(4)                           -> next docnum(8) count(8)
+//                "next_collection_id"                  -> id(4)
+
+#ifndef NEARDUP_SERVICE_INDEX_KEYS_H_
+#define NEARDUP_SERVICE_INDEX_KEYS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "service/text/tokenizer.h"
+
+namespace neardup::index::keys {
+
+// Lengths of the prefixes that the prefix bloom filters are built on.
+inline constexpr size_t kLshPrefixSize = 4 + 2 + 8;
+inline constexpr size_t kDigestPrefixSize = 4 + 16;
+
+void PutFixed32BE(std::string* dst, uint32_t v);
+void PutFixed64BE(std::string* dst, uint64_t v);
+// REQUIRES: at least 4 (8) bytes at `p`.
+uint32_t GetFixed32BE(const char* p);
+uint64_t GetFixed64BE(const char* p);
+
+// Returns the first key of collection `coll` in any collection-keyed family.
+std::string CollectionPrefix(uint32_t coll);
+// Returns the key just past all keys of collection `coll`.
+std::string CollectionEnd(uint32_t coll);
+
+std::string DocKey(uint32_t coll, uint64_t docnum);
+std::string IdKey(uint32_t coll, std::string_view id);
+std::string LshPrefix(uint32_t coll, uint32_t band, uint64_t band_key);
+std::string LshKey(uint32_t coll, uint32_t band, uint64_t band_key,
+                   uint64_t docnum);
+std::string DigestPrefix(uint32_t coll, const text::Digest128& digest);
+std::string DigestKey(uint32_t coll, const text::Digest128& digest,
+                      uint64_t docnum);
+std::string CounterKey(uint32_t coll);
+inline constexpr std::string_view kNextCollectionIdKey = "next_collection_id";
+
+// Returns the document number at the end of an lsh or digest key.
+// REQUIRES: key.size() >= 8.
+uint64_t TrailingDocnum(std::string_view key);
+
+}  // namespace neardup::index::keys
+
+#endif  // NEARDUP_SERVICE_INDEX_KEYS_H_

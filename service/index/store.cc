@@ -1,0 +1,707 @@
+#include "service/index/store.h"
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <optional>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/options.h"
+#include "rocksdb/slice_transform.h"
+#include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
+#include "service/common/check.h"
+#include "service/common/status_macros.h"
+#include "service/index/keys.h"
+#include "service/index/records.pb.h"
+#include "service/index/rocksdb_status.h"
+#include "service/index/validate.h"
+#include "service/sketch/lsh.h"
+#include "service/text/analyze.h"
+
+namespace neardup::index {
+namespace {
+
+using records::CollectionRecord;
+using records::DocumentRecord;
+
+absl::string_view AbslView(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
+
+rocksdb::Slice ToSlice(std::string_view s) {
+  return rocksdb::Slice(s.data(), s.size());
+}
+
+// Column families, in the order they are opened.
+enum Cf { kDefault = 0, kCollections, kDocs, kIds, kLsh, kDigest, kNumCfs };
+constexpr const char* kCfNames[kNumCfs] = {"default", "collections", "docs",
+                                         "ids",     "lsh",         "digest"};
+
+// Largest collection id handed out; keeps CollectionEnd from wrapping.
+constexpr uint32_t kMaxCollectionId = 0xFFFFFFF0u;
+
+absl::Time FromMicros(int64_t micros) { return absl::FromUnixMicros(micros); }
+
+// In-memory state of one open collection.
+struct CollectionState {
+  CollectionState(CollectionRecord rec, uint64_t next, uint64_t count)
+      : record(std::move(rec)),
+        hasher(record.num_perm(), record.minhash_seed()),
+        next_docnum(next),
+        document_count(count) {
+    lsh = {record.bands(), record.rows()};
+    shingle.word_size = record.word_shingle_size();
+    shingle.char_size = record.char_shingle_size();
+    shingle.seed = record.shingle_seed();
+  }
+
+  const CollectionRecord record;
+  sketch::LshParams lsh;
+  text::ShingleParams shingle;
+  const sketch::MinHasher hasher;
+
+  // Serialises the writes of this collection (linearizable CheckAndAdd).
+  absl::Mutex mu;
+  uint64_t next_docnum ABSL_GUARDED_BY(mu);
+  bool dropped ABSL_GUARDED_BY(mu) = false;
+  // Written under `mu`; read without it by GetCollection.
+  std::atomic<uint64_t> document_count;
+
+  uint32_t id() const { return record.id(); }
+};
+
+CollectionInfo InfoOf(const CollectionState& c) {
+  CollectionInfo info;
+  info.name = c.record.name();
+  info.params = {c.record.threshold(), c.record.num_perm(),
+                 c.record.word_shingle_size(), c.record.char_shingle_size()};
+  info.lsh = c.lsh;
+  info.document_count = c.document_count.load(std::memory_order_relaxed);
+  info.create_time = FromMicros(c.record.create_time_micros());
+  info.fingerprint_version = c.record.fingerprint_version();
+  return info;
+}
+
+std::string EncodeCounter(uint64_t next_docnum, uint64_t count) {
+  std::string v;
+  keys::PutFixed64BE(&v, next_docnum);
+  keys::PutFixed64BE(&v, count);
+  return v;
+}
+
+std::string EncodeDocnum(uint64_t docnum) {
+  std::string v;
+  keys::PutFixed64BE(&v, docnum);
+  return v;
+}
+
+sketch::Fingerprint FingerprintOf(const DocumentRecord& rec) {
+  sketch::Fingerprint fp;
+  fp.minhash.assign(rec.minhash().begin(), rec.minhash().end());
+  fp.simhash = rec.simhash();
+  fp.digest = {rec.digest_low(), rec.digest_high()};
+  fp.shingle_count = rec.shingle_count();
+  fp.token_count = rec.token_count();
+  return fp;
+}
+
+DocumentStats StatsOf(const text::Analysis& a, size_t content_bytes,
+                      const sketch::Fingerprint& fp) {
+  return {content_bytes, a.text.tokens.size(), a.shingle_set.size(),
+          fp.simhash};
+}
+
+// A query document, analysed and fingerprinted with a collection's
+// parameters.
+struct Query {
+  sketch::Fingerprint fp;
+  DocumentStats stats;
+};
+
+}  // namespace
+
+struct Store::Impl {
+  Options options;
+  rocksdb::WriteOptions write_options;
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs;  // owned; see ~Impl
+
+  mutable absl::Mutex mu;
+  std::map<std::string, std::shared_ptr<CollectionState>, std::less<>>
+      collections ABSL_GUARDED_BY(mu);
+  uint32_t next_collection_id ABSL_GUARDED_BY(mu) = 1;
+
+  ~Impl() {
+    if (db == nullptr) return;
+    for (auto* cf : cfs) db->DestroyColumnFamilyHandle(cf).PermitUncheckedError();
+    // Close flushes nothing (the WAL has it all) and releases the lock.
+    db->Close().PermitUncheckedError();
+  }
+
+  rocksdb::ColumnFamilyHandle* cf(Cf which) const { return cfs[which]; }
+
+  absl::Status LoadCollections();
+  absl::StatusOr<std::shared_ptr<CollectionState>> Find(
+      std::string_view name) const;
+  absl::StatusOr<Query> Prepare(const CollectionState& c,
+                                std::string_view content) const;
+  absl::StatusOr<double> EffectiveThreshold(const CollectionState& c,
+                                            double requested) const;
+  absl::StatusOr<std::vector<Match>> FindMatches(const CollectionState& c,
+                                                 const sketch::Fingerprint& fp,
+                                                 double threshold,
+                                                 uint32_t top_k) const;
+  absl::StatusOr<std::optional<uint64_t>> LookupId(const CollectionState& c,
+                                                   std::string_view id) const;
+  absl::StatusOr<DocumentRecord> ReadDoc(const CollectionState& c,
+                                         uint64_t docnum) const;
+  void PutDocKeys(const CollectionState& c, uint64_t docnum,
+                  const DocumentRecord& rec, rocksdb::WriteBatch* batch) const;
+  void DeleteDocKeys(const CollectionState& c, uint64_t docnum,
+                     const DocumentRecord& rec,
+                     rocksdb::WriteBatch* batch) const;
+  absl::StatusOr<AddResult> AddLocked(CollectionState& c,
+                                      const DocumentInput& doc,
+                                      const Query& q, bool upsert)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(c.mu);
+};
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
+  if (options.path.empty()) {
+    return absl::InvalidArgumentError("database path is empty");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->write_options.sync = options.sync;
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.db_write_buffer_size = options.write_buffer_bytes;
+  db_options.max_background_jobs = 2;
+
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  auto make_cf = [&](size_t prefix_size) {
+    rocksdb::BlockBasedTableOptions table;
+    table.block_cache = cache;
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    table.cache_index_and_filter_blocks = true;
+    table.pin_l0_filter_and_index_blocks_in_cache = true;
+    rocksdb::ColumnFamilyOptions cf;
+    if (prefix_size > 0) {
+      // Lookups are prefix scans: filter on the prefix, not the whole key,
+      // so a probe that finds nothing reads no data block.
+      cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(prefix_size));
+      table.whole_key_filtering = false;
+      cf.memtable_prefix_bloom_size_ratio = 0.05;
+    }
+    cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    cf.write_buffer_size = options.write_buffer_bytes / 4;
+    cf.compression = rocksdb::kNoCompression;  // hashes do not compress
+    return cf;
+  };
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (int i = 0; i < kNumCfs; ++i) {
+    size_t prefix = i == kLsh ? keys::kLshPrefixSize
+                    : i == kDigest ? keys::kDigestPrefixSize
+                                   : 0;
+    descriptors.emplace_back(kCfNames[i], make_cf(prefix));
+  }
+  // Records carry ids and metadata, which do compress.
+  descriptors[kDocs].options.compression = rocksdb::kLZ4Compression;
+
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors,
+                                        &impl->cfs, &raw);
+  impl->db.reset(raw);
+  if (!s.ok()) {
+    if (s.IsIOError() && absl::StrContains(s.ToString(), "lock")) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("database ", options.path,
+                       " is in use by another process: ", s.ToString()));
+    }
+    return FromRocksDbStatus(s, absl::StrCat("open database ", options.path));
+  }
+  NEARDUP_RETURN_IF_ERROR(impl->LoadCollections());
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+absl::Status Store::Impl::LoadCollections() {
+  absl::MutexLock lock(&mu);
+  std::string value;
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf(kDefault),
+                              ToSlice(keys::kNextCollectionIdKey), &value);
+  if (s.ok() && value.size() == 4) {
+    next_collection_id = keys::GetFixed32BE(value.data());
+  } else if (!s.IsNotFound()) {
+    return s.ok() ? absl::DataLossError("bad next_collection_id record")
+                  : FromRocksDbStatus(s, "read next_collection_id");
+  }
+  std::unique_ptr<rocksdb::Iterator> it(
+      db->NewIterator(rocksdb::ReadOptions(), cf(kCollections)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    CollectionRecord rec;
+    if (!rec.ParseFromArray(it->value().data(),
+                            static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat(
+          "corrupt collection record: ", it->key().ToString()));
+    }
+    std::string counter;
+    s = db->Get(rocksdb::ReadOptions(), cf(kDefault),
+                keys::CounterKey(rec.id()), &counter);
+    if (!s.ok() || counter.size() != 16) {
+      return absl::DataLossError(
+          absl::StrCat("missing counter of collection ", rec.name()));
+    }
+    const std::string name = rec.name();
+    collections[name] = std::make_shared<CollectionState>(
+        std::move(rec), keys::GetFixed64BE(counter.data()),
+        keys::GetFixed64BE(counter.data() + 8));
+  }
+  return FromRocksDbStatus(it->status(), "read collections");
+}
+
+absl::StatusOr<std::shared_ptr<CollectionState>> Store::Impl::Find(
+    std::string_view name) const {
+  NEARDUP_RETURN_IF_ERROR(ValidateCollectionName(name));
+  absl::MutexLock lock(&mu);
+  auto it = collections.find(name);
+  if (it == collections.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("collection not found: ", AbslView(name)));
+  }
+  if (it->second->record.fingerprint_version() != sketch::kFingerprintVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "collection ", AbslView(name), " holds fingerprint version ",
+        it->second->record.fingerprint_version(), "; this server computes ",
+        sketch::kFingerprintVersion, ": re-ingest into a new collection"));
+  }
+  return it->second;
+}
+
+absl::StatusOr<Query> Store::Impl::Prepare(const CollectionState& c,
+                                           std::string_view content) const {
+  NEARDUP_ASSIGN_OR_RETURN(text::Analysis a, text::Analyze(content, c.shingle));
+  Query q;
+  q.fp = sketch::ComputeFingerprint(a, c.hasher);
+  q.stats = StatsOf(a, content.size(), q.fp);
+  return q;
+}
+
+absl::StatusOr<double> Store::Impl::EffectiveThreshold(
+    const CollectionState& c, double requested) const {
+  const double base = c.record.threshold();
+  if (requested == 0) return base;
+  if (!(requested > 0 && requested <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("threshold must be in (0, 1]: ", requested));
+  }
+  if (requested < base) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "threshold ", requested, " is looser than the collection's ", base,
+        ": the index is tuned for ", base, " and would miss pairs below it"));
+  }
+  return requested;
+}
+
+absl::StatusOr<std::vector<Match>> Store::Impl::FindMatches(
+    const CollectionState& c, const sketch::Fingerprint& fp, double threshold,
+    uint32_t top_k) const {
+  std::vector<uint64_t> candidates;
+  rocksdb::ReadOptions ro;
+  ro.prefix_same_as_start = true;
+  auto scan = [&](Cf family, const std::string& prefix) -> absl::Status {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cf(family)));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+         it->Next()) {
+      candidates.push_back(keys::TrailingDocnum(
+          std::string_view(it->key().data(), it->key().size())));
+    }
+    return FromRocksDbStatus(it->status(), "scan index");
+  };
+  const std::vector<uint64_t> bands = sketch::BandKeys(fp.minhash, c.lsh);
+  for (uint32_t b = 0; b < bands.size(); ++b) {
+    NEARDUP_RETURN_IF_ERROR(scan(kLsh, keys::LshPrefix(c.id(), b, bands[b])));
+  }
+  NEARDUP_RETURN_IF_ERROR(scan(kDigest, keys::DigestPrefix(c.id(), fp.digest)));
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()),
+                   candidates.end());
+
+  std::vector<std::string> doc_keys;
+  doc_keys.reserve(candidates.size());
+  for (uint64_t d : candidates) doc_keys.push_back(keys::DocKey(c.id(), d));
+  std::vector<rocksdb::Slice> slices(doc_keys.begin(), doc_keys.end());
+  std::vector<rocksdb::ColumnFamilyHandle*> families(slices.size(),
+                                                     cf(kDocs));
+  std::vector<std::string> values;
+  std::vector<rocksdb::Status> statuses =
+      db->MultiGet(rocksdb::ReadOptions(), families, slices, &values);
+
+  std::vector<Match> matches;
+  // A tiny tolerance so that e.g. 102/128 is not lost to rounding at 0.797.
+  const double cutoff = threshold - 1e-9;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    // NotFound: deleted since its index key was read. Skip it.
+    if (statuses[i].IsNotFound()) continue;
+    NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(statuses[i], "read document"));
+    DocumentRecord rec;
+    if (!rec.ParseFromString(values[i]) ||
+        rec.minhash_size() != static_cast<int>(fp.minhash.size())) {
+      return absl::DataLossError(absl::StrCat(
+          "corrupt document record ", candidates[i], " in collection ",
+          c.record.name()));
+    }
+    sketch::Scores scores = sketch::Score(fp, FingerprintOf(rec));
+    if (scores.jaccard < cutoff) continue;
+    Match m;
+    m.id = rec.id();
+    m.scores = scores;
+    m.metadata.insert(rec.metadata().begin(), rec.metadata().end());
+    matches.push_back(std::move(m));
+  }
+  std::sort(matches.begin(), matches.end(), [](const Match& a, const Match& b) {
+    if (a.scores.jaccard != b.scores.jaccard) {
+      return a.scores.jaccard > b.scores.jaccard;
+    }
+    if (a.scores.hamming_distance != b.scores.hamming_distance) {
+      return a.scores.hamming_distance < b.scores.hamming_distance;
+    }
+    return a.id < b.id;
+  });
+  if (matches.size() > top_k) matches.resize(top_k);
+  return matches;
+}
+
+absl::StatusOr<std::optional<uint64_t>> Store::Impl::LookupId(
+    const CollectionState& c, std::string_view id) const {
+  std::string value;
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf(kIds),
+                              keys::IdKey(c.id(), id), &value);
+  if (s.IsNotFound()) return std::optional<uint64_t>();
+  NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(s, "read document id"));
+  if (value.size() != 8) return absl::DataLossError("corrupt id record");
+  return std::optional<uint64_t>(keys::GetFixed64BE(value.data()));
+}
+
+absl::StatusOr<DocumentRecord> Store::Impl::ReadDoc(const CollectionState& c,
+                                                    uint64_t docnum) const {
+  std::string value;
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf(kDocs),
+                              keys::DocKey(c.id(), docnum), &value);
+  if (s.IsNotFound()) {
+    return absl::DataLossError(absl::StrCat(
+        "document ", docnum, " of collection ", c.record.name(),
+        " is indexed but has no record"));
+  }
+  NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(s, "read document"));
+  DocumentRecord rec;
+  if (!rec.ParseFromString(value)) {
+    return absl::DataLossError(absl::StrCat("corrupt document record ",
+                                            docnum, " in collection ",
+                                            c.record.name()));
+  }
+  return rec;
+}
+
+void Store::Impl::PutDocKeys(const CollectionState& c, uint64_t docnum,
+                             const DocumentRecord& rec,
+                             rocksdb::WriteBatch* batch) const {
+  const uint32_t coll = c.id();
+  batch->Put(cf(kDocs), keys::DocKey(coll, docnum), rec.SerializeAsString())
+      .PermitUncheckedError();
+  batch->Put(cf(kIds), keys::IdKey(coll, rec.id()), EncodeDocnum(docnum))
+      .PermitUncheckedError();
+  const sketch::Fingerprint fp = FingerprintOf(rec);
+  const std::vector<uint64_t> bands = sketch::BandKeys(fp.minhash, c.lsh);
+  for (uint32_t b = 0; b < bands.size(); ++b) {
+    batch->Put(cf(kLsh), keys::LshKey(coll, b, bands[b], docnum), "")
+        .PermitUncheckedError();
+  }
+  batch->Put(cf(kDigest), keys::DigestKey(coll, fp.digest, docnum), "")
+      .PermitUncheckedError();
+}
+
+void Store::Impl::DeleteDocKeys(const CollectionState& c, uint64_t docnum,
+                                const DocumentRecord& rec,
+                                rocksdb::WriteBatch* batch) const {
+  // Band keys are recomputed from the stored signature: deterministic, so
+  // they are exactly the keys PutDocKeys wrote.
+  const uint32_t coll = c.id();
+  batch->Delete(cf(kDocs), keys::DocKey(coll, docnum)).PermitUncheckedError();
+  batch->Delete(cf(kIds), keys::IdKey(coll, rec.id())).PermitUncheckedError();
+  const sketch::Fingerprint fp = FingerprintOf(rec);
+  const std::vector<uint64_t> bands = sketch::BandKeys(fp.minhash, c.lsh);
+  for (uint32_t b = 0; b < bands.size(); ++b) {
+    batch->Delete(cf(kLsh), keys::LshKey(coll, b, bands[b], docnum))
+        .PermitUncheckedError();
+  }
+  batch->Delete(cf(kDigest), keys::DigestKey(coll, fp.digest, docnum))
+      .PermitUncheckedError();
+}
+
+absl::StatusOr<AddResult> Store::Impl::AddLocked(CollectionState& c,
+                                                 const DocumentInput& doc,
+                                                 const Query& q, bool upsert) {
+  NEARDUP_ASSIGN_OR_RETURN(std::optional<uint64_t> old, LookupId(c, doc.id));
+  if (old.has_value() && !upsert) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("document id exists in collection ", c.record.name(),
+                     ": ", AbslView(doc.id)));
+  }
+  rocksdb::WriteBatch batch;
+  uint64_t count = c.document_count.load(std::memory_order_relaxed);
+  if (old.has_value()) {
+    NEARDUP_ASSIGN_OR_RETURN(DocumentRecord old_rec, ReadDoc(c, *old));
+    DeleteDocKeys(c, *old, old_rec, &batch);
+    --count;
+  }
+  DocumentRecord rec;
+  rec.set_id(std::string(doc.id));
+  rec.mutable_metadata()->insert(doc.metadata.begin(), doc.metadata.end());
+  *rec.mutable_minhash() = {q.fp.minhash.begin(), q.fp.minhash.end()};
+  rec.set_simhash(q.fp.simhash);
+  rec.set_digest_low(q.fp.digest.low);
+  rec.set_digest_high(q.fp.digest.high);
+  rec.set_shingle_count(q.fp.shingle_count);
+  rec.set_token_count(q.fp.token_count);
+  rec.set_content_bytes(doc.content.size());
+  rec.set_add_time_micros(absl::ToUnixMicros(absl::Now()));
+  rec.set_fingerprint_version(sketch::kFingerprintVersion);
+  const uint64_t docnum = c.next_docnum;
+  PutDocKeys(c, docnum, rec, &batch);
+  ++count;
+  batch.Put(cf(kDefault), keys::CounterKey(c.id()),
+            EncodeCounter(docnum + 1, count))
+      .PermitUncheckedError();
+  NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(
+      db->Write(write_options, &batch), "write document"));
+  c.next_docnum = docnum + 1;
+  c.document_count.store(count, std::memory_order_relaxed);
+  return AddResult{old.has_value(), q.stats};
+}
+
+absl::StatusOr<CollectionInfo> Store::CreateCollection(
+    std::string_view name, const CollectionParams& params) {
+  NEARDUP_RETURN_IF_ERROR(ValidateCollectionName(name));
+  NEARDUP_ASSIGN_OR_RETURN(CollectionParams p,
+                           ResolveCollectionParams(params));
+  const sketch::LshParams lsh =
+      sketch::OptimalLshParams(p.threshold, p.num_perm);
+  Impl& m = *impl_;
+  absl::MutexLock lock(&m.mu);
+  if (m.collections.count(name) > 0) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("collection exists: ", AbslView(name)));
+  }
+  if (m.next_collection_id > kMaxCollectionId) {
+    return absl::ResourceExhaustedError("collection ids exhausted");
+  }
+  CollectionRecord rec;
+  rec.set_id(m.next_collection_id);
+  rec.set_name(std::string(name));
+  rec.set_threshold(p.threshold);
+  rec.set_num_perm(p.num_perm);
+  rec.set_word_shingle_size(p.word_shingle_size);
+  rec.set_char_shingle_size(p.char_shingle_size);
+  rec.set_bands(lsh.bands);
+  rec.set_rows(lsh.rows);
+  rec.set_create_time_micros(absl::ToUnixMicros(absl::Now()));
+  rec.set_fingerprint_version(sketch::kFingerprintVersion);
+  rec.set_shingle_seed(text::ShingleParams().seed);
+  rec.set_minhash_seed(sketch::kMinHashSeed);
+
+  rocksdb::WriteBatch batch;
+  std::string next_id;
+  keys::PutFixed32BE(&next_id, m.next_collection_id + 1);
+  batch.Put(m.cf(kCollections), ToSlice(name), rec.SerializeAsString())
+      .PermitUncheckedError();
+  batch.Put(m.cf(kDefault), ToSlice(keys::kNextCollectionIdKey), next_id)
+      .PermitUncheckedError();
+  batch.Put(m.cf(kDefault), keys::CounterKey(rec.id()), EncodeCounter(0, 0))
+      .PermitUncheckedError();
+  NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(
+      m.db->Write(m.write_options, &batch), "create collection"));
+  ++m.next_collection_id;
+  auto state = std::make_shared<CollectionState>(std::move(rec), 0, 0);
+  CollectionInfo info = InfoOf(*state);
+  m.collections.emplace(std::string(name), std::move(state));
+  return info;
+}
+
+absl::StatusOr<CollectionInfo> Store::GetCollection(
+    std::string_view name) const {
+  NEARDUP_ASSIGN_OR_RETURN(auto c, impl_->Find(name));
+  return InfoOf(*c);
+}
+
+std::vector<CollectionInfo> Store::ListCollections() const {
+  absl::MutexLock lock(&impl_->mu);
+  std::vector<CollectionInfo> out;
+  for (const auto& [name, state] : impl_->collections) {
+    out.push_back(InfoOf(*state));
+  }
+  return out;
+}
+
+absl::StatusOr<uint64_t> Store::DropCollection(std::string_view name) {
+  NEARDUP_RETURN_IF_ERROR(ValidateCollectionName(name));
+  Impl& m = *impl_;
+  absl::MutexLock lock(&m.mu);
+  auto it = m.collections.find(name);
+  if (it == m.collections.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("collection not found: ", AbslView(name)));
+  }
+  CollectionState& c = *it->second;
+  absl::MutexLock write_lock(&c.mu);
+  rocksdb::WriteBatch batch;
+  batch.Delete(m.cf(kCollections), ToSlice(name)).PermitUncheckedError();
+  batch.Delete(m.cf(kDefault), keys::CounterKey(c.id())).PermitUncheckedError();
+  const std::string begin = keys::CollectionPrefix(c.id());
+  const std::string end = keys::CollectionEnd(c.id());
+  for (Cf family : {kDocs, kIds, kLsh, kDigest}) {
+    batch.DeleteRange(m.cf(family), begin, end).PermitUncheckedError();
+  }
+  NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(
+      m.db->Write(m.write_options, &batch), "drop collection"));
+  c.dropped = true;
+  const uint64_t count = c.document_count.load(std::memory_order_relaxed);
+  m.collections.erase(it);
+  return count;
+}
+
+absl::StatusOr<AddResult> Store::Add(std::string_view collection,
+                                     const DocumentInput& doc, bool upsert) {
+  NEARDUP_ASSIGN_OR_RETURN(auto c, impl_->Find(collection));
+  NEARDUP_RETURN_IF_ERROR(ValidateDocumentId(doc.id));
+  NEARDUP_RETURN_IF_ERROR(ValidateMetadata(doc.metadata));
+  // Analysis is the expensive part: done before taking the write lock.
+  NEARDUP_ASSIGN_OR_RETURN(Query q, impl_->Prepare(*c, doc.content));
+  absl::MutexLock lock(&c->mu);
+  if (c->dropped) {
+    return absl::NotFoundError(
+        absl::StrCat("collection not found: ", AbslView(collection)));
+  }
+  return impl_->AddLocked(*c, doc, q, upsert);
+}
+
+absl::StatusOr<CheckResult> Store::Check(std::string_view collection,
+                                         std::string_view content,
+                                         const CheckOptions& options) const {
+  NEARDUP_ASSIGN_OR_RETURN(auto c, impl_->Find(collection));
+  NEARDUP_ASSIGN_OR_RETURN(double threshold,
+                           impl_->EffectiveThreshold(*c, options.threshold));
+  if (options.top_k > kMaxTopK) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "top_k must be at most ", kMaxTopK, ": ", options.top_k));
+  }
+  NEARDUP_ASSIGN_OR_RETURN(Query q, impl_->Prepare(*c, content));
+  CheckResult result;
+  result.stats = q.stats;
+  NEARDUP_ASSIGN_OR_RETURN(
+      result.matches,
+      impl_->FindMatches(*c, q.fp, threshold,
+                         options.top_k ? options.top_k : kDefaultTopK));
+  return result;
+}
+
+absl::StatusOr<CheckResult> Store::CheckAndAdd(std::string_view collection,
+                                               const DocumentInput& doc,
+                                               const CheckOptions& options) {
+  NEARDUP_ASSIGN_OR_RETURN(auto c, impl_->Find(collection));
+  NEARDUP_RETURN_IF_ERROR(ValidateDocumentId(doc.id));
+  NEARDUP_RETURN_IF_ERROR(ValidateMetadata(doc.metadata));
+  NEARDUP_ASSIGN_OR_RETURN(double threshold,
+                           impl_->EffectiveThreshold(*c, options.threshold));
+  if (options.top_k > kMaxTopK) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "top_k must be at most ", kMaxTopK, ": ", options.top_k));
+  }
+  const uint32_t top_k = options.top_k ? options.top_k : kDefaultTopK;
+  NEARDUP_ASSIGN_OR_RETURN(Query q, impl_->Prepare(*c, doc.content));
+  CheckResult result;
+  result.stats = q.stats;
+
+  absl::MutexLock lock(&c->mu);
+  if (c->dropped) {
+    return absl::NotFoundError(
+        absl::StrCat("collection not found: ", AbslView(collection)));
+  }
+  NEARDUP_ASSIGN_OR_RETURN(std::optional<uint64_t> existing,
+                           impl_->LookupId(*c, doc.id));
+  NEARDUP_ASSIGN_OR_RETURN(result.matches,
+                           impl_->FindMatches(*c, q.fp, threshold, top_k));
+  if (existing.has_value()) {
+    result.already_stored = true;
+    return result;
+  }
+  if (!result.matches.empty()) return result;
+  NEARDUP_RETURN_IF_ERROR(
+      impl_->AddLocked(*c, doc, q, /*upsert=*/false).status());
+  result.added = true;
+  return result;
+}
+
+absl::StatusOr<StoredDocument> Store::Get(std::string_view collection,
+                                          std::string_view id) const {
+  NEARDUP_ASSIGN_OR_RETURN(auto c, impl_->Find(collection));
+  NEARDUP_RETURN_IF_ERROR(ValidateDocumentId(id));
+  NEARDUP_ASSIGN_OR_RETURN(std::optional<uint64_t> docnum,
+                           impl_->LookupId(*c, id));
+  if (!docnum.has_value()) {
+    return absl::NotFoundError(absl::StrCat("document not found in ",
+                                            AbslView(collection), ": ",
+                                            AbslView(id)));
+  }
+  NEARDUP_ASSIGN_OR_RETURN(DocumentRecord rec, impl_->ReadDoc(*c, *docnum));
+  StoredDocument out;
+  out.id = rec.id();
+  out.metadata.insert(rec.metadata().begin(), rec.metadata().end());
+  out.stats = {rec.content_bytes(), rec.token_count(), rec.shingle_count(),
+               rec.simhash()};
+  out.add_time = FromMicros(rec.add_time_micros());
+  out.fingerprint_version = rec.fingerprint_version();
+  return out;
+}
+
+absl::Status Store::Delete(std::string_view collection, std::string_view id) {
+  NEARDUP_ASSIGN_OR_RETURN(auto c, impl_->Find(collection));
+  NEARDUP_RETURN_IF_ERROR(ValidateDocumentId(id));
+  absl::MutexLock lock(&c->mu);
+  if (c->dropped) {
+    return absl::NotFoundError(
+        absl::StrCat("collection not found: ", AbslView(collection)));
+  }
+  NEARDUP_ASSIGN_OR_RETURN(std::optional<uint64_t> docnum,
+                           impl_->LookupId(*c, id));
+  if (!docnum.has_value()) {
+    return absl::NotFoundError(absl::StrCat("document not found in ",
+                                            AbslView(collection), ": ",
+                                            AbslView(id)));
+  }
+  NEARDUP_ASSIGN_OR_RETURN(DocumentRecord rec, impl_->ReadDoc(*c, *docnum));
+  rocksdb::WriteBatch batch;
+  impl_->DeleteDocKeys(*c, *docnum, rec, &batch);
+  const uint64_t count = c->document_count.load(std::memory_order_relaxed) - 1;
+  batch.Put(impl_->cf(kDefault), keys::CounterKey(c->id()),
+            EncodeCounter(c->next_docnum, count))
+      .PermitUncheckedError();
+  NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(
+      impl_->db->Write(impl_->write_options, &batch), "delete document"));
+  c->document_count.store(count, std::memory_order_relaxed);
+  return absl::OkStatus();
+}
+
+}  // namespace neardup::index

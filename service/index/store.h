@@ -1,0 +1,118 @@
+// The neardup index: collections of fingerprinted documents in an embedded
+// RocksDB, and the near-duplicate queries over them.
+//
+// Each document is stored as one record (id, metadata, MinHash signature,
+// SimHash, digest, sizes) plus index keys: one per LSH band and one for its
+// exact digest. Every change of a document (its record and all its keys) is
+// one atomic WriteBatch, written through the WAL, so a crash never leaves a
+// half-written document or an orphan key, and an acknowledged write
+// survives the process being killed.
+//
+// Check finds candidates through the band and digest keys and verifies
+// each against its stored signature, so every reported score is computed,
+// not assumed. CheckAndAdd does the check and the insert under the
+// collection's write lock: linearizable per collection.
+//
+// Example:
+//   Store::Options options;
+//   options.path = "./data";
+//   NEARDUP_ASSIGN_OR_RETURN(auto store, Store::Open(options));
+//   NEARDUP_RETURN_IF_ERROR(store->CreateCollection("pages", {}).status());
+//   NEARDUP_ASSIGN_OR_RETURN(CheckResult r,
+//       store->CheckAndAdd("pages", {url, text, {}}, {}));
+//   if (!r.added) { /* r.matches[0] is the stored near copy */ }
+//
+// Thread-safe: every method may be called concurrently.
+
+#ifndef NEARDUP_SERVICE_INDEX_STORE_H_
+#define NEARDUP_SERVICE_INDEX_STORE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "service/index/types.h"
+
+namespace neardup::index {
+
+class Store {
+ public:
+  struct Options {
+    // Directory of the RocksDB database; created if missing.
+    std::string path;
+    // Shared block cache for all column families.
+    size_t block_cache_bytes = size_t{256} << 20;
+    // Total memtable budget across column families.
+    size_t write_buffer_bytes = size_t{64} << 20;
+    // fsync the WAL before acknowledging each write: survives power loss,
+    // not only a crash of the process. Costs a disk flush per write.
+    bool sync = false;
+  };
+
+  // Opens (creating if needed) the database at `options.path`. Returns
+  // FAILED_PRECONDITION if another process holds it open, and the
+  // RocksDB error otherwise.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const Options& options);
+
+  // Closes the database. REQUIRES: no call is in flight.
+  ~Store();
+
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Creates a collection. INVALID_ARGUMENT for a bad name or parameter,
+  // ALREADY_EXISTS if the name is taken. Returns it with defaults filled.
+  absl::StatusOr<CollectionInfo> CreateCollection(
+      std::string_view name, const CollectionParams& params);
+
+  // Returns one collection, or NOT_FOUND.
+  absl::StatusOr<CollectionInfo> GetCollection(std::string_view name) const;
+
+  // Returns all collections, ordered by name.
+  std::vector<CollectionInfo> ListCollections() const;
+
+  // Drops a collection and everything in it; returns how many documents it
+  // held. NOT_FOUND if there is no such collection.
+  absl::StatusOr<uint64_t> DropCollection(std::string_view name);
+
+  // Stores `doc`. ALREADY_EXISTS if its id is stored, unless `upsert`, in
+  // which case the old version is replaced atomically. INVALID_ARGUMENT for
+  // a bad id, metadata or text; NOT_FOUND for an unknown collection.
+  absl::StatusOr<AddResult> Add(std::string_view collection,
+                                const DocumentInput& doc, bool upsert);
+
+  // Returns the stored documents whose estimated Jaccard similarity with
+  // `content` is at least the threshold, best first. Stores nothing.
+  // INVALID_ARGUMENT for bad text or a threshold below the collection's.
+  absl::StatusOr<CheckResult> Check(std::string_view collection,
+                                    std::string_view content,
+                                    const CheckOptions& options) const;
+
+  // Checks `doc` and stores it only if nothing matches (`added`). If its id
+  // is already stored, writes nothing and sets `already_stored`.
+  absl::StatusOr<CheckResult> CheckAndAdd(std::string_view collection,
+                                          const DocumentInput& doc,
+                                          const CheckOptions& options);
+
+  // Returns what is stored about document `id`, or NOT_FOUND.
+  absl::StatusOr<StoredDocument> Get(std::string_view collection,
+                                     std::string_view id) const;
+
+  // Deletes document `id` and all its index keys, or returns NOT_FOUND.
+  absl::Status Delete(std::string_view collection, std::string_view id);
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace neardup::index
+
+#endif  // NEARDUP_SERVICE_INDEX_STORE_H_

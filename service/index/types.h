@@ -1,0 +1,89 @@
+// Value types of the index API: collection parameters, documents, matches.
+// Plain structs with no RocksDB or gRPC in them.
+
+#ifndef NEARDUP_SERVICE_INDEX_TYPES_H_
+#define NEARDUP_SERVICE_INDEX_TYPES_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "service/sketch/fingerprint.h"
+#include "service/sketch/lsh.h"
+
+namespace neardup::index {
+
+using Metadata = std::map<std::string, std::string>;
+
+// Parameters of a collection. Zero fields take defaults (see
+// ResolveCollectionParams in validate.h).
+struct CollectionParams {
+  double threshold = 0;
+  uint32_t num_perm = 0;
+  uint32_t word_shingle_size = 0;
+  uint32_t char_shingle_size = 0;
+};
+
+struct CollectionInfo {
+  std::string name;
+  CollectionParams params;  // all defaults filled in
+  sketch::LshParams lsh;
+  uint64_t document_count = 0;
+  absl::Time create_time;
+  uint32_t fingerprint_version = 0;
+};
+
+// A document to store. Views: the caller keeps the bytes alive for the call.
+struct DocumentInput {
+  std::string_view id;
+  std::string_view content;  // UTF-8 text
+  Metadata metadata;
+};
+
+struct DocumentStats {
+  uint64_t content_bytes = 0;
+  uint64_t tokens = 0;
+  uint64_t shingles = 0;
+  uint64_t simhash = 0;
+};
+
+struct Match {
+  std::string id;
+  sketch::Scores scores;
+  Metadata metadata;
+};
+
+struct CheckOptions {
+  double threshold = 0;  // 0: the collection's; never below it
+  uint32_t top_k = 0;    // 0: kDefaultTopK
+};
+
+inline constexpr uint32_t kDefaultTopK = 10;
+inline constexpr uint32_t kMaxTopK = 1000;
+
+struct CheckResult {
+  std::vector<Match> matches;  // best first
+  bool added = false;          // CheckAndAdd: stored as new
+  bool already_stored = false; // CheckAndAdd: the id was stored before
+  DocumentStats stats;         // of the query
+};
+
+struct AddResult {
+  bool replaced = false;
+  DocumentStats stats;
+};
+
+struct StoredDocument {
+  std::string id;
+  Metadata metadata;
+  DocumentStats stats;
+  absl::Time add_time;
+  uint32_t fingerprint_version = 0;
+};
+
+}  // namespace neardup::index
+
+#endif  // NEARDUP_SERVICE_INDEX_TYPES_H_

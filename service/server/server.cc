@@ -1,0 +1,59 @@
+#include "service/server/server.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "service/common/status_macros.h"
+
+namespace neardup::server {
+
+absl::StatusOr<std::unique_ptr<NearDupServer>> NearDupServer::Start(
+    const Options& options) {
+  std::unique_ptr<NearDupServer> server(new NearDupServer());
+  index::Store::Options store_options;
+  store_options.path = options.db_path;
+  store_options.sync = options.sync;
+  store_options.block_cache_bytes = options.block_cache_bytes;
+  NEARDUP_ASSIGN_OR_RETURN(server->store_, index::Store::Open(store_options));
+  server->service_ = std::make_unique<api::NearDupService>(server->store_.get());
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  // gRPC sets SO_REUSEPORT by default, which would let a second server bind
+  // the same port silently; a taken port must be an error.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
+                           &server->port_);
+  builder.RegisterService(server->service_.get());
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen,
+                     ": address in use or not available"));
+  }
+  server->server_->GetHealthCheckService()->SetServingStatus(true);
+  return server;
+}
+
+NearDupServer::~NearDupServer() { Shutdown(absl::Seconds(10)); }
+
+void NearDupServer::Shutdown(absl::Duration grace) {
+  if (server_ != nullptr) {
+    if (auto* health = server_->GetHealthCheckService()) {
+      health->SetServingStatus(false);
+    }
+    server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+    server_->Wait();
+    server_.reset();
+  }
+  service_.reset();
+  store_.reset();
+}
+
+}  // namespace neardup::server

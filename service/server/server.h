@@ -1,0 +1,75 @@
+// NearDupServer: neardupd's server object. Owns the store, the service and
+// the gRPC server, with the standard health service (grpc.health.v1) and
+// server reflection, so grpcurl can list and call it.
+//
+// Example:
+//   NearDupServer::Options options;
+//   options.listen = "127.0.0.1:0";
+//   NEARDUP_ASSIGN_OR_RETURN(auto server, NearDupServer::Start(options));
+//   Connect(absl::StrCat("127.0.0.1:", server->port()));
+//   ...
+//   server->Shutdown(absl::Seconds(10));  // or let it go out of scope
+//
+// Thread-safe.
+
+#ifndef NEARDUP_SERVICE_SERVER_SERVER_H_
+#define NEARDUP_SERVICE_SERVER_SERVER_H_
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/server.h"
+#include "service/api/service.h"
+#include "service/index/store.h"
+
+namespace neardup::server {
+
+class NearDupServer {
+ public:
+  struct Options {
+    // RocksDB directory (created if missing).
+    std::string db_path = "./data";
+    // host:port to listen on; port 0 picks a free port (see port()).
+    std::string listen = "127.0.0.1:50051";
+    // Largest request accepted; larger ones get RESOURCE_EXHAUSTED.
+    int max_message_bytes = 64 << 20;
+    // Store options, see index::Store::Options.
+    bool sync = false;
+    size_t block_cache_bytes = size_t{256} << 20;
+  };
+
+  // Opens the store and starts serving. FAILED_PRECONDITION if the database
+  // is locked by another process; UNAVAILABLE if the address cannot be
+  // bound (in use, or not local).
+  static absl::StatusOr<std::unique_ptr<NearDupServer>> Start(
+      const Options& options);
+
+  // Shuts down (see Shutdown) with a 10 s grace period.
+  ~NearDupServer();
+
+  NearDupServer(const NearDupServer&) = delete;
+  NearDupServer& operator=(const NearDupServer&) = delete;
+
+  // Returns the port the server listens on.
+  int port() const { return port_; }
+
+  // Stops accepting calls, lets in-flight calls finish until `grace` has
+  // passed (then cancels them), and closes the store. Idempotent.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  NearDupServer() = default;
+
+  // Declared so that destruction runs server_, then service_, then store_.
+  std::unique_ptr<index::Store> store_;
+  std::unique_ptr<api::NearDupService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+
+}  // namespace neardup::server
+
+#endif  // NEARDUP_SERVICE_SERVER_SERVER_H_

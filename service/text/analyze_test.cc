@@ -1,0 +1,39 @@
+#include "service/text/analyze.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+
+namespace neardup::text {
+namespace {
+
+using ::neardup::testing::StatusIs;
+using ::testing::HasSubstr;
+
+TEST(AnalyzeTest, EmptyOrSymbolOnlyTextIsNoText) {
+  EXPECT_THAT(Analyze("", {}), StatusIs(absl::StatusCode::kInvalidArgument,
+                                        HasSubstr("no text")));
+  EXPECT_THAT(Analyze(" \n\t--- ...", {}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("no text")));
+}
+
+TEST(AnalyzeTest, InvalidUtf8NamesOffset) {
+  EXPECT_THAT(Analyze("ok text \xfe", {}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("byte offset 8")));
+}
+
+TEST(AnalyzeTest, RepeatedBodyHasTheSameShingleSetAsTheBodyOnce) {
+  const std::string body =
+      "a body of text that is long enough to have several shingles in it. ";
+  auto once = Analyze(body, {});
+  auto twice = Analyze(body + body, {});
+  ASSERT_TRUE(once.ok() && twice.ok());
+  // Set semantics: only the shingles spanning the seam are new.
+  EXPECT_LE(twice->shingle_set.size(), once->shingle_set.size() + 4);
+  EXPECT_EQ(twice->shingles.size(), 2 * once->shingles.size() + 4);
+}
+
+}  // namespace
+}  // namespace neardup::text

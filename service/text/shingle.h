@@ -1,0 +1,39 @@
+// Shingles: windows of k consecutive tokens, hashed to 64 bits.
+//
+// The window that starts at token i is `word_size` tokens long if token i is
+// a word and `char_size` long if it is a character of an unsegmented script,
+// so mixed-script text gets, per run, the length that suits its script. A
+// text too short for any window gets one shingle over all its tokens, so
+// every non-empty text has a non-empty shingle set.
+
+#ifndef NEARDUP_SERVICE_TEXT_SHINGLE_H_
+#define NEARDUP_SERVICE_TEXT_SHINGLE_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "service/text/tokenizer.h"
+
+namespace neardup::text {
+
+struct ShingleParams {
+  uint32_t word_size = 5;  // tokens per shingle starting with a word
+  uint32_t char_size = 5;  // tokens per shingle starting with a character
+  // Seed of the shingle hash. Part of the persisted fingerprint format.
+  uint64_t seed = 0x6e65617264757031ULL;  // "neardup1"
+};
+
+// Returns one hash per shingle in text order: element j is the shingle that
+// starts at token j (positions are needed for passages). Each hash is
+// XXH3-64, seeded with `params.seed`, of the window's token hashes as
+// little-endian 64-bit words. REQUIRES: sizes >= 1.
+std::vector<uint64_t> ShingleHashes(absl::Span<const Token> tokens,
+                                    const ShingleParams& params);
+
+// Returns `hashes` sorted and without repeats: the shingle set.
+std::vector<uint64_t> ShingleSet(std::vector<uint64_t> hashes);
+
+}  // namespace neardup::text
+
+#endif  // NEARDUP_SERVICE_TEXT_SHINGLE_H_

@@ -1,0 +1,197 @@
+#include "service/text/tokenizer.h"
+
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/uscript.h>
+#include <xxhash.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "service/common/check.h"
+#include "service/common/status_macros.h"
+#include "service/text/utf8.h"
+
+namespace neardup::text {
+namespace {
+
+enum class CpClass { kSeparator, kWord, kChar, kMark };
+
+// True for code points of scripts written without spaces between words.
+bool IsUnsegmented(char32_t cp) {
+  // Fast path for the CJK Unified Ideographs block, the common case.
+  if (cp >= 0x4E00 && cp <= 0x9FFF) return true;
+  if (cp < 0x0E00) return false;  // below Thai: nothing unsegmented
+  static constexpr UScriptCode kScripts[] = {
+      USCRIPT_HAN,  USCRIPT_HIRAGANA, USCRIPT_KATAKANA, USCRIPT_BOPOMOFO,
+      USCRIPT_THAI, USCRIPT_LAO,      USCRIPT_KHMER,    USCRIPT_MYANMAR,
+      USCRIPT_YI};
+  // Script extensions, so that e.g. the prolonged sound mark U+30FC (script
+  // Common, used by Hiragana and Katakana) counts as Kana.
+  for (UScriptCode script : kScripts) {
+    if (uscript_hasScript(static_cast<UChar32>(cp), script)) return true;
+  }
+  return false;
+}
+
+CpClass Classify(char32_t cp) {
+  if (cp < 0x80) {
+    return ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') ||
+                   (cp >= '0' && cp <= '9')
+               ? CpClass::kWord
+               : CpClass::kSeparator;
+  }
+  const uint32_t mask = U_GET_GC_MASK(static_cast<UChar32>(cp));
+  if (mask & U_GC_M_MASK) return CpClass::kMark;
+  if (mask & (U_GC_L_MASK | U_GC_N_MASK)) {
+    return IsUnsegmented(cp) ? CpClass::kChar : CpClass::kWord;
+  }
+  return CpClass::kSeparator;
+}
+
+// True if NFKC_Casefold leaves the UTF-8 bytes `s` unchanged without asking
+// ICU: lower-case ASCII, or one CJK ideograph / kana from the main blocks.
+bool IsTriviallyNormalized(std::string_view s, bool* ascii_upper) {
+  bool ascii = true;
+  *ascii_upper = false;
+  for (unsigned char c : s) {
+    if (c >= 0x80) {
+      ascii = false;
+      break;
+    }
+    if (c >= 'A' && c <= 'Z') *ascii_upper = true;
+  }
+  if (ascii) return !*ascii_upper;
+  if (s.size() == 3) {
+    char32_t cp;
+    if (DecodeUtf8(s, 0, &cp) == 3 &&
+        ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3041 && cp <= 0x3096) ||
+         (cp >= 0x30A1 && cp <= 0x30FA))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Builds tokens: owns the ICU normalizer handle and the digest state.
+class Tokenizer {
+ public:
+  Tokenizer() : state_(XXH3_createState()) {
+    NEARDUP_CHECK(state_ != nullptr);
+    XXH3_128bits_reset(state_);
+    UErrorCode error = U_ZERO_ERROR;
+    nfkc_cf_ = icu::Normalizer2::getNFKCCasefoldInstance(error);
+    NEARDUP_CHECK(U_SUCCESS(error) && nfkc_cf_ != nullptr);
+  }
+  ~Tokenizer() { XXH3_freeState(state_); }
+  Tokenizer(const Tokenizer&) = delete;
+  Tokenizer& operator=(const Tokenizer&) = delete;
+
+  // Emits the token `text[byte_start, byte_end)` of class `cls`.
+  void Emit(std::string_view text, uint32_t byte_start, uint32_t byte_end,
+            uint32_t cp_start, uint32_t cp_end, TokenClass cls) {
+    std::string_view raw = text.substr(byte_start, byte_end - byte_start);
+    std::string_view norm = Normalize(raw);
+    if (norm.empty()) return;  // e.g. a lone default-ignorable character
+    if (!out_.tokens.empty()) XXH3_128bits_update(state_, " ", 1);
+    XXH3_128bits_update(state_, norm.data(), norm.size());
+    out_.tokens.push_back(Token{XXH3_64bits(norm.data(), norm.size()),
+                                byte_start, byte_end, cp_start, cp_end, cls});
+  }
+
+  TokenizedText Finish() {
+    XXH128_hash_t d = XXH3_128bits_digest(state_);
+    out_.digest = Digest128{d.low64, d.high64};
+    return std::move(out_);
+  }
+
+ private:
+  // Returns the NFKC_Casefold form of `raw`, valid until the next call.
+  std::string_view Normalize(std::string_view raw) {
+    bool ascii_upper;
+    if (IsTriviallyNormalized(raw, &ascii_upper)) return raw;
+    scratch_.assign(raw.data(), raw.size());
+    if (ascii_upper) {
+      for (char& c : scratch_) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
+      }
+      return scratch_;
+    }
+    UErrorCode error = U_ZERO_ERROR;
+    icu::UnicodeString folded = nfkc_cf_->normalize(
+        icu::UnicodeString::fromUTF8(
+            icu::StringPiece(raw.data(), static_cast<int32_t>(raw.size()))),
+        error);
+    NEARDUP_CHECK(U_SUCCESS(error));  // input is valid UTF-8
+    scratch_.clear();
+    folded.toUTF8String(scratch_);
+    return scratch_;
+  }
+
+  XXH3_state_t* state_;
+  const icu::Normalizer2* nfkc_cf_;
+  std::string scratch_;
+  TokenizedText out_;
+};
+
+}  // namespace
+
+absl::StatusOr<TokenizedText> Tokenize(std::string_view utf8) {
+  if (utf8.size() > kMaxTextBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("text of ", utf8.size(), " bytes is over the limit of ",
+                     kMaxTextBytes, " bytes"));
+  }
+  NEARDUP_RETURN_IF_ERROR(ValidateUtf8(utf8, "content"));
+
+  Tokenizer tokenizer;
+  // The token being built, if `open`.
+  bool open = false;
+  TokenClass cls = TokenClass::kWord;
+  uint32_t tok_byte = 0, tok_cp = 0, tok_len = 0;
+
+  uint32_t pos = 0, cp_index = 0;
+  auto close = [&]() {
+    if (open) {
+      tokenizer.Emit(utf8, tok_byte, pos, tok_cp, cp_index, cls);
+      open = false;
+    }
+  };
+  while (pos < utf8.size()) {
+    char32_t cp;
+    const size_t len = DecodeUtf8(utf8, pos, &cp);
+    NEARDUP_CHECK(len > 0);  // validated above
+    const CpClass c = Classify(cp);
+    switch (c) {
+      case CpClass::kSeparator:
+        close();
+        break;
+      case CpClass::kMark:
+        // Combining marks extend the open token; a mark with no base is
+        // dropped.
+        break;
+      case CpClass::kWord:
+        if (open && cls == TokenClass::kWord && tok_len < kMaxWordCodePoints) {
+          ++tok_len;
+          break;
+        }
+        close();
+        open = true, cls = TokenClass::kWord, tok_byte = pos, tok_cp = cp_index,
+        tok_len = 1;
+        break;
+      case CpClass::kChar:
+        close();
+        open = true, cls = TokenClass::kChar, tok_byte = pos, tok_cp = cp_index,
+        tok_len = 1;
+        break;
+    }
+    pos += static_cast<uint32_t>(len);
+    ++cp_index;
+  }
+  close();
+  return tokenizer.Finish();
+}
+
+}  // namespace neardup::text
