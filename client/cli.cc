@@ -29,9 +29,8 @@ namespace {
 // Options that take a value; everything else starting with "--" is a flag.
 const std::set<std::string>& ValueOptions() {
   static const auto* options = new std::set<std::string>{
-      "server",      "collection", "id",           "threshold",
-      "top-k",       "num-perm",   "word-shingle", "char-shingle",
-      "meta",        "timeout"};
+      "server",   "collection",   "id",           "threshold", "top-k",
+      "num-perm", "word-shingle", "char-shingle", "meta",      "timeout"};
   return *options;
 }
 const std::set<std::string>& FlagOptions() {
@@ -289,9 +288,8 @@ class Cli {
       }
       options.timeout = absl::Seconds(*t);
     }
-    auto client =
-        Client::Connect(args_.Value("server", std::string(kDefaultServer)),
-                        options);
+    auto client = Client::Connect(
+        args_.Value("server", std::string(kDefaultServer)), options);
     if (!client.ok()) return Usage(client.status());
     client_ = std::move(*client);
     return absl::OkStatus();
@@ -300,8 +298,8 @@ class Cli {
   // Returns the -c/--collection value or a usage error.
   absl::StatusOr<std::string> Collection() {
     if (!args_.Has("collection")) {
-      return Usage(absl::StrCat(args_.positional[0],
-                                " needs a collection: -c NAME"));
+      return Usage(
+          absl::StrCat(args_.positional[0], " needs a collection: -c NAME"));
     }
     return args_.Value("collection");
   }
@@ -320,9 +318,9 @@ class Cli {
     }
     const std::string sub = args_.positional[1];
     if (sub == "create") {
-      absl::Status s = Usage(AllowOnly(
-          args_, "collections create",
-          {"threshold", "num-perm", "word-shingle", "char-shingle"}));
+      absl::Status s = Usage(
+          AllowOnly(args_, "collections create",
+                    {"threshold", "num-perm", "word-shingle", "char-shingle"}));
       if (!s.ok()) return s;
       s = Positional(2, 1, 1, "collections create NAME [--threshold T] ...");
       if (!s.ok()) return s;
@@ -432,7 +430,8 @@ class Cli {
     v1::AddRequest req;
     req.set_collection(*coll);
     req.set_upsert(args_.Flag("upsert"));
-    if (s = Usage(ParseMetadata(args_, req.mutable_document()->mutable_metadata()));
+    if (s = Usage(
+            ParseMetadata(args_, req.mutable_document()->mutable_metadata()));
         !s.ok()) {
       return s;
     }
@@ -480,9 +479,9 @@ class Cli {
   }
 
   absl::Status CheckFile() {
-    absl::Status s = Usage(AllowOnly(
-        args_, "check",
-        {"collection", "add", "id", "threshold", "top-k", "meta"}));
+    absl::Status s = Usage(
+        AllowOnly(args_, "check",
+                  {"collection", "add", "id", "threshold", "top-k", "meta"}));
     if (!s.ok()) return s;
     auto coll = Collection();
     if (!coll.ok()) return coll.status();
@@ -520,8 +519,8 @@ class Cli {
       req.set_top_k(top_k);
       req.mutable_document()->set_id(id);
       req.mutable_document()->set_content(std::move(*content));
-      if (s = Usage(ParseMetadata(
-              args_, req.mutable_document()->mutable_metadata()));
+      if (s = Usage(
+              ParseMetadata(args_, req.mutable_document()->mutable_metadata()));
           !s.ok()) {
         return s;
       }

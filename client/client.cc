@@ -104,16 +104,15 @@ absl::StatusOr<v1::StoredDocument> Client::Get(std::string_view collection,
   v1::GetRequest req;
   req.set_collection(std::string(collection));
   req.set_id(std::string(id));
-  return Call<v1::GetRequest, v1::StoredDocument>(&v1::NearDup::Stub::Get,
-                                                  req);
+  return Call<v1::GetRequest, v1::StoredDocument>(&v1::NearDup::Stub::Get, req);
 }
 
 absl::Status Client::Delete(std::string_view collection, std::string_view id) {
   v1::DeleteRequest req;
   req.set_collection(std::string(collection));
   req.set_id(std::string(id));
-  return Call<v1::DeleteRequest, v1::DeleteResponse>(
-             &v1::NearDup::Stub::Delete, req)
+  return Call<v1::DeleteRequest, v1::DeleteResponse>(&v1::NearDup::Stub::Delete,
+                                                     req)
       .status();
 }
 

@@ -11,9 +11,9 @@
 
 namespace neardup::api {
 
-#define NEARDUP_SAME_CODE_(name, grpc_name)                          \
-  static_assert(static_cast<int>(absl::StatusCode::name) ==          \
-                    static_cast<int>(grpc::StatusCode::grpc_name),   \
+#define NEARDUP_SAME_CODE_(name, grpc_name)                        \
+  static_assert(static_cast<int>(absl::StatusCode::name) ==        \
+                    static_cast<int>(grpc::StatusCode::grpc_name), \
                 "status codes differ: " #name)
 NEARDUP_SAME_CODE_(kOk, OK);
 NEARDUP_SAME_CODE_(kCancelled, CANCELLED);

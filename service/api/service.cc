@@ -70,9 +70,8 @@ grpc::ServerUnaryReactor* NearDupService::Add(grpc::CallbackServerContext* ctx,
                                               v1::AddResponse* resp) {
   absl::Status s = RequireDocument(req->has_document());
   if (s.ok()) {
-    auto result =
-        store_->Add(req->collection(), FromProto(req->document()),
-                    req->upsert());
+    auto result = store_->Add(req->collection(), FromProto(req->document()),
+                              req->upsert());
     if (result.ok()) {
       resp->set_replaced(result->replaced);
       ToProto(result->stats, resp->mutable_stats());

@@ -13,11 +13,11 @@ namespace neardup::internal {
 
 }  // namespace neardup::internal
 
-#define NEARDUP_CHECK(condition)                                    \
-  do {                                                              \
-    if (!(condition)) {                                             \
+#define NEARDUP_CHECK(condition)                                        \
+  do {                                                                  \
+    if (!(condition)) {                                                 \
       ::neardup::internal::CheckFailed(__FILE__, __LINE__, #condition); \
-    }                                                               \
+    }                                                                   \
   } while (0)
 
 #endif  // NEARDUP_SERVICE_COMMON_CHECK_H_

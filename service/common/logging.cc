@@ -53,7 +53,8 @@ void LogLine(LogLevel level, const char* file, int line,
   std::string_view base = BaseName(file);
   std::string out = absl::StrCat(
       LevelName(level), " ",
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
+                       absl::UTCTimeZone()),
       " ", absl::string_view(base.data(), base.size()), ":", line, "] ",
       absl::string_view(message.data(), message.size()), "\n");
   // One write(2) per line so concurrent lines do not interleave.

@@ -30,12 +30,12 @@ void LogLine(LogLevel level, const char* file, int line,
 
 // Logs `message` (anything convertible to std::string_view) at
 // LogLevel::`level`; the message is not evaluated when the level is off.
-#define NEARDUP_LOG(level, message)                                       \
-  do {                                                                    \
-    if (::neardup::LogEnabled(::neardup::LogLevel::level)) {              \
+#define NEARDUP_LOG(level, message)                                      \
+  do {                                                                   \
+    if (::neardup::LogEnabled(::neardup::LogLevel::level)) {             \
       ::neardup::LogLine(::neardup::LogLevel::level, __FILE__, __LINE__, \
-                         (message));                                      \
-    }                                                                     \
+                         (message));                                     \
+    }                                                                    \
   } while (0)
 
 #endif  // NEARDUP_SERVICE_COMMON_LOGGING_H_

@@ -16,9 +16,9 @@
 
 // Evaluates `expr` (an absl::Status) and returns it from the enclosing
 // function if it is not OK.
-#define NEARDUP_RETURN_IF_ERROR(expr)                \
-  do {                                               \
-    ::absl::Status neardup_status_ = (expr);         \
+#define NEARDUP_RETURN_IF_ERROR(expr)                  \
+  do {                                                 \
+    ::absl::Status neardup_status_ = (expr);           \
     if (!neardup_status_.ok()) return neardup_status_; \
   } while (0)
 
@@ -28,8 +28,8 @@
 // Evaluates `rexpr` (an absl::StatusOr<T>); on error returns its status from
 // the enclosing function, otherwise moves the value into `lhs`, which may be
 // a declaration (`auto x`) or an existing variable.
-#define NEARDUP_ASSIGN_OR_RETURN(lhs, rexpr)                                \
-  NEARDUP_ASSIGN_OR_RETURN_IMPL_(                                           \
+#define NEARDUP_ASSIGN_OR_RETURN(lhs, rexpr) \
+  NEARDUP_ASSIGN_OR_RETURN_IMPL_(            \
       NEARDUP_STATUS_CONCAT_(neardup_statusor_, __LINE__), lhs, rexpr)
 
 #define NEARDUP_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr) \

@@ -7,7 +7,8 @@
 //   ids          coll(4) external id                   -> docnum(8)
 //   lsh          coll(4) band(2) bandkey(8) docnum(8)  -> ""
 //   digest       coll(4) digest(16) docnum(8)          -> ""
-//   default      'N' coll(4)                           -> next docnum(8) count(8)
+//   default      'N' coll(4)                           -> next docnum(8)
+//   count(8)
 //                "next_collection_id"                  -> id(4)
 
 #ifndef NEARDUP_SERVICE_INDEX_KEYS_H_

@@ -47,10 +47,9 @@ absl::Status FromRocksDbStatus(const rocksdb::Status& s,
       code = absl::StatusCode::kInternal;
       break;
   }
-  return absl::Status(code,
-                      absl::StrCat(absl::string_view(context.data(),
-                                                     context.size()),
-                                   ": ", s.ToString()));
+  return absl::Status(
+      code, absl::StrCat(absl::string_view(context.data(), context.size()),
+                         ": ", s.ToString()));
 }
 
 }  // namespace neardup::index

@@ -43,7 +43,7 @@ rocksdb::Slice ToSlice(std::string_view s) {
 // Column families, in the order they are opened.
 enum Cf { kDefault = 0, kCollections, kDocs, kIds, kLsh, kDigest, kNumCfs };
 constexpr const char* kCfNames[kNumCfs] = {"default", "collections", "docs",
-                                         "ids",     "lsh",         "digest"};
+                                           "ids",     "lsh",         "digest"};
 
 // Largest collection id handed out; keeps CollectionEnd from wrapping.
 constexpr uint32_t kMaxCollectionId = 0xFFFFFFF0u;
@@ -141,7 +141,8 @@ struct Store::Impl {
 
   ~Impl() {
     if (db == nullptr) return;
-    for (auto* cf : cfs) db->DestroyColumnFamilyHandle(cf).PermitUncheckedError();
+    for (auto* cf : cfs)
+      db->DestroyColumnFamilyHandle(cf).PermitUncheckedError();
     // Close flushes nothing (the WAL has it all) and releases the lock.
     db->Close().PermitUncheckedError();
   }
@@ -169,8 +170,8 @@ struct Store::Impl {
                      const DocumentRecord& rec,
                      rocksdb::WriteBatch* batch) const;
   absl::StatusOr<AddResult> AddLocked(CollectionState& c,
-                                      const DocumentInput& doc,
-                                      const Query& q, bool upsert)
+                                      const DocumentInput& doc, const Query& q,
+                                      bool upsert)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(c.mu);
 };
 
@@ -213,7 +214,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   };
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (int i = 0; i < kNumCfs; ++i) {
-    size_t prefix = i == kLsh ? keys::kLshPrefixSize
+    size_t prefix = i == kLsh      ? keys::kLshPrefixSize
                     : i == kDigest ? keys::kDigestPrefixSize
                                    : 0;
     descriptors.emplace_back(kCfNames[i], make_cf(prefix));
@@ -254,8 +255,8 @@ absl::Status Store::Impl::LoadCollections() {
     CollectionRecord rec;
     if (!rec.ParseFromArray(it->value().data(),
                             static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(absl::StrCat(
-          "corrupt collection record: ", it->key().ToString()));
+      return absl::DataLossError(
+          absl::StrCat("corrupt collection record: ", it->key().ToString()));
     }
     std::string counter;
     s = db->Get(rocksdb::ReadOptions(), cf(kDefault),
@@ -299,8 +300,8 @@ absl::StatusOr<Query> Store::Impl::Prepare(const CollectionState& c,
   return q;
 }
 
-absl::StatusOr<double> Store::Impl::EffectiveThreshold(
-    const CollectionState& c, double requested) const {
+absl::StatusOr<double> Store::Impl::EffectiveThreshold(const CollectionState& c,
+                                                       double requested) const {
   const double base = c.record.threshold();
   if (requested == 0) return base;
   if (!(requested > 0 && requested <= 1)) {
@@ -343,8 +344,7 @@ absl::StatusOr<std::vector<Match>> Store::Impl::FindMatches(
   doc_keys.reserve(candidates.size());
   for (uint64_t d : candidates) doc_keys.push_back(keys::DocKey(c.id(), d));
   std::vector<rocksdb::Slice> slices(doc_keys.begin(), doc_keys.end());
-  std::vector<rocksdb::ColumnFamilyHandle*> families(slices.size(),
-                                                     cf(kDocs));
+  std::vector<rocksdb::ColumnFamilyHandle*> families(slices.size(), cf(kDocs));
   std::vector<std::string> values;
   std::vector<rocksdb::Status> statuses =
       db->MultiGet(rocksdb::ReadOptions(), families, slices, &values);
@@ -359,9 +359,9 @@ absl::StatusOr<std::vector<Match>> Store::Impl::FindMatches(
     DocumentRecord rec;
     if (!rec.ParseFromString(values[i]) ||
         rec.minhash_size() != static_cast<int>(fp.minhash.size())) {
-      return absl::DataLossError(absl::StrCat(
-          "corrupt document record ", candidates[i], " in collection ",
-          c.record.name()));
+      return absl::DataLossError(absl::StrCat("corrupt document record ",
+                                              candidates[i], " in collection ",
+                                              c.record.name()));
     }
     sketch::Scores scores = sketch::Score(fp, FingerprintOf(rec));
     if (scores.jaccard < cutoff) continue;
@@ -401,15 +401,15 @@ absl::StatusOr<DocumentRecord> Store::Impl::ReadDoc(const CollectionState& c,
   rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf(kDocs),
                               keys::DocKey(c.id(), docnum), &value);
   if (s.IsNotFound()) {
-    return absl::DataLossError(absl::StrCat(
-        "document ", docnum, " of collection ", c.record.name(),
-        " is indexed but has no record"));
+    return absl::DataLossError(absl::StrCat("document ", docnum,
+                                            " of collection ", c.record.name(),
+                                            " is indexed but has no record"));
   }
   NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(s, "read document"));
   DocumentRecord rec;
   if (!rec.ParseFromString(value)) {
-    return absl::DataLossError(absl::StrCat("corrupt document record ",
-                                            docnum, " in collection ",
+    return absl::DataLossError(absl::StrCat("corrupt document record ", docnum,
+                                            " in collection ",
                                             c.record.name()));
   }
   return rec;
@@ -457,8 +457,8 @@ absl::StatusOr<AddResult> Store::Impl::AddLocked(CollectionState& c,
   NEARDUP_ASSIGN_OR_RETURN(std::optional<uint64_t> old, LookupId(c, doc.id));
   if (old.has_value() && !upsert) {
     return absl::AlreadyExistsError(
-        absl::StrCat("document id exists in collection ", c.record.name(),
-                     ": ", AbslView(doc.id)));
+        absl::StrCat("document id exists in collection ", c.record.name(), ": ",
+                     AbslView(doc.id)));
   }
   rocksdb::WriteBatch batch;
   uint64_t count = c.document_count.load(std::memory_order_relaxed);
@@ -482,11 +482,12 @@ absl::StatusOr<AddResult> Store::Impl::AddLocked(CollectionState& c,
   const uint64_t docnum = c.next_docnum;
   PutDocKeys(c, docnum, rec, &batch);
   ++count;
-  batch.Put(cf(kDefault), keys::CounterKey(c.id()),
-            EncodeCounter(docnum + 1, count))
+  batch
+      .Put(cf(kDefault), keys::CounterKey(c.id()),
+           EncodeCounter(docnum + 1, count))
       .PermitUncheckedError();
-  NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(
-      db->Write(write_options, &batch), "write document"));
+  NEARDUP_RETURN_IF_ERROR(
+      FromRocksDbStatus(db->Write(write_options, &batch), "write document"));
   c.next_docnum = docnum + 1;
   c.document_count.store(count, std::memory_order_relaxed);
   return AddResult{old.has_value(), q.stats};
@@ -495,8 +496,7 @@ absl::StatusOr<AddResult> Store::Impl::AddLocked(CollectionState& c,
 absl::StatusOr<CollectionInfo> Store::CreateCollection(
     std::string_view name, const CollectionParams& params) {
   NEARDUP_RETURN_IF_ERROR(ValidateCollectionName(name));
-  NEARDUP_ASSIGN_OR_RETURN(CollectionParams p,
-                           ResolveCollectionParams(params));
+  NEARDUP_ASSIGN_OR_RETURN(CollectionParams p, ResolveCollectionParams(params));
   const sketch::LshParams lsh =
       sketch::OptimalLshParams(p.threshold, p.num_perm);
   Impl& m = *impl_;
@@ -604,8 +604,8 @@ absl::StatusOr<CheckResult> Store::Check(std::string_view collection,
   NEARDUP_ASSIGN_OR_RETURN(double threshold,
                            impl_->EffectiveThreshold(*c, options.threshold));
   if (options.top_k > kMaxTopK) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "top_k must be at most ", kMaxTopK, ": ", options.top_k));
+    return absl::InvalidArgumentError(
+        absl::StrCat("top_k must be at most ", kMaxTopK, ": ", options.top_k));
   }
   NEARDUP_ASSIGN_OR_RETURN(Query q, impl_->Prepare(*c, content));
   CheckResult result;
@@ -626,8 +626,8 @@ absl::StatusOr<CheckResult> Store::CheckAndAdd(std::string_view collection,
   NEARDUP_ASSIGN_OR_RETURN(double threshold,
                            impl_->EffectiveThreshold(*c, options.threshold));
   if (options.top_k > kMaxTopK) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "top_k must be at most ", kMaxTopK, ": ", options.top_k));
+    return absl::InvalidArgumentError(
+        absl::StrCat("top_k must be at most ", kMaxTopK, ": ", options.top_k));
   }
   const uint32_t top_k = options.top_k ? options.top_k : kDefaultTopK;
   NEARDUP_ASSIGN_OR_RETURN(Query q, impl_->Prepare(*c, doc.content));
@@ -661,9 +661,8 @@ absl::StatusOr<StoredDocument> Store::Get(std::string_view collection,
   NEARDUP_ASSIGN_OR_RETURN(std::optional<uint64_t> docnum,
                            impl_->LookupId(*c, id));
   if (!docnum.has_value()) {
-    return absl::NotFoundError(absl::StrCat("document not found in ",
-                                            AbslView(collection), ": ",
-                                            AbslView(id)));
+    return absl::NotFoundError(absl::StrCat(
+        "document not found in ", AbslView(collection), ": ", AbslView(id)));
   }
   NEARDUP_ASSIGN_OR_RETURN(DocumentRecord rec, impl_->ReadDoc(*c, *docnum));
   StoredDocument out;
@@ -687,16 +686,16 @@ absl::Status Store::Delete(std::string_view collection, std::string_view id) {
   NEARDUP_ASSIGN_OR_RETURN(std::optional<uint64_t> docnum,
                            impl_->LookupId(*c, id));
   if (!docnum.has_value()) {
-    return absl::NotFoundError(absl::StrCat("document not found in ",
-                                            AbslView(collection), ": ",
-                                            AbslView(id)));
+    return absl::NotFoundError(absl::StrCat(
+        "document not found in ", AbslView(collection), ": ", AbslView(id)));
   }
   NEARDUP_ASSIGN_OR_RETURN(DocumentRecord rec, impl_->ReadDoc(*c, *docnum));
   rocksdb::WriteBatch batch;
   impl_->DeleteDocKeys(*c, *docnum, rec, &batch);
   const uint64_t count = c->document_count.load(std::memory_order_relaxed) - 1;
-  batch.Put(impl_->cf(kDefault), keys::CounterKey(c->id()),
-            EncodeCounter(c->next_docnum, count))
+  batch
+      .Put(impl_->cf(kDefault), keys::CounterKey(c->id()),
+           EncodeCounter(c->next_docnum, count))
       .PermitUncheckedError();
   NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(
       impl_->db->Write(impl_->write_options, &batch), "delete document"));

@@ -66,7 +66,7 @@ TEST_F(StoreTest, CollectionsCreateListGetDrop) {
   auto info = store_->GetCollection("c");
   ASSERT_THAT(info, IsOk());
   EXPECT_EQ(info->params.threshold, 0.8);
-  EXPECT_EQ(info->lsh.bands, 9u);
+  EXPECT_EQ(info->lsh.bands, 14u);
   EXPECT_THAT(store_->CreateCollection("c", {}),
               StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("c")));
   ASSERT_THAT(store_->CreateCollection("b", {0.9, 64, 3, 4}), IsOk());
@@ -105,20 +105,19 @@ TEST_F(StoreTest, ExactCopyIsFlagged) {
 }
 
 TEST_F(StoreTest, ThresholdMayBeStricterNeverLooser) {
-  EXPECT_THAT(store_->Check("c", "some text", {0.5, 0}),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("looser")));
+  EXPECT_THAT(
+      store_->Check("c", "some text", {0.5, 0}),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("looser")));
   EXPECT_THAT(store_->Check("c", "some text", {0.95, 0}), IsOk());
   EXPECT_THAT(store_->Check("c", "some text", {0, 5000}),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("top_k")));
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("top_k")));
 }
 
 TEST_F(StoreTest, DuplicateIdUpsertAndDelete) {
   const std::string v1 = GeneratedText(5, 300), v2 = GeneratedText(6, 300);
   ASSERT_THAT(Add("d", v1), IsOk());
-  EXPECT_THAT(Add("d", v2), StatusIs(absl::StatusCode::kAlreadyExists,
-                                     HasSubstr("d")));
+  EXPECT_THAT(Add("d", v2),
+              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("d")));
   ASSERT_THAT(Add("d", v2, /*upsert=*/true), IsOk());
   EXPECT_THAT(MatchIds(v1), IsEmpty());  // the old version is gone
   EXPECT_THAT(MatchIds(v2), ::testing::ElementsAre("d"));
@@ -145,8 +144,8 @@ TEST_F(StoreTest, CheckAndAddStoresOnlyNewDocuments) {
   auto first = store_->CheckAndAdd("c", {"a", doc, {}}, {});
   ASSERT_THAT(first, IsOk());
   EXPECT_TRUE(first->added);
-  auto second = store_->CheckAndAdd("c", {"b", MutateWords(doc, 0.01, 1), {}},
-                                    {});
+  auto second =
+      store_->CheckAndAdd("c", {"b", MutateWords(doc, 0.01, 1), {}}, {});
   ASSERT_THAT(second, IsOk());
   EXPECT_FALSE(second->added);
   ASSERT_THAT(second->matches, SizeIs(1));
@@ -165,8 +164,8 @@ TEST_F(StoreTest, ConcurrentCheckAndAddOfOneDocumentAddsItOnce) {
   std::vector<int> added(8, 0);
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
-      auto r = store_->CheckAndAdd(
-          "c", {"id" + std::to_string(t), doc, {}}, {});
+      auto r =
+          store_->CheckAndAdd("c", {"id" + std::to_string(t), doc, {}}, {});
       added[t] = r.ok() && r->added;
     });
   }
@@ -204,9 +203,8 @@ TEST_F(StoreTest, BadInputGetsPreciseErrors) {
                                         HasSubstr("id is empty")));
   EXPECT_THAT(Add("d", ""), StatusIs(absl::StatusCode::kInvalidArgument,
                                      HasSubstr("no text")));
-  EXPECT_THAT(Add("d", "abc \xff"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("byte offset 4")));
+  EXPECT_THAT(Add("d", "abc \xff"), StatusIs(absl::StatusCode::kInvalidArgument,
+                                             HasSubstr("byte offset 4")));
   EXPECT_EQ(store_->GetCollection("c")->document_count, 0u);
 }
 

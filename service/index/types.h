@@ -65,10 +65,10 @@ inline constexpr uint32_t kDefaultTopK = 10;
 inline constexpr uint32_t kMaxTopK = 1000;
 
 struct CheckResult {
-  std::vector<Match> matches;  // best first
-  bool added = false;          // CheckAndAdd: stored as new
-  bool already_stored = false; // CheckAndAdd: the id was stored before
-  DocumentStats stats;         // of the query
+  std::vector<Match> matches;   // best first
+  bool added = false;           // CheckAndAdd: stored as new
+  bool already_stored = false;  // CheckAndAdd: the id was stored before
+  DocumentStats stats;          // of the query
 };
 
 struct AddResult {

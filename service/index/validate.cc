@@ -32,16 +32,16 @@ absl::Status ValidateCollectionName(std::string_view name) {
                      " bytes; the limit is ", kMaxCollectionNameBytes));
   }
   if (name[0] == '.') {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "collection name must not start with '.': ", Quote(name)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("collection name must not start with '.': ", Quote(name)));
   }
   for (char c : name) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                     (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
     if (!ok) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "collection name may only contain A-Z a-z 0-9 _ - . : ",
-          Quote(name)));
+      return absl::InvalidArgumentError(
+          absl::StrCat("collection name may only contain A-Z a-z 0-9 _ - . : ",
+                       Quote(name)));
     }
   }
   return absl::OkStatus();
@@ -71,15 +71,13 @@ absl::Status ValidateMetadata(const Metadata& metadata) {
     bytes += key.size() + value.size();
   }
   if (bytes > kMaxMetadataBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("metadata is ", bytes, " bytes; the limit is ",
-                     kMaxMetadataBytes));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "metadata is ", bytes, " bytes; the limit is ", kMaxMetadataBytes));
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<CollectionParams> ResolveCollectionParams(
-    CollectionParams p) {
+absl::StatusOr<CollectionParams> ResolveCollectionParams(CollectionParams p) {
   if (p.threshold == 0) p.threshold = kDefaultThreshold;
   if (p.num_perm == 0) p.num_perm = kDefaultNumPerm;
   if (p.word_shingle_size == 0) p.word_shingle_size = kDefaultWordShingleSize;

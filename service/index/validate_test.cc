@@ -17,7 +17,8 @@ constexpr auto kInvalid = absl::StatusCode::kInvalidArgument;
 
 TEST(ValidateTest, CollectionNames) {
   EXPECT_THAT(ValidateCollectionName("news-2025_v1.zh"), IsOk());
-  EXPECT_THAT(ValidateCollectionName(""), StatusIs(kInvalid, HasSubstr("empty")));
+  EXPECT_THAT(ValidateCollectionName(""),
+              StatusIs(kInvalid, HasSubstr("empty")));
   EXPECT_THAT(ValidateCollectionName(".hidden"), StatusIs(kInvalid));
   EXPECT_THAT(ValidateCollectionName("a b"),
               StatusIs(kInvalid, HasSubstr("\"a b\"")));

@@ -57,16 +57,14 @@ int main(int argc, char** argv) {
     return 1;
   }
   // Scripts and tests read this line to learn the port.
-  NEARDUP_LOG(kInfo, absl::StrCat("neardupd listening on ",
-                                  options.listen.substr(
-                                      0, options.listen.rfind(':')),
-                                  ":", (*server)->port(), " db ",
-                                  options.db_path));
+  NEARDUP_LOG(kInfo,
+              absl::StrCat("neardupd listening on ",
+                           options.listen.substr(0, options.listen.rfind(':')),
+                           ":", (*server)->port(), " db ", options.db_path));
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);
-  NEARDUP_LOG(kInfo, absl::StrCat("signal ", signal_number,
-                                  ": shutting down"));
+  NEARDUP_LOG(kInfo, absl::StrCat("signal ", signal_number, ": shutting down"));
   (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_grace_seconds)));
   NEARDUP_LOG(kInfo, "stopped");
   return 0;

@@ -19,7 +19,8 @@ absl::StatusOr<std::unique_ptr<NearDupServer>> NearDupServer::Start(
   store_options.sync = options.sync;
   store_options.block_cache_bytes = options.block_cache_bytes;
   NEARDUP_ASSIGN_OR_RETURN(server->store_, index::Store::Open(store_options));
-  server->service_ = std::make_unique<api::NearDupService>(server->store_.get());
+  server->service_ =
+      std::make_unique<api::NearDupService>(server->store_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

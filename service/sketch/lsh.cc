@@ -36,9 +36,9 @@ LshParams OptimalLshParams(double threshold, uint32_t num_perm,
       const LshParams p{b, r};
       const double fp = Integrate(
           [p](double s) { return CandidateProbability(s, p); }, 0, threshold);
-      const double fn = Integrate(
-          [p](double s) { return 1 - CandidateProbability(s, p); }, threshold,
-          1);
+      const double fn =
+          Integrate([p](double s) { return 1 - CandidateProbability(s, p); },
+                    threshold, 1);
       const double error = fp_weight * fp + fn_weight * fn;
       if (error < best_error) best_error = error, best = p;
     }

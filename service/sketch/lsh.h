@@ -24,6 +24,15 @@ struct LshParams {
 // `s` share at least one band.
 double CandidateProbability(double s, LshParams params);
 
+// Default weights of OptimalLshParams. Every candidate is verified against
+// its stored signature, so a false positive costs one read while a false
+// negative is a missed duplicate: weigh misses 9 times more. At threshold
+// 0.8 and 128 permutations this picks 14 x 9 (candidate probability 0.975
+// at J = 0.85, 0.999 at J = 0.9) where equal weights pick 9 x 13 (0.69 and
+// 0.93).
+inline constexpr double kDefaultFpWeight = 0.1;
+inline constexpr double kDefaultFnWeight = 0.9;
+
 // Returns the (bands, rows) with bands * rows <= `num_perm` that minimise
 // `fp_weight` * P(false positive) + `fn_weight` * P(false negative) for
 // `threshold`, where the probabilities are the integrals of P(s) over
@@ -31,7 +40,8 @@ double CandidateProbability(double s, LshParams params);
 // datasketch's optimal-parameter routine). REQUIRES: 0 < threshold <= 1,
 // num_perm >= 1.
 LshParams OptimalLshParams(double threshold, uint32_t num_perm,
-                           double fp_weight = 0.5, double fn_weight = 0.5);
+                           double fp_weight = kDefaultFpWeight,
+                           double fn_weight = kDefaultFnWeight);
 
 // Returns one 64-bit key per band of `signature`: XXH3-64 of the band's
 // values (little-endian), seeded with the band index. Keys of different

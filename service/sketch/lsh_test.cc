@@ -21,9 +21,18 @@ TEST(LshTest, OptimalParamsFitInNumPermAndCenterOnThreshold) {
 
 TEST(LshTest, MatchesDatasketchChoiceForCommonSettings) {
   // datasketch's _optimal_param(0.8, 128, 0.5, 0.5) is (9, 13).
-  LshParams p = OptimalLshParams(0.8, 128);
+  LshParams p = OptimalLshParams(0.8, 128, 0.5, 0.5);
   EXPECT_EQ(p.bands, 9u);
   EXPECT_EQ(p.rows, 13u);
+}
+
+TEST(LshTest, DefaultWeightsFavourRecall) {
+  LshParams p = OptimalLshParams(0.8, 128);
+  EXPECT_EQ(p.bands, 14u);
+  EXPECT_EQ(p.rows, 9u);
+  EXPECT_GT(CandidateProbability(0.85, p), 0.97);
+  EXPECT_GT(CandidateProbability(0.9, p), 0.998);
+  EXPECT_LT(CandidateProbability(0.5, p), 0.05);
 }
 
 TEST(LshTest, BandKeysAreDeterministicAndPerBand) {

@@ -11,8 +11,8 @@ namespace {
 
 // Two sets of uniformly random hashes with true Jaccard `j`: `shared`
 // common elements and `only` elements unique to each side.
-void MakePair(uint64_t* rng, double j, size_t total,
-              std::vector<uint64_t>* a, std::vector<uint64_t>* b) {
+void MakePair(uint64_t* rng, double j, size_t total, std::vector<uint64_t>* a,
+              std::vector<uint64_t>* b) {
   // |A∪B| = total = shared + 2*only, J = shared / total.
   const size_t shared = static_cast<size_t>(std::lround(j * total));
   const size_t only = (total - shared) / 2;
@@ -66,8 +66,9 @@ TEST(MinHashTest, GoldenSignatureIsStable) {
   // Persisted signatures depend on these values: a change here needs a new
   // kFingerprintVersion.
   MinHasher h(4, 0x6d696e6861736831ULL);
-  EXPECT_EQ(h.Signature({1, 2, 3}),
-            (std::vector<uint32_t>{1527962554, 367307325, 388301049, 176373676}));
+  EXPECT_EQ(
+      h.Signature({1, 2, 3}),
+      (std::vector<uint32_t>{1527962554, 367307325, 388301049, 176373676}));
 }
 
 }  // namespace

@@ -15,9 +15,9 @@
 namespace neardup::text {
 
 struct Analysis {
-  TokenizedText text;                // tokens with offsets, digest
-  std::vector<uint64_t> shingles;    // per position, see ShingleHashes
-  std::vector<uint64_t> shingle_set; // sorted, distinct
+  TokenizedText text;                 // tokens with offsets, digest
+  std::vector<uint64_t> shingles;     // per position, see ShingleHashes
+  std::vector<uint64_t> shingle_set;  // sorted, distinct
 };
 
 // Analyzes the UTF-8 `content`. Returns INVALID_ARGUMENT for invalid UTF-8

@@ -13,15 +13,15 @@ using ::testing::HasSubstr;
 TEST(AnalyzeTest, EmptyOrSymbolOnlyTextIsNoText) {
   EXPECT_THAT(Analyze("", {}), StatusIs(absl::StatusCode::kInvalidArgument,
                                         HasSubstr("no text")));
-  EXPECT_THAT(Analyze(" \n\t--- ...", {}),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("no text")));
+  EXPECT_THAT(
+      Analyze(" \n\t--- ...", {}),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no text")));
 }
 
 TEST(AnalyzeTest, InvalidUtf8NamesOffset) {
-  EXPECT_THAT(Analyze("ok text \xfe", {}),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("byte offset 8")));
+  EXPECT_THAT(
+      Analyze("ok text \xfe", {}),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("byte offset 8")));
 }
 
 TEST(AnalyzeTest, RepeatedBodyHasTheSameShingleSetAsTheBodyOnce) {

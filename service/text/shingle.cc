@@ -38,7 +38,8 @@ std::vector<uint64_t> ShingleHashes(absl::Span<const Token> tokens,
     if (i + k > n) continue;
     out.push_back(HashWindow(&tokens[i], k, params.seed, &buf));
   }
-  if (out.empty()) out.push_back(HashWindow(tokens.data(), n, params.seed, &buf));
+  if (out.empty())
+    out.push_back(HashWindow(tokens.data(), n, params.seed, &buf));
   return out;
 }
 

@@ -25,9 +25,9 @@ bool IsUnsegmented(char32_t cp) {
   if (cp >= 0x4E00 && cp <= 0x9FFF) return true;
   if (cp < 0x0E00) return false;  // below Thai: nothing unsegmented
   static constexpr UScriptCode kScripts[] = {
-      USCRIPT_HAN,  USCRIPT_HIRAGANA, USCRIPT_KATAKANA, USCRIPT_BOPOMOFO,
-      USCRIPT_THAI, USCRIPT_LAO,      USCRIPT_KHMER,    USCRIPT_MYANMAR,
-      USCRIPT_YI};
+      USCRIPT_HAN,      USCRIPT_HIRAGANA, USCRIPT_KATAKANA,
+      USCRIPT_BOPOMOFO, USCRIPT_THAI,     USCRIPT_LAO,
+      USCRIPT_KHMER,    USCRIPT_MYANMAR,  USCRIPT_YI};
   // Script extensions, so that e.g. the prolonged sound mark U+30FC (script
   // Common, used by Hiragana and Katakana) counts as Kana.
   for (UScriptCode script : kScripts) {
@@ -120,10 +120,10 @@ class Tokenizer {
       return scratch_;
     }
     UErrorCode error = U_ZERO_ERROR;
-    icu::UnicodeString folded = nfkc_cf_->normalize(
-        icu::UnicodeString::fromUTF8(
-            icu::StringPiece(raw.data(), static_cast<int32_t>(raw.size()))),
-        error);
+    icu::UnicodeString folded =
+        nfkc_cf_->normalize(icu::UnicodeString::fromUTF8(icu::StringPiece(
+                                raw.data(), static_cast<int32_t>(raw.size()))),
+                            error);
     NEARDUP_CHECK(U_SUCCESS(error));  // input is valid UTF-8
     scratch_.clear();
     folded.toUTF8String(scratch_);

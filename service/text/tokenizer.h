@@ -32,7 +32,7 @@ struct Token {
   uint64_t hash;        // XXH3-64 (seed 0) of the normalized token (UTF-8)
   uint32_t byte_start;  // [byte_start, byte_end): bytes of the input
   uint32_t byte_end;
-  uint32_t cp_start;    // [cp_start, cp_end): code points of the input
+  uint32_t cp_start;  // [cp_start, cp_end): code points of the input
   uint32_t cp_end;
   TokenClass cls;
 };

@@ -94,8 +94,8 @@ TEST(TokenizerTest, LongRunsAreSplit) {
   const std::string blob(1000, 'x');
   auto t = Tokenize(blob);
   ASSERT_TRUE(t.ok());
-  EXPECT_EQ(t->tokens.size(), (1000 + kMaxWordCodePoints - 1) /
-                                  kMaxWordCodePoints);
+  EXPECT_EQ(t->tokens.size(),
+            (1000 + kMaxWordCodePoints - 1) / kMaxWordCodePoints);
 }
 
 TEST(TokenizerTest, NoLettersGivesNoTokens) {

@@ -58,14 +58,13 @@ absl::Status ValidateUtf8(std::string_view text, std::string_view what) {
     if (len == 0) {
       std::string bytes;
       for (size_t i = pos; i < text.size() && i < pos + 4; ++i) {
-        absl::StrAppend(&bytes, i == pos ? "" : " ",
-                        absl::StrFormat("0x%02x", static_cast<unsigned char>(
-                                                      text[i])));
+        absl::StrAppend(
+            &bytes, i == pos ? "" : " ",
+            absl::StrFormat("0x%02x", static_cast<unsigned char>(text[i])));
       }
-      return absl::InvalidArgumentError(
-          absl::StrCat(absl::string_view(what.data(), what.size()),
-                       " is not valid UTF-8 at byte offset ", pos, " (", bytes,
-                       ")"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          absl::string_view(what.data(), what.size()),
+          " is not valid UTF-8 at byte offset ", pos, " (", bytes, ")"));
     }
     pos += len;
   }

@@ -37,9 +37,9 @@ TEST(Utf8Test, RejectsOverlongSurrogateAndOutOfRange) {
 }
 
 TEST(Utf8Test, ValidateNamesTheByteOffset) {
-  EXPECT_THAT(ValidateUtf8("plain ascii text, long enough for 8-byte steps",
-                           "content"),
-              IsOk());
+  EXPECT_THAT(
+      ValidateUtf8("plain ascii text, long enough for 8-byte steps", "content"),
+      IsOk());
   EXPECT_THAT(ValidateUtf8("", "content"), IsOk());
   EXPECT_THAT(ValidateUtf8("0123456789abcdef\xff tail", "content"),
               StatusIs(absl::StatusCode::kInvalidArgument,

@@ -20,9 +20,9 @@ uint64_t Next(uint64_t* s) {
 }
 
 std::string Word(uint64_t* s) {
-  static const char* kSyllables[] = {"ka", "lo", "mi", "ter", "sun", "va",
-                                     "den", "ri", "po", "sha", "qu", "nel",
-                                     "bo", "fi", "gar", "tu", "zen", "wa"};
+  static const char* kSyllables[] = {"ka",  "lo", "mi",  "ter", "sun", "va",
+                                     "den", "ri", "po",  "sha", "qu",  "nel",
+                                     "bo",  "fi", "gar", "tu",  "zen", "wa"};
   const int n = 1 + static_cast<int>(Next(s) % 3);
   std::string w;
   for (int i = 0; i < n; ++i) w += kSyllables[Next(s) % 18];
@@ -33,10 +33,10 @@ std::string Word(uint64_t* s) {
 
 std::string MakeScratchDir(const std::string& name) {
   static std::atomic<int> counter{0};
-  std::filesystem::path p = std::filesystem::path(::testing::TempDir()) /
-                            ("neardup_" + name + "_" +
-                             std::to_string(getpid()) + "_" +
-                             std::to_string(counter++));
+  std::filesystem::path p =
+      std::filesystem::path(::testing::TempDir()) /
+      ("neardup_" + name + "_" + std::to_string(getpid()) + "_" +
+       std::to_string(counter++));
   std::filesystem::remove_all(p);
   std::filesystem::create_directories(p);
   return p.string();

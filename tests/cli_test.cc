@@ -1,0 +1,204 @@
+// Runs the real `neardup` binary against a real server on 127.0.0.1 and
+// checks its output (human and --json) and exit codes.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "neardup/v1/neardup.pb.h"
+#include "service/server/server.h"
+#include "tests/testing/fixtures.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/subprocess.h"
+
+namespace neardup {
+namespace {
+
+using ::neardup::testing::CommandResult;
+using ::neardup::testing::IsOk;
+using ::testing::HasSubstr;
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = neardup::testing::MakeScratchDir("cli");
+    server::NearDupServer::Options options;
+    options.db_path = dir_ + "/db";
+    options.listen = "127.0.0.1:0";
+    auto server = server::NearDupServer::Start(options);
+    ASSERT_THAT(server, IsOk());
+    server_ = std::move(*server);
+    article_ =
+        std::string(NEARDUP_SOURCE_DIR) + "/tests/testdata/article_zh.txt";
+    unrelated_ =
+        std::string(NEARDUP_SOURCE_DIR) + "/tests/testdata/unrelated_en.txt";
+  }
+  void TearDown() override {
+    server_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Runs `neardup --server 127.0.0.1:PORT args...`.
+  CommandResult Cli(std::vector<std::string> args,
+                    const std::string& input = "") {
+    args.insert(args.begin(), {NEARDUP_CLI_PATH, "--server",
+                               absl::StrCat("127.0.0.1:", server_->port())});
+    return neardup::testing::RunCommand(args, input);
+  }
+
+  // Parses `json` strictly (unknown fields are errors) into `m`.
+  static void ParseJson(const std::string& json, google::protobuf::Message* m) {
+    google::protobuf::util::JsonParseOptions options;
+    options.ignore_unknown_fields = false;
+    auto s = google::protobuf::util::JsonStringToMessage(json, m, options);
+    EXPECT_TRUE(s.ok()) << s.ToString() << " in " << json;
+  }
+
+  std::string dir_, article_, unrelated_;
+  std::unique_ptr<server::NearDupServer> server_;
+};
+
+TEST_F(CliTest, CollectionsCreateListGetDrop) {
+  CommandResult r =
+      Cli({"collections", "create", "news", "--threshold", "0.7"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("created collection news"));
+  EXPECT_THAT(r.out, HasSubstr("threshold 0.7"));
+
+  r = Cli({"--json", "collections", "list"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  v1::ListCollectionsResponse list;
+  ParseJson(r.out, &list);
+  ASSERT_EQ(list.collections_size(), 1);
+  EXPECT_EQ(list.collections(0).name(), "news");
+  EXPECT_DOUBLE_EQ(list.collections(0).params().threshold(), 0.7);
+
+  r = Cli({"collections", "get", "news", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  v1::Collection c;
+  ParseJson(r.out, &c);
+  EXPECT_EQ(c.lsh().bands() * c.lsh().rows() <= 128, true);
+
+  r = Cli({"collections", "create", "news"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("ALREADY_EXISTS: collection exists: news"));
+  EXPECT_TRUE(r.out.empty());
+
+  r = Cli({"collections", "drop", "news"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = Cli({"collections", "get", "news"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("NOT_FOUND: collection not found: news"));
+}
+
+TEST_F(CliTest, AddCheckGetDeleteWithJson) {
+  ASSERT_EQ(Cli({"collections", "create", "c"}).exit_code, 0);
+  CommandResult r =
+      Cli({"add", "-c", "c", "--id", "art", "--meta", "source=test", article_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("added art"));
+
+  // check --json: one JSON object {"matches":[{"id","jaccard",...}],
+  // "added": false, ...}
+  r = Cli({"check", "-c", "c", article_, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"matches\":[{\"id\":\"art\""));
+  EXPECT_THAT(r.out, HasSubstr("\"added\":false"));
+  v1::CheckResponse resp;
+  ParseJson(r.out, &resp);
+  ASSERT_EQ(resp.matches_size(), 1);
+  EXPECT_EQ(resp.matches(0).id(), "art");
+  EXPECT_DOUBLE_EQ(resp.matches(0).jaccard(), 1.0);
+  EXPECT_TRUE(resp.matches(0).exact());
+  EXPECT_EQ(resp.matches(0).metadata().at("source"), "test");
+
+  // Human output and stdin input.
+  r = Cli({"check", "-c", "c", "-"}, "completely different words here");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("no match"));
+
+  // check --add: a near copy is not added; a new text is.
+  r = Cli({"check", "-c", "c", article_, "--add", "--id", "copy", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ParseJson(r.out, &resp);
+  EXPECT_FALSE(resp.added());
+  EXPECT_EQ(resp.matches(0).id(), "art");
+  r = Cli({"check", "-c", "c", unrelated_, "--add", "--id", "bike"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("added as bike"));
+
+  r = Cli({"get", "-c", "c", "bike", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  v1::StoredDocument doc;
+  ParseJson(r.out, &doc);
+  EXPECT_EQ(doc.id(), "bike");
+
+  r = Cli({"delete", "-c", "c", "bike"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Cli({"get", "-c", "c", "bike"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("NOT_FOUND"));
+}
+
+TEST_F(CliTest, AddManyFilesDefaultsIdsToFileNames) {
+  ASSERT_EQ(Cli({"collections", "create", "c"}).exit_code, 0);
+  CommandResult r = Cli({"--json", "add", "-c", "c", article_, unrelated_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat("\"id\":\"", article_, "\"")));
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat("\"id\":\"", unrelated_, "\"")));
+  EXPECT_EQ(r.out.find('\n'), r.out.size() - 1);  // one JSON object, one line
+}
+
+TEST_F(CliTest, ServerErrorsExitOneWithTheServersMessage) {
+  ASSERT_EQ(Cli({"collections", "create", "c"}).exit_code, 0);
+  CommandResult r = Cli({"check", "-c", "missing", article_});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("collection not found: missing"));
+  r = Cli({"add", "-c", "c", "-"}, std::string("bad \xff utf8"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("not valid UTF-8 at byte offset 4"));
+  r = Cli({"add", "-c", "c", dir_ + "/no-such-file"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("cannot read file"));
+}
+
+TEST_F(CliTest, UsageErrorsExitTwo) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{
+           {"frobnicate"},
+           {"check", article_},                         // no -c
+           {"add", "-c", "c"},                          // no file
+           {"check", "-c", "c", article_, "--bogus"},   // unknown option
+           {"check", "-c", "c", article_, "--upsert"},  // wrong command
+           {"collections", "create"},                   // no name
+           {"collections", "create", "x", "--threshold", "abc"},
+           {"add", "-c", "c", "--id", "x", article_, unrelated_},
+           {"check", "-c", "c", article_, "--id", "x"},  // --id needs --add
+       }) {
+    CommandResult r = Cli(args);
+    EXPECT_EQ(r.exit_code, 2) << args[0] << " " << r.err;
+    EXPECT_THAT(r.err, HasSubstr("neardup: "));
+  }
+  EXPECT_EQ(neardup::testing::RunCommand({NEARDUP_CLI_PATH}).exit_code, 2);
+  CommandResult help = neardup::testing::RunCommand({NEARDUP_CLI_PATH, "help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("collections create NAME"));
+}
+
+TEST_F(CliTest, UnreachableServerIsAnError) {
+  const std::string address = absl::StrCat("127.0.0.1:", server_->port());
+  server_.reset();  // nothing listens on that port any more
+  CommandResult r =
+      neardup::testing::RunCommand({NEARDUP_CLI_PATH, "--server", address,
+                                    "--timeout", "5", "collections", "list"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("UNAVAILABLE"));
+}
+
+}  // namespace
+}  // namespace neardup
