@@ -3,12 +3,58 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/stubs/common.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
 
 namespace neardup::client {
+namespace {
+
+// Returns INVALID_ARGUMENT naming the first `string` field of `m` (at any
+// depth, map entries included) that is not valid UTF-8. The server cannot
+// parse such a request at all (gRPC answers it with a bare UNIMPLEMENTED),
+// so the client catches it with a precise message instead.
+absl::Status CheckUtf8Fields(const google::protobuf::Message& m,
+                             const std::string& path) {
+  using google::protobuf::FieldDescriptor;
+  const google::protobuf::Reflection* r = m.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(m, &fields);
+  for (const FieldDescriptor* f : fields) {
+    const std::string name = path.empty() ? f->name() : path + "." + f->name();
+    if (f->type() == FieldDescriptor::TYPE_STRING) {
+      const int n = f->is_repeated() ? r->FieldSize(m, f) : 1;
+      for (int i = 0; i < n; ++i) {
+        std::string scratch;
+        const std::string& v =
+            f->is_repeated() ? r->GetRepeatedStringReference(m, f, i, &scratch)
+                             : r->GetStringReference(m, f, &scratch);
+        if (!google::protobuf::internal::IsStructurallyValidUTF8(
+                v.data(), static_cast<int>(v.size()))) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(name, " is not valid UTF-8"));
+        }
+      }
+    } else if (f->type() == FieldDescriptor::TYPE_MESSAGE) {
+      if (f->is_repeated()) {
+        for (int i = 0; i < r->FieldSize(m, f); ++i) {
+          absl::Status s =
+              CheckUtf8Fields(r->GetRepeatedMessage(m, f, i), name);
+          if (!s.ok()) return s;
+        }
+      } else {
+        absl::Status s = CheckUtf8Fields(r->GetMessage(m, f), name);
+        if (!s.ok()) return s;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::Status FromGrpcStatus(const grpc::Status& s) {
   if (s.ok()) return absl::OkStatus();
@@ -41,6 +87,7 @@ Client::Client(std::shared_ptr<grpc::Channel> channel, const Options& options)
 
 template <typename Request, typename Response, typename Method>
 absl::StatusOr<Response> Client::Call(Method method, const Request& request) {
+  if (absl::Status s = CheckUtf8Fields(request, ""); !s.ok()) return s;
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
   Response response;

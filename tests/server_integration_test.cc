@@ -1,7 +1,9 @@
 // End to end: the real NearDupServer on 127.0.0.1:0 with a RocksDB in a
 // scratch directory, driven over TCP by the client library.
 
+#include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <thread>
@@ -17,6 +19,7 @@
 #include "grpcpp/support/byte_buffer.h"
 #include "gtest/gtest.h"
 #include "service/server/server.h"
+#include "service/text/analyze.h"
 #include "tests/testing/corpus.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
@@ -31,6 +34,20 @@ using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
 constexpr char kSeedPage[] = "zh-news-page-body-twice.txt";
+
+// Returns the exact Jaccard similarity of the shingle sets of `a` and `b`
+// under the default collection parameters.
+double ExactJaccard(const std::string& a, const std::string& b) {
+  auto sa = text::Analyze(a, {});
+  auto sb = text::Analyze(b, {});
+  EXPECT_TRUE(sa.ok() && sb.ok());
+  std::vector<uint64_t> common;
+  std::set_intersection(sa->shingle_set.begin(), sa->shingle_set.end(),
+                        sb->shingle_set.begin(), sb->shingle_set.end(),
+                        std::back_inserter(common));
+  const double inter = static_cast<double>(common.size());
+  return inter / (sa->shingle_set.size() + sb->shingle_set.size() - inter);
+}
 
 class ServerTest : public ::testing::Test {
  protected:
@@ -101,6 +118,14 @@ class ServerTest : public ::testing::Test {
     EXPECT_GE(r->matches(0).jaccard(), 0.8);
     EXPECT_GE(r->matches(0).containment(), 0.9);  // body inside the page
     const double jaccard = r->matches(0).jaccard();
+    // The estimate is within 4 standard errors (sqrt(J(1-J)/128) ~ 0.025)
+    // of the truth.
+    const double exact = ExactJaccard(page, body);
+    EXPECT_NEAR(jaccard, exact, 0.1);
+    std::cout << "page vs body: exact jaccard " << exact << ", estimated "
+              << jaccard << ", containment " << r->matches(0).containment()
+              << ", reverse containment " << r->matches(0).reverse_containment()
+              << ", hamming " << r->matches(0).hamming_distance() << "\n";
 
     // Unrelated texts: no match (the Chinese one also shares no document).
     EXPECT_THAT(
@@ -191,6 +216,20 @@ TEST_F(ServerTest, BadInputGetsPreciseStatusAndServerStaysUp) {
   EXPECT_THAT(Add("c", std::string(1025, 'i'), text),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("1025 bytes; the limit is 1024")));
+  // A string field with bad UTF-8 cannot even be parsed by the server; the
+  // client library refuses it with a message naming the field.
+  v1::AddRequest bad_meta;
+  bad_meta.set_collection("c");
+  bad_meta.mutable_document()->set_id("m");
+  bad_meta.mutable_document()->set_content(text);
+  (*bad_meta.mutable_document()->mutable_metadata())["k"] = "v\xff";
+  EXPECT_THAT(
+      client_->Add(bad_meta),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("document.metadata.value is not valid UTF-8")));
+  EXPECT_THAT(Add("c", "bad\xc3", text),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("document.id is not valid UTF-8")));
   v1::AddRequest no_doc;
   no_doc.set_collection("c");
   EXPECT_THAT(client_->Add(no_doc), StatusIs(absl::StatusCode::kInvalidArgument,
