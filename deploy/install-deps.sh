@@ -14,8 +14,8 @@ packages=(
   # fixed by the product card
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libxxhash-dev
-  # text pipeline: Unicode normalisation and segmentation
-  libicu-dev
+  # text pipeline: Unicode (ICU), charset detection, HTML, Chinese folding
+  libicu-dev libuchardet-dev libgumbo-dev libopencc-dev opencc
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
 )

@@ -1,0 +1,246 @@
+#include "service/text/decode.h"
+
+#include <uchardet/uchardet.h>
+#include <unicode/ucnv.h>
+#include <unicode/ucnv_err.h>
+#include <unicode/utf16.h>
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "service/text/utf8.h"
+
+namespace neardup::text {
+namespace {
+
+absl::string_view AbslView(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
+
+// Detection looks at this much of the input: enough for uchardet's
+// statistics, bounded for huge documents.
+constexpr size_t kDetectBytes = 256 * 1024;
+
+// Returns up to 4 bytes at `offset` as "0xNN 0xNN".
+std::string BytesAt(std::string_view input, size_t offset) {
+  std::string out;
+  for (size_t i = offset; i < input.size() && i < offset + 4; ++i) {
+    absl::StrAppend(
+        &out, i == offset ? "" : " ",
+        absl::StrFormat("0x%02x", static_cast<unsigned char>(input[i])));
+  }
+  return out;
+}
+
+absl::Status Undecodable(std::string_view input, size_t offset,
+                         std::string_view charset) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("content is not valid ", AbslView(charset),
+                   " at byte offset ", offset, " (", BytesAt(input, offset),
+                   "); declare the right charset or ask for lenient decoding"));
+}
+
+void AppendUtf8(char32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// UTF-8 with bad sequences replaced by U+FFFD (one per bad byte), with the
+// offset table.
+DecodedText RepairUtf8(std::string_view input, uint32_t skip) {
+  DecodedText out;
+  out.charset = "UTF-8";
+  out.utf8.reserve(input.size());
+  out.input_offsets.reserve(input.size() + 1);
+  size_t pos = skip;
+  while (pos < input.size()) {
+    char32_t cp;
+    size_t len = DecodeUtf8(input, pos, &cp);
+    if (len == 0) cp = 0xFFFD, len = 1;
+    out.input_offsets.push_back(static_cast<uint32_t>(pos));
+    AppendUtf8(cp, &out.utf8);
+    pos += len;
+  }
+  out.input_offsets.push_back(static_cast<uint32_t>(input.size()));
+  return out;
+}
+
+struct ConverterCloser {
+  void operator()(UConverter* c) const { ucnv_close(c); }
+};
+
+// Converts `input[skip:]` from `charset` with ICU.
+absl::StatusOr<DecodedText> Convert(std::string_view input, uint32_t skip,
+                                    std::string_view charset, bool lenient) {
+  UErrorCode error = U_ZERO_ERROR;
+  const std::string name(charset);
+  std::unique_ptr<UConverter, ConverterCloser> cnv(
+      ucnv_open(name.c_str(), &error));
+  if (U_FAILURE(error) || cnv == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown charset: ", AbslView(charset)));
+  }
+  if (!lenient) {
+    ucnv_setToUCallBack(cnv.get(), UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr,
+                        nullptr, &error);
+  }
+  const char* source = input.data() + skip;
+  const char* const source_limit = input.data() + input.size();
+  // A byte never yields more than two UTF-16 units.
+  std::vector<UChar> units(2 * (input.size() - skip) + 16);
+  std::vector<int32_t> offsets(units.size());
+  UChar* target = units.data();
+  error = U_ZERO_ERROR;
+  ucnv_toUnicode(cnv.get(), &target, units.data() + units.size(), &source,
+                 source_limit, offsets.data(), /*flush=*/true, &error);
+  if (U_FAILURE(error)) {
+    char bad[32];
+    int8_t bad_len = sizeof(bad);
+    UErrorCode ignored = U_ZERO_ERROR;
+    ucnv_getInvalidChars(cnv.get(), bad, &bad_len, &ignored);
+    const size_t at = static_cast<size_t>(source - input.data()) -
+                      static_cast<size_t>(std::max<int8_t>(bad_len, 0));
+    return Undecodable(input, at, ucnv_getName(cnv.get(), &ignored));
+  }
+  DecodedText out;
+  UErrorCode ignored = U_ZERO_ERROR;
+  out.charset = ucnv_getName(cnv.get(), &ignored);
+  const int32_t n = static_cast<int32_t>(target - units.data());
+  out.utf8.reserve(static_cast<size_t>(n) * 2);
+  out.input_offsets.reserve(static_cast<size_t>(n) + 1);
+  uint32_t last = skip;
+  for (int32_t i = 0; i < n;) {
+    const int32_t start = i;
+    UChar32 cp;
+    U16_NEXT(units.data(), i, n, cp);
+    if (U_IS_SURROGATE(cp)) cp = 0xFFFD;  // unpaired: only from bad input
+    // Offsets are relative to `source` at the call; -1 marks units that
+    // no input byte produced directly: keep the previous offset.
+    if (offsets[start] >= 0)
+      last = skip + static_cast<uint32_t>(offsets[start]);
+    out.input_offsets.push_back(last);
+    AppendUtf8(static_cast<char32_t>(cp), &out.utf8);
+  }
+  out.input_offsets.push_back(static_cast<uint32_t>(input.size()));
+  if (out.utf8.empty() && input.size() > skip) {
+    return Undecodable(input, skip, out.charset);
+  }
+  return out;
+}
+
+// Returns the first offset where `input` is not valid UTF-8, or npos.
+size_t FirstInvalidUtf8(std::string_view input, size_t from) {
+  size_t pos = from;
+  while (pos < input.size()) {
+    if (static_cast<unsigned char>(input[pos]) < 0x80) {
+      ++pos;
+      continue;
+    }
+    char32_t cp;
+    const size_t len = DecodeUtf8(input, pos, &cp);
+    if (len == 0) return pos;
+    pos += len;
+  }
+  return std::string_view::npos;
+}
+
+// Returns the ICU name for a charset name uchardet reports, where the two
+// differ; other names are returned unchanged.
+std::string IcuNameForDetected(const std::string& detected) {
+  static constexpr std::pair<const char*, const char*> kAliases[] = {
+      {"UHC", "windows-949"},
+      {"HZ-GB-2312", "HZ"},
+      {"MAC-CYRILLIC", "x-mac-cyrillic"},
+      {"MAC-CENTRALEUROPE", "x-mac-centraleurroman"},
+      {"EUC-TW", "x-euc-tw"},
+  };
+  for (const auto& [from, to] : kAliases) {
+    if (detected == from) return to;
+  }
+  return detected;
+}
+
+bool IsUtf8Name(std::string_view charset) {
+  const std::string lower = absl::AsciiStrToLower(AbslView(charset));
+  return lower == "utf-8" || lower == "utf8";
+}
+
+}  // namespace
+
+absl::StatusOr<DecodedText> Decode(std::string_view input,
+                                   const DecodeOptions& options) {
+  const bool utf8_bom =
+      input.size() >= 3 && input.substr(0, 3) == "\xEF\xBB\xBF";
+  if (!options.charset.empty() && !IsUtf8Name(options.charset)) {
+    return Convert(input, 0, options.charset, options.lenient);
+  }
+  if (options.charset.empty() && input.size() >= 2) {
+    if (input.substr(0, 2) == "\xFF\xFE") {
+      return Convert(input, 2, "UTF-16LE", options.lenient);
+    }
+    if (input.substr(0, 2) == "\xFE\xFF") {
+      return Convert(input, 2, "UTF-16BE", options.lenient);
+    }
+  }
+  const uint32_t skip = utf8_bom ? 3 : 0;
+  const size_t bad = FirstInvalidUtf8(input, skip);
+  if (bad == std::string_view::npos) {
+    DecodedText out;
+    out.charset = "UTF-8";
+    out.bom_bytes = skip;
+    out.utf8.assign(input.data() + skip, input.size() - skip);
+    return out;
+  }
+  if (!options.charset.empty() || utf8_bom) {
+    // Declared (or marked) UTF-8 that is not.
+    if (options.lenient) return RepairUtf8(input, skip);
+    return Undecodable(input, bad, "UTF-8");
+  }
+  uchardet_t detector = uchardet_new();
+  uchardet_handle_data(detector, input.data(),
+                       std::min(input.size(), kDetectBytes));
+  uchardet_data_end(detector);
+  std::string detected = uchardet_get_charset(detector);
+  uchardet_delete(detector);
+  if (detected.empty() || IsUtf8Name(detected) || detected == "ASCII") {
+    if (options.lenient) return RepairUtf8(input, 0);
+    return absl::InvalidArgumentError(absl::StrCat(
+        "content is not valid UTF-8 at byte offset ", bad, " (",
+        BytesAt(input, bad),
+        ") and its charset could not be detected; declare the charset or "
+        "ask for lenient decoding"));
+  }
+  auto converted =
+      Convert(input, 0, IcuNameForDetected(detected), options.lenient);
+  if (!converted.ok() &&
+      absl::StartsWith(converted.status().message(), "unknown charset")) {
+    // Detected a charset ICU cannot convert: as good as undetected.
+    if (options.lenient) return RepairUtf8(input, 0);
+    return absl::InvalidArgumentError(absl::StrCat(
+        "content is not valid UTF-8 at byte offset ", bad, " (",
+        BytesAt(input, bad), ") and its detected charset ", detected,
+        " cannot be converted; declare the charset or ask for lenient "
+        "decoding"));
+  }
+  return converted;
+}
+
+}  // namespace neardup::text

@@ -1,0 +1,160 @@
+#include "service/text/decode.h"
+
+#include <unicode/ucnv.h>
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/corpus.h"
+#include "tests/testing/status_matchers.h"
+
+namespace neardup::text {
+namespace {
+
+using ::neardup::testing::IsOk;
+using ::neardup::testing::ReadTestData;
+using ::neardup::testing::StatusIs;
+using ::testing::HasSubstr;
+
+// Encodes UTF-8 `text` into `charset` with ICU (substitution off: the test
+// texts are representable).
+std::string Encode(const std::string& text, const char* charset) {
+  UErrorCode error = U_ZERO_ERROR;
+  std::string out(text.size() * 4 + 16, '\0');
+  int32_t n = ucnv_convert(charset, "UTF-8", out.data(),
+                           static_cast<int32_t>(out.size()), text.data(),
+                           static_cast<int32_t>(text.size()), &error);
+  EXPECT_TRUE(U_SUCCESS(error)) << u_errorName(error);
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+TEST(DecodeTest, ValidUtf8PassesThroughUntouched) {
+  const std::string text = ReadTestData("article_zh.txt");
+  auto d = Decode(text, {});
+  ASSERT_THAT(d, IsOk());
+  EXPECT_EQ(d->utf8, text);
+  EXPECT_EQ(d->charset, "UTF-8");
+  EXPECT_TRUE(d->input_offsets.empty());
+}
+
+TEST(DecodeTest, Utf8BomIsSkipped) {
+  auto d = Decode("\xEF\xBB\xBFhello", {});
+  ASSERT_THAT(d, IsOk());
+  EXPECT_EQ(d->utf8, "hello");
+  EXPECT_EQ(d->bom_bytes, 3u);
+}
+
+// Detects and decodes `text` encoded in `charset`, and checks the offsets:
+// each code point's input bytes decode to that code point.
+void ExpectRoundTrip(const std::string& text, const char* charset,
+                     bool declare) {
+  const std::string bytes = Encode(text, charset);
+  ASSERT_NE(bytes, text);
+  DecodeOptions options;
+  if (declare) options.charset = charset;
+  auto d = Decode(bytes, options);
+  ASSERT_THAT(d, IsOk()) << charset;
+  ASSERT_TRUE(d->utf8 == text) << charset << " detected as " << d->charset;
+  ASSERT_FALSE(d->input_offsets.empty());
+  EXPECT_EQ(d->input_offsets.back(), bytes.size());
+  // Spot-check offsets: re-decoding each code point's bytes alone gives it.
+  size_t pos = 0, cp = 0;
+  while (pos < d->utf8.size()) {
+    size_t len = 1;
+    while (pos + len < d->utf8.size() &&
+           (static_cast<unsigned char>(d->utf8[pos + len]) & 0xC0) == 0x80) {
+      ++len;
+    }
+    if (cp % 17 == 0) {
+      const std::string slice =
+          bytes.substr(d->input_offsets[cp],
+                       d->input_offsets[cp + 1] - d->input_offsets[cp]);
+      DecodeOptions o;
+      o.charset = d->charset;
+      auto one = Decode(slice, o);
+      ASSERT_THAT(one, IsOk());
+      EXPECT_EQ(one->utf8, d->utf8.substr(pos, len)) << charset << " cp " << cp;
+    }
+    pos += len;
+    ++cp;
+  }
+  EXPECT_EQ(cp + 1, d->input_offsets.size());
+}
+
+TEST(DecodeTest, DetectsAndDecodesLegacyCharsets) {
+  ExpectRoundTrip(ReadTestData("article_zh.txt"), "GB18030", false);
+  ExpectRoundTrip(ReadTestData("article_zh.txt"), "GBK", false);
+  ExpectRoundTrip(ReadTestData("article_zh_hant.txt"), "Big5", false);
+  ExpectRoundTrip(ReadTestData("article_ja.txt"), "Shift_JIS", false);
+  ExpectRoundTrip(ReadTestData("article_ja.txt"), "EUC-JP", false);
+  ExpectRoundTrip(ReadTestData("article_ko.txt"), "EUC-KR", false);
+}
+
+TEST(DecodeTest, DeclaredCharsetsAndUtf16) {
+  ExpectRoundTrip("caf\xC3\xA9 na\xC3\xAFve \xE2\x82\xAC 5", "windows-1252",
+                  true);
+  ExpectRoundTrip("\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82", "KOI8-R",
+                  true);
+  ExpectRoundTrip(ReadTestData("article_ko.txt"), "UTF-16LE", true);
+  // UTF-16 with a byte-order mark needs no declaration.
+  const std::string le = "\xFF\xFE" + Encode("mixed 中文 text", "UTF-16LE");
+  auto d = Decode(le, {});
+  ASSERT_THAT(d, IsOk());
+  EXPECT_EQ(d->utf8, "mixed 中文 text");
+  EXPECT_EQ(d->input_offsets.front(), 2u);
+}
+
+TEST(DecodeTest, UndecodableBytesNameTheOffset) {
+  std::string gbk = Encode("中文文本", "GBK");
+  gbk.insert(4, "\x81\x7F");  // lead byte, then an impossible trail byte
+  DecodeOptions o;
+  o.charset = "GBK";
+  EXPECT_THAT(Decode(gbk, o), StatusIs(absl::StatusCode::kInvalidArgument,
+                                       HasSubstr("at byte offset 4")));
+  DecodeOptions utf8;
+  utf8.charset = "utf-8";
+  EXPECT_THAT(Decode("valid \xC3\x28", utf8),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("not valid UTF-8 at byte offset 6")));
+}
+
+TEST(DecodeTest, LenientDecodingReplacesBadBytes) {
+  DecodeOptions o;
+  o.charset = "utf-8";
+  o.lenient = true;
+  auto d = Decode(
+      "ab\xFF"
+      "cd",
+      o);
+  ASSERT_THAT(d, IsOk());
+  EXPECT_EQ(d->utf8,
+            "ab\xEF\xBF\xBD"
+            "cd");
+  EXPECT_EQ(d->input_offsets[3], 3u);  // 'c' came from input byte 3
+}
+
+TEST(DecodeTest, UnknownCharsetIsInvalidArgument) {
+  DecodeOptions o;
+  o.charset = "no-such-charset";
+  EXPECT_THAT(Decode("x", o), StatusIs(absl::StatusCode::kInvalidArgument,
+                                       HasSubstr("unknown charset")));
+}
+
+TEST(DecodeTest, BinaryJunkIsRefusedOrReplaced) {
+  const std::string junk("\x00\xFF\xFE\x00\x81\x00\xC0\xC1", 8);
+  auto strict = Decode(junk, {});
+  if (strict.ok()) {
+    // Detected as some charset: then it decoded to valid UTF-8.
+    EXPECT_FALSE(strict->utf8.empty());
+  } else {
+    EXPECT_THAT(strict, StatusIs(absl::StatusCode::kInvalidArgument));
+  }
+  DecodeOptions o;
+  o.lenient = true;
+  EXPECT_THAT(Decode(junk, o), IsOk());
+}
+
+}  // namespace
+}  // namespace neardup::text
