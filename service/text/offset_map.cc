@@ -1,0 +1,58 @@
+#include "service/text/offset_map.h"
+
+#include <algorithm>
+
+#include "service/common/check.h"
+
+namespace neardup::text {
+
+void OffsetMap::AddCopy(uint32_t out, uint32_t src, uint32_t len) {
+  if (len == 0) return;
+  if (!pieces_.empty()) {
+    Piece& last = pieces_.back();
+    if (last.copy && last.out + last.out_len == out &&
+        last.src + last.src_len == src) {
+      last.out_len += len;
+      last.src_len += len;
+      return;
+    }
+  }
+  pieces_.push_back({out, len, src, len, true});
+}
+
+void OffsetMap::AddReplacement(uint32_t out, uint32_t out_len, uint32_t src,
+                               uint32_t src_len) {
+  if (out_len == 0) return;
+  pieces_.push_back({out, out_len, src, src_len, false});
+}
+
+void OffsetMap::AppendShiftedTo(uint32_t shift, OffsetMap* dst) const {
+  for (Piece p : pieces_) {
+    p.out += shift;
+    dst->pieces_.push_back(p);
+  }
+}
+
+const OffsetMap::Piece& OffsetMap::Find(uint32_t out) const {
+  NEARDUP_CHECK(!pieces_.empty());
+  // Last piece starting at or before `out`.
+  auto it = std::upper_bound(
+      pieces_.begin(), pieces_.end(), out,
+      [](uint32_t value, const Piece& p) { return value < p.out; });
+  NEARDUP_CHECK(it != pieces_.begin());
+  return *(it - 1);
+}
+
+uint32_t OffsetMap::SourceStart(uint32_t out) const {
+  const Piece& p = Find(out);
+  return p.copy ? p.src + std::min(out - p.out, p.src_len) : p.src;
+}
+
+uint32_t OffsetMap::SourceEnd(uint32_t out_end) const {
+  NEARDUP_CHECK(out_end > 0);
+  const Piece& p = Find(out_end - 1);
+  return p.copy ? p.src + std::min(out_end - p.out, p.src_len)
+                : p.src + p.src_len;
+}
+
+}  // namespace neardup::text

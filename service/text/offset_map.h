@@ -1,0 +1,61 @@
+// OffsetMap: where each byte of a derived text came from in its source.
+//
+// A derived text (HTML stripped of tags, entities decoded) is built by
+// appending pieces. A piece is either copied verbatim from the source
+// (linear: derived byte t + i came from source byte s + i) or produced from
+// a source range as a whole (an entity "&amp;" -> "&", a CR LF -> LF): all
+// its bytes map to that whole range. Inserted separators map to nothing and
+// must not be asked about.
+
+#ifndef NEARDUP_SERVICE_TEXT_OFFSET_MAP_H_
+#define NEARDUP_SERVICE_TEXT_OFFSET_MAP_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace neardup::text {
+
+// Not thread-safe for writing; const methods may be called concurrently.
+class OffsetMap {
+ public:
+  // Records that derived bytes [out, out + len) are source bytes
+  // [src, src + len), copied. Merges with a preceding adjacent copy.
+  void AddCopy(uint32_t out, uint32_t src, uint32_t len);
+
+  // Records that derived bytes [out, out + out_len) stand for source bytes
+  // [src, src + src_len) as a whole.
+  void AddReplacement(uint32_t out, uint32_t out_len, uint32_t src,
+                      uint32_t src_len);
+
+  // Returns the source offset where derived byte `out` starts.
+  // REQUIRES: `out` lies in a recorded piece.
+  uint32_t SourceStart(uint32_t out) const;
+
+  // Returns the source offset just past derived byte `out_end - 1`.
+  // REQUIRES: `out_end - 1` lies in a recorded piece.
+  uint32_t SourceEnd(uint32_t out_end) const;
+
+  // Appends this map's pieces to `dst`, with derived offsets moved by
+  // `shift` (used to concatenate texts).
+  void AppendShiftedTo(uint32_t shift, OffsetMap* dst) const;
+
+  size_t pieces() const { return pieces_.size(); }
+
+ private:
+  struct Piece {
+    uint32_t out;
+    uint32_t out_len;
+    uint32_t src;
+    uint32_t src_len;
+    bool copy;
+  };
+  // Returns the piece containing derived byte `out`.
+  const Piece& Find(uint32_t out) const;
+
+  std::vector<Piece> pieces_;  // ascending `out`, not overlapping
+};
+
+}  // namespace neardup::text
+
+#endif  // NEARDUP_SERVICE_TEXT_OFFSET_MAP_H_
