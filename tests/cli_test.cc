@@ -159,9 +159,10 @@ TEST_F(CliTest, ServerErrorsExitOneWithTheServersMessage) {
   CommandResult r = Cli({"check", "-c", "missing", article_});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("collection not found: missing"));
-  r = Cli({"add", "-c", "c", "-"}, std::string("bad \xff utf8"));
+  r = Cli({"add", "-c", "c", "--id", "x", "-"},
+          std::string("中文 bad \xE4\xB8 utf8"));
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr("not valid UTF-8 at byte offset 4"));
+  EXPECT_THAT(r.err, HasSubstr("not valid UTF-8 at byte offset 11"));
   r = Cli({"add", "-c", "c", dir_ + "/no-such-file"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("cannot read file"));

@@ -192,9 +192,27 @@ TEST_F(ServerTest, BadInputGetsPreciseStatusAndServerStaysUp) {
   EXPECT_THAT(
       Add("c", "punct", " ... --- !!! "),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no text")));
-  EXPECT_THAT(Add("c", "bad", "valid start \xC3\x28 then junk"),
+  // UTF-8 text with a broken sequence.
+  EXPECT_THAT(Add("c", "bad", "中文 valid start \xC3\x28 then junk"),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("not valid UTF-8 at byte offset 12")));
+                       HasSubstr("not valid UTF-8 at byte offset 19")));
+  // A declared charset that the bytes do not follow.
+  v1::AddRequest wrong;
+  wrong.set_collection("c");
+  wrong.mutable_document()->set_id("wrong");
+  wrong.mutable_document()->set_content("abc \x81\x7F def");
+  wrong.mutable_document()->set_charset("gbk");
+  EXPECT_THAT(client_->Add(wrong), StatusIs(absl::StatusCode::kInvalidArgument,
+                                            HasSubstr("at byte offset 4")));
+  wrong.mutable_document()->set_charset("no-such-charset");
+  EXPECT_THAT(client_->Add(wrong),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("unknown charset: no-such-charset")));
+  wrong.mutable_document()->set_charset("");
+  wrong.mutable_document()->set_content_type("image/png");
+  EXPECT_THAT(client_->Add(wrong),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("unsupported content_type: image/png")));
   EXPECT_THAT(Add("c", "binary", std::string("\x00\x01\xfe\xff", 4)),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("UTF-8")));
   EXPECT_THAT(Add("nope", "x", text),

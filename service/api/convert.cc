@@ -1,5 +1,7 @@
 #include "service/api/convert.h"
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 
 namespace neardup::api {
@@ -14,8 +16,13 @@ void ToProto(absl::Time t, google::protobuf::Timestamp* out) {
 }  // namespace
 
 index::CollectionParams FromProto(const v1::CollectionParams& p) {
-  return {p.threshold(), p.num_perm(), p.word_shingle_size(),
-          p.char_shingle_size()};
+  index::CollectionParams out;
+  out.threshold = p.threshold();
+  out.num_perm = p.num_perm();
+  out.word_shingle_size = p.word_shingle_size();
+  out.char_shingle_size = p.char_shingle_size();
+  if (p.has_fold_traditional()) out.fold_traditional = p.fold_traditional();
+  return out;
 }
 
 void ToProto(const index::CollectionInfo& info, v1::Collection* out) {
@@ -25,6 +32,7 @@ void ToProto(const index::CollectionInfo& info, v1::Collection* out) {
   p->set_num_perm(info.params.num_perm);
   p->set_word_shingle_size(info.params.word_shingle_size);
   p->set_char_shingle_size(info.params.char_shingle_size);
+  p->set_fold_traditional(info.params.fold_traditional.value_or(true));
   out->mutable_lsh()->set_bands(info.lsh.bands);
   out->mutable_lsh()->set_rows(info.lsh.rows);
   out->set_document_count(info.document_count);
@@ -37,6 +45,8 @@ void ToProto(const index::DocumentStats& stats, v1::DocumentStats* out) {
   out->set_tokens(stats.tokens);
   out->set_shingles(stats.shingles);
   out->set_simhash(stats.simhash);
+  out->set_charset(stats.charset);
+  out->set_html(stats.html);
 }
 
 void ToProto(const index::CheckResult& result, v1::CheckResponse* out) {
@@ -63,11 +73,48 @@ void ToProto(const index::StoredDocument& doc, v1::StoredDocument* out) {
   out->set_fingerprint_version(doc.fingerprint_version);
 }
 
-index::DocumentInput FromProto(const v1::Document& doc) {
+absl::StatusOr<index::DocumentInput> FromProto(const v1::Document& doc) {
   index::DocumentInput in;
   in.id = doc.id();
   in.content = doc.content();
   in.metadata.insert(doc.metadata().begin(), doc.metadata().end());
+  // "type/subtype; charset=x": the charset parameter counts as declared.
+  std::string_view type = doc.content_type();
+  std::string_view charset = doc.charset();
+  const size_t semi = type.find(';');
+  if (semi != std::string_view::npos) {
+    std::string_view params = type.substr(semi + 1);
+    type = type.substr(0, semi);
+    const size_t at = params.find("charset=");
+    if (at != std::string_view::npos && charset.empty()) {
+      charset = params.substr(at + 8);
+      const size_t end = charset.find_first_of("; ");
+      if (end != std::string_view::npos) charset = charset.substr(0, end);
+      if (charset.size() >= 2 && charset.front() == '"' &&
+          charset.back() == '"') {
+        charset = charset.substr(1, charset.size() - 2);
+      }
+    }
+  }
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  if (type.empty()) {
+    in.input.content_type = text::ContentType::kAuto;
+  } else if (absl::EqualsIgnoreCase(absl::string_view(type.data(), type.size()),
+                                    "text/html") ||
+             absl::EqualsIgnoreCase(absl::string_view(type.data(), type.size()),
+                                    "application/xhtml+xml")) {
+    in.input.content_type = text::ContentType::kHtml;
+  } else if (absl::EqualsIgnoreCase(absl::string_view(type.data(), type.size()),
+                                    "text/plain")) {
+    in.input.content_type = text::ContentType::kText;
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unsupported content_type: ", doc.content_type(),
+                     " (use text/plain, text/html or leave it empty)"));
+  }
+  in.input.charset = charset;
+  in.input.lenient = doc.lenient_decoding();
+  in.input.main_content = !doc.has_main_content() || doc.main_content();
   return in;
 }
 

@@ -4,6 +4,7 @@
 #define NEARDUP_SERVICE_API_CONVERT_H_
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "neardup/v1/neardup.pb.h"
 #include "service/index/types.h"
 
@@ -16,8 +17,8 @@ void ToProto(const index::CheckResult& result, v1::CheckResponse* out);
 void ToProto(const index::StoredDocument& doc, v1::StoredDocument* out);
 
 // Returns the index view of `doc`: views into `doc`, which must outlive the
-// result.
-index::DocumentInput FromProto(const v1::Document& doc);
+// result. INVALID_ARGUMENT for an unsupported content_type.
+absl::StatusOr<index::DocumentInput> FromProto(const v1::Document& doc);
 
 }  // namespace neardup::api
 

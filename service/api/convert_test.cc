@@ -9,7 +9,7 @@ namespace {
 TEST(ConvertTest, CheckResultToProto) {
   index::CheckResult r;
   r.added = true;
-  r.stats = {10, 3, 2, 0xabcdef};
+  r.stats = {10, 3, 2, 0xabcdef, "GB18030", true};
   index::Match m;
   m.id = "x";
   m.scores = {0.9, 0.95, 0.85, 4, false};
@@ -26,6 +26,29 @@ TEST(ConvertTest, CheckResultToProto) {
   EXPECT_EQ(p.matches(0).metadata().at("k"), "v");
   EXPECT_TRUE(p.added());
   EXPECT_EQ(p.stats().simhash(), 0xabcdefu);
+  EXPECT_EQ(p.stats().charset(), "GB18030");
+  EXPECT_TRUE(p.stats().html());
+}
+
+TEST(ConvertTest, DocumentContentTypeAndCharset) {
+  v1::Document d;
+  d.set_content("x");
+  d.set_content_type("text/html; charset=\"gbk\"");
+  auto in = FromProto(d);
+  ASSERT_TRUE(in.ok());
+  EXPECT_EQ(in->input.content_type, text::ContentType::kHtml);
+  EXPECT_EQ(in->input.charset, "gbk");
+  EXPECT_TRUE(in->input.main_content);
+  d.set_content_type("text/plain");
+  d.set_charset("big5");
+  d.set_main_content(false);
+  in = FromProto(d);
+  ASSERT_TRUE(in.ok());
+  EXPECT_EQ(in->input.content_type, text::ContentType::kText);
+  EXPECT_EQ(in->input.charset, "big5");
+  EXPECT_FALSE(in->input.main_content);
+  d.set_content_type("application/pdf");
+  EXPECT_EQ(FromProto(d).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(ConvertTest, StatusKeepsCodeAndMessage) {

@@ -22,12 +22,14 @@ grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* ctx,
   return reactor;
 }
 
-// Returns INVALID_ARGUMENT if the request has no document.
-absl::Status RequireDocument(bool has_document) {
-  if (!has_document) {
+// Returns the request's document for the index, or INVALID_ARGUMENT if it
+// has none or its content_type is not supported.
+template <typename Request>
+absl::StatusOr<index::DocumentInput> RequireDocument(const Request* req) {
+  if (!req->has_document()) {
     return absl::InvalidArgumentError("request has no document");
   }
-  return absl::OkStatus();
+  return FromProto(req->document());
 }
 
 }  // namespace
@@ -68,10 +70,10 @@ grpc::ServerUnaryReactor* NearDupService::DropCollection(
 grpc::ServerUnaryReactor* NearDupService::Add(grpc::CallbackServerContext* ctx,
                                               const v1::AddRequest* req,
                                               v1::AddResponse* resp) {
-  absl::Status s = RequireDocument(req->has_document());
+  absl::StatusOr<index::DocumentInput> doc = RequireDocument(req);
+  absl::Status s = doc.status();
   if (s.ok()) {
-    auto result = store_->Add(req->collection(), FromProto(req->document()),
-                              req->upsert());
+    auto result = store_->Add(req->collection(), *doc, req->upsert());
     if (result.ok()) {
       resp->set_replaced(result->replaced);
       ToProto(result->stats, resp->mutable_stats());
@@ -84,9 +86,10 @@ grpc::ServerUnaryReactor* NearDupService::Add(grpc::CallbackServerContext* ctx,
 grpc::ServerUnaryReactor* NearDupService::Check(
     grpc::CallbackServerContext* ctx, const v1::CheckRequest* req,
     v1::CheckResponse* resp) {
-  absl::Status s = RequireDocument(req->has_document());
+  absl::StatusOr<index::DocumentInput> doc = RequireDocument(req);
+  absl::Status s = doc.status();
   if (s.ok()) {
-    auto result = store_->Check(req->collection(), req->document().content(),
+    auto result = store_->Check(req->collection(), *doc,
                                 {req->threshold(), req->top_k()});
     if (result.ok()) ToProto(*result, resp);
     s = result.status();
@@ -97,11 +100,11 @@ grpc::ServerUnaryReactor* NearDupService::Check(
 grpc::ServerUnaryReactor* NearDupService::CheckAndAdd(
     grpc::CallbackServerContext* ctx, const v1::CheckAndAddRequest* req,
     v1::CheckResponse* resp) {
-  absl::Status s = RequireDocument(req->has_document());
+  absl::StatusOr<index::DocumentInput> doc = RequireDocument(req);
+  absl::Status s = doc.status();
   if (s.ok()) {
-    auto result =
-        store_->CheckAndAdd(req->collection(), FromProto(req->document()),
-                            {req->threshold(), req->top_k()});
+    auto result = store_->CheckAndAdd(req->collection(), *doc,
+                                      {req->threshold(), req->top_k()});
     if (result.ok()) ToProto(*result, resp);
     s = result.status();
   }

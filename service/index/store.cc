@@ -58,14 +58,15 @@ struct CollectionState {
         next_docnum(next),
         document_count(count) {
     lsh = {record.bands(), record.rows()};
-    shingle.word_size = record.word_shingle_size();
-    shingle.char_size = record.char_shingle_size();
-    shingle.seed = record.shingle_seed();
+    text.shingle.word_size = record.word_shingle_size();
+    text.shingle.char_size = record.char_shingle_size();
+    text.shingle.seed = record.shingle_seed();
+    text.fold_traditional = record.fold_traditional();
   }
 
   const CollectionRecord record;
   sketch::LshParams lsh;
-  text::ShingleParams shingle;
+  text::TextParams text;
   const sketch::MinHasher hasher;
 
   // Serialises the writes of this collection (linearizable CheckAndAdd).
@@ -82,7 +83,8 @@ CollectionInfo InfoOf(const CollectionState& c) {
   CollectionInfo info;
   info.name = c.record.name();
   info.params = {c.record.threshold(), c.record.num_perm(),
-                 c.record.word_shingle_size(), c.record.char_shingle_size()};
+                 c.record.word_shingle_size(), c.record.char_shingle_size(),
+                 c.record.fold_traditional()};
   info.lsh = c.lsh;
   info.document_count = c.document_count.load(std::memory_order_relaxed);
   info.create_time = FromMicros(c.record.create_time_micros());
@@ -115,8 +117,12 @@ sketch::Fingerprint FingerprintOf(const DocumentRecord& rec) {
 
 DocumentStats StatsOf(const text::Analysis& a, size_t content_bytes,
                       const sketch::Fingerprint& fp) {
-  return {content_bytes, a.text.tokens.size(), a.shingle_set.size(),
-          fp.simhash};
+  return {content_bytes,
+          a.text.tokens.size(),
+          a.shingle_set.size(),
+          fp.simhash,
+          a.charset,
+          a.html};
 }
 
 // A query document, analysed and fingerprinted with a collection's
@@ -153,7 +159,7 @@ struct Store::Impl {
   absl::StatusOr<std::shared_ptr<CollectionState>> Find(
       std::string_view name) const;
   absl::StatusOr<Query> Prepare(const CollectionState& c,
-                                std::string_view content) const;
+                                const DocumentInput& doc) const;
   absl::StatusOr<double> EffectiveThreshold(const CollectionState& c,
                                             double requested) const;
   absl::StatusOr<std::vector<Match>> FindMatches(const CollectionState& c,
@@ -292,11 +298,12 @@ absl::StatusOr<std::shared_ptr<CollectionState>> Store::Impl::Find(
 }
 
 absl::StatusOr<Query> Store::Impl::Prepare(const CollectionState& c,
-                                           std::string_view content) const {
-  NEARDUP_ASSIGN_OR_RETURN(text::Analysis a, text::Analyze(content, c.shingle));
+                                           const DocumentInput& doc) const {
+  NEARDUP_ASSIGN_OR_RETURN(text::Analysis a,
+                           text::Analyze(doc.content, c.text, doc.input));
   Query q;
   q.fp = sketch::ComputeFingerprint(a, c.hasher);
-  q.stats = StatsOf(a, content.size(), q.fp);
+  q.stats = StatsOf(a, doc.content.size(), q.fp);
   return q;
 }
 
@@ -521,6 +528,7 @@ absl::StatusOr<CollectionInfo> Store::CreateCollection(
   rec.set_fingerprint_version(sketch::kFingerprintVersion);
   rec.set_shingle_seed(text::ShingleParams().seed);
   rec.set_minhash_seed(sketch::kMinHashSeed);
+  rec.set_fold_traditional(*p.fold_traditional);
 
   rocksdb::WriteBatch batch;
   std::string next_id;
@@ -588,7 +596,7 @@ absl::StatusOr<AddResult> Store::Add(std::string_view collection,
   NEARDUP_RETURN_IF_ERROR(ValidateDocumentId(doc.id));
   NEARDUP_RETURN_IF_ERROR(ValidateMetadata(doc.metadata));
   // Analysis is the expensive part: done before taking the write lock.
-  NEARDUP_ASSIGN_OR_RETURN(Query q, impl_->Prepare(*c, doc.content));
+  NEARDUP_ASSIGN_OR_RETURN(Query q, impl_->Prepare(*c, doc));
   absl::MutexLock lock(&c->mu);
   if (c->dropped) {
     return absl::NotFoundError(
@@ -598,7 +606,7 @@ absl::StatusOr<AddResult> Store::Add(std::string_view collection,
 }
 
 absl::StatusOr<CheckResult> Store::Check(std::string_view collection,
-                                         std::string_view content,
+                                         const DocumentInput& doc,
                                          const CheckOptions& options) const {
   NEARDUP_ASSIGN_OR_RETURN(auto c, impl_->Find(collection));
   NEARDUP_ASSIGN_OR_RETURN(double threshold,
@@ -607,7 +615,7 @@ absl::StatusOr<CheckResult> Store::Check(std::string_view collection,
     return absl::InvalidArgumentError(
         absl::StrCat("top_k must be at most ", kMaxTopK, ": ", options.top_k));
   }
-  NEARDUP_ASSIGN_OR_RETURN(Query q, impl_->Prepare(*c, content));
+  NEARDUP_ASSIGN_OR_RETURN(Query q, impl_->Prepare(*c, doc));
   CheckResult result;
   result.stats = q.stats;
   NEARDUP_ASSIGN_OR_RETURN(
@@ -630,7 +638,7 @@ absl::StatusOr<CheckResult> Store::CheckAndAdd(std::string_view collection,
         absl::StrCat("top_k must be at most ", kMaxTopK, ": ", options.top_k));
   }
   const uint32_t top_k = options.top_k ? options.top_k : kDefaultTopK;
-  NEARDUP_ASSIGN_OR_RETURN(Query q, impl_->Prepare(*c, doc.content));
+  NEARDUP_ASSIGN_OR_RETURN(Query q, impl_->Prepare(*c, doc));
   CheckResult result;
   result.stats = q.stats;
 
@@ -668,8 +676,10 @@ absl::StatusOr<StoredDocument> Store::Get(std::string_view collection,
   StoredDocument out;
   out.id = rec.id();
   out.metadata.insert(rec.metadata().begin(), rec.metadata().end());
-  out.stats = {rec.content_bytes(), rec.token_count(), rec.shingle_count(),
-               rec.simhash()};
+  out.stats.content_bytes = rec.content_bytes();
+  out.stats.tokens = rec.token_count();
+  out.stats.shingles = rec.shingle_count();
+  out.stats.simhash = rec.simhash();
   out.add_time = FromMicros(rec.add_time_micros());
   out.fingerprint_version = rec.fingerprint_version();
   return out;

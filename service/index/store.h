@@ -87,10 +87,11 @@ class Store {
                                 const DocumentInput& doc, bool upsert);
 
   // Returns the stored documents whose estimated Jaccard similarity with
-  // `content` is at least the threshold, best first. Stores nothing.
-  // INVALID_ARGUMENT for bad text or a threshold below the collection's.
+  // `doc` (its content and input options; id and metadata are ignored) is
+  // at least the threshold, best first. Stores nothing. INVALID_ARGUMENT
+  // for bad content or a threshold below the collection's.
   absl::StatusOr<CheckResult> Check(std::string_view collection,
-                                    std::string_view content,
+                                    const DocumentInput& doc,
                                     const CheckOptions& options) const;
 
   // Checks `doc` and stores it only if nothing matches (`added`). If its id

@@ -22,6 +22,15 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
+DocumentInput Doc(std::string_view id, std::string_view content,
+                  Metadata metadata = {}) {
+  DocumentInput d;
+  d.id = id;
+  d.content = content;
+  d.metadata = std::move(metadata);
+  return d;
+}
+
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -46,10 +55,10 @@ class StoreTest : public ::testing::Test {
   }
   absl::Status Add(const std::string& id, const std::string& text,
                    bool upsert = false) {
-    return store_->Add("c", {id, text, {}}, upsert).status();
+    return store_->Add("c", Doc(id, text), upsert).status();
   }
   std::vector<std::string> MatchIds(const std::string& text) {
-    auto r = store_->Check("c", text, {});
+    auto r = store_->Check("c", Doc("", text), {});
     EXPECT_THAT(r, IsOk());
     std::vector<std::string> ids;
     if (r.ok()) {
@@ -69,7 +78,12 @@ TEST_F(StoreTest, CollectionsCreateListGetDrop) {
   EXPECT_EQ(info->lsh.bands, 14u);
   EXPECT_THAT(store_->CreateCollection("c", {}),
               StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("c")));
-  ASSERT_THAT(store_->CreateCollection("b", {0.9, 64, 3, 4}), IsOk());
+  CollectionParams b;
+  b.threshold = 0.9;
+  b.num_perm = 64;
+  b.word_shingle_size = 3;
+  b.char_shingle_size = 4;
+  ASSERT_THAT(store_->CreateCollection("b", b), IsOk());
   std::vector<CollectionInfo> all = store_->ListCollections();
   ASSERT_THAT(all, SizeIs(2));
   EXPECT_EQ(all[0].name, "b");
@@ -85,7 +99,7 @@ TEST_F(StoreTest, FindsNearDuplicateAndNotUnrelated) {
   const std::string doc = GeneratedText(1, 400);
   ASSERT_THAT(Add("d1", doc), IsOk());
   ASSERT_THAT(Add("d2", GeneratedText(2, 400)), IsOk());
-  auto r = store_->Check("c", MutateWords(doc, 0.01, 9), {});
+  auto r = store_->Check("c", Doc("", MutateWords(doc, 0.01, 9)), {});
   ASSERT_THAT(r, IsOk());
   ASSERT_THAT(r->matches, SizeIs(1));
   EXPECT_EQ(r->matches[0].id, "d1");
@@ -97,7 +111,7 @@ TEST_F(StoreTest, FindsNearDuplicateAndNotUnrelated) {
 TEST_F(StoreTest, ExactCopyIsFlagged) {
   const std::string doc = GeneratedText(4, 200);
   ASSERT_THAT(Add("d", doc), IsOk());
-  auto r = store_->Check("c", doc, {});
+  auto r = store_->Check("c", Doc("", doc), {});
   ASSERT_THAT(r, IsOk());
   ASSERT_THAT(r->matches, SizeIs(1));
   EXPECT_TRUE(r->matches[0].scores.exact);
@@ -106,10 +120,10 @@ TEST_F(StoreTest, ExactCopyIsFlagged) {
 
 TEST_F(StoreTest, ThresholdMayBeStricterNeverLooser) {
   EXPECT_THAT(
-      store_->Check("c", "some text", {0.5, 0}),
+      store_->Check("c", Doc("", "some text"), {0.5, 0}),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("looser")));
-  EXPECT_THAT(store_->Check("c", "some text", {0.95, 0}), IsOk());
-  EXPECT_THAT(store_->Check("c", "some text", {0, 5000}),
+  EXPECT_THAT(store_->Check("c", Doc("", "some text"), {0.95, 0}), IsOk());
+  EXPECT_THAT(store_->Check("c", Doc("", "some text"), {0, 5000}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("top_k")));
 }
 
@@ -130,8 +144,9 @@ TEST_F(StoreTest, DuplicateIdUpsertAndDelete) {
 }
 
 TEST_F(StoreTest, GetReturnsMetadataAndStats) {
-  ASSERT_THAT(store_->Add("c", {"d", "alpha beta gamma", {{"k", "v"}}}, false),
-              IsOk());
+  ASSERT_THAT(
+      store_->Add("c", Doc("d", "alpha beta gamma", {{"k", "v"}}), false),
+      IsOk());
   auto d = store_->Get("c", "d");
   ASSERT_THAT(d, IsOk());
   EXPECT_EQ(d->metadata.at("k"), "v");
@@ -141,17 +156,17 @@ TEST_F(StoreTest, GetReturnsMetadataAndStats) {
 
 TEST_F(StoreTest, CheckAndAddStoresOnlyNewDocuments) {
   const std::string doc = GeneratedText(7, 300);
-  auto first = store_->CheckAndAdd("c", {"a", doc, {}}, {});
+  auto first = store_->CheckAndAdd("c", Doc("a", doc), {});
   ASSERT_THAT(first, IsOk());
   EXPECT_TRUE(first->added);
   auto second =
-      store_->CheckAndAdd("c", {"b", MutateWords(doc, 0.01, 1), {}}, {});
+      store_->CheckAndAdd("c", Doc("b", MutateWords(doc, 0.01, 1)), {});
   ASSERT_THAT(second, IsOk());
   EXPECT_FALSE(second->added);
   ASSERT_THAT(second->matches, SizeIs(1));
   EXPECT_EQ(second->matches[0].id, "a");
   // Re-sending a stored id is idempotent.
-  auto again = store_->CheckAndAdd("c", {"a", doc, {}}, {});
+  auto again = store_->CheckAndAdd("c", Doc("a", doc), {});
   ASSERT_THAT(again, IsOk());
   EXPECT_FALSE(again->added);
   EXPECT_TRUE(again->already_stored);
@@ -164,8 +179,7 @@ TEST_F(StoreTest, ConcurrentCheckAndAddOfOneDocumentAddsItOnce) {
   std::vector<int> added(8, 0);
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
-      auto r =
-          store_->CheckAndAdd("c", {"id" + std::to_string(t), doc, {}}, {});
+      auto r = store_->CheckAndAdd("c", Doc("id" + std::to_string(t), doc), {});
       added[t] = r.ok() && r->added;
     });
   }
@@ -197,14 +211,15 @@ TEST_F(StoreTest, DroppedCollectionLeavesNothingBehind) {
 }
 
 TEST_F(StoreTest, BadInputGetsPreciseErrors) {
-  EXPECT_THAT(store_->Check("nope", "x", {}),
+  EXPECT_THAT(store_->Check("nope", Doc("", "x"), {}),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("nope")));
   EXPECT_THAT(Add("", "text"), StatusIs(absl::StatusCode::kInvalidArgument,
                                         HasSubstr("id is empty")));
   EXPECT_THAT(Add("d", ""), StatusIs(absl::StatusCode::kInvalidArgument,
                                      HasSubstr("no text")));
-  EXPECT_THAT(Add("d", "abc \xff"), StatusIs(absl::StatusCode::kInvalidArgument,
-                                             HasSubstr("byte offset 4")));
+  EXPECT_THAT(
+      Add("d", "中文 \xE4\xB8 abc"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("byte offset 7")));
   EXPECT_EQ(store_->GetCollection("c")->document_count, 0u);
 }
 

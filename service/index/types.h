@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "absl/time/time.h"
 #include "service/sketch/fingerprint.h"
 #include "service/sketch/lsh.h"
+#include "service/text/analyze.h"
 
 namespace neardup::index {
 
@@ -25,6 +27,7 @@ struct CollectionParams {
   uint32_t num_perm = 0;
   uint32_t word_shingle_size = 0;
   uint32_t char_shingle_size = 0;
+  std::optional<bool> fold_traditional;  // unset: true
 };
 
 struct CollectionInfo {
@@ -38,9 +41,10 @@ struct CollectionInfo {
 
 // A document to store. Views: the caller keeps the bytes alive for the call.
 struct DocumentInput {
-  std::string_view id;
-  std::string_view content;  // UTF-8 text
-  Metadata metadata;
+  std::string_view id;       // ignored by Check
+  std::string_view content;  // bytes: text or HTML in any charset
+  Metadata metadata;         // ignored by Check
+  text::InputOptions input;  // how to read `content`
 };
 
 struct DocumentStats {
@@ -48,6 +52,8 @@ struct DocumentStats {
   uint64_t tokens = 0;
   uint64_t shingles = 0;
   uint64_t simhash = 0;
+  std::string charset;  // as read; empty for stored documents
+  bool html = false;
 };
 
 struct Match {

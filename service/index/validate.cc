@@ -82,6 +82,7 @@ absl::StatusOr<CollectionParams> ResolveCollectionParams(CollectionParams p) {
   if (p.num_perm == 0) p.num_perm = kDefaultNumPerm;
   if (p.word_shingle_size == 0) p.word_shingle_size = kDefaultWordShingleSize;
   if (p.char_shingle_size == 0) p.char_shingle_size = kDefaultCharShingleSize;
+  if (!p.fold_traditional.has_value()) p.fold_traditional = true;
   if (!(p.threshold > 0 && p.threshold <= 1)) {  // also rejects NaN
     return absl::InvalidArgumentError(
         absl::StrCat("threshold must be in (0, 1]: ", p.threshold));

@@ -46,20 +46,32 @@ TEST(ValidateTest, Metadata) {
               StatusIs(kInvalid, HasSubstr("bytes")));
 }
 
+CollectionParams Params(double threshold, uint32_t num_perm, uint32_t words,
+                        uint32_t chars) {
+  CollectionParams p;
+  p.threshold = threshold;
+  p.num_perm = num_perm;
+  p.word_shingle_size = words;
+  p.char_shingle_size = chars;
+  return p;
+}
+
 TEST(ValidateTest, CollectionParamsDefaultsAndRanges) {
-  auto p = ResolveCollectionParams({});
+  auto p = ResolveCollectionParams(CollectionParams());
   ASSERT_THAT(p, IsOk());
   EXPECT_EQ(p->threshold, kDefaultThreshold);
   EXPECT_EQ(p->num_perm, kDefaultNumPerm);
   EXPECT_EQ(p->word_shingle_size, kDefaultWordShingleSize);
-  EXPECT_THAT(ResolveCollectionParams({1.5, 0, 0, 0}),
+  EXPECT_EQ(p->fold_traditional, true);
+  EXPECT_THAT(ResolveCollectionParams(Params(1.5, 0, 0, 0)),
               StatusIs(kInvalid, HasSubstr("threshold")));
-  EXPECT_THAT(ResolveCollectionParams({-0.1, 0, 0, 0}), StatusIs(kInvalid));
-  EXPECT_THAT(ResolveCollectionParams({0.5, 8, 0, 0}),
+  EXPECT_THAT(ResolveCollectionParams(Params(-0.1, 0, 0, 0)),
+              StatusIs(kInvalid));
+  EXPECT_THAT(ResolveCollectionParams(Params(0.5, 8, 0, 0)),
               StatusIs(kInvalid, HasSubstr("num_perm")));
-  EXPECT_THAT(ResolveCollectionParams({0.5, 0, 17, 0}),
+  EXPECT_THAT(ResolveCollectionParams(Params(0.5, 0, 17, 0)),
               StatusIs(kInvalid, HasSubstr("word_shingle_size")));
-  EXPECT_THAT(ResolveCollectionParams({0.5, 0, 0, 33}),
+  EXPECT_THAT(ResolveCollectionParams(Params(0.5, 0, 0, 33)),
               StatusIs(kInvalid, HasSubstr("char_shingle_size")));
 }
 

@@ -21,8 +21,9 @@ namespace neardup::sketch {
 // Version of everything that determines fingerprint bytes: tokenization,
 // normalization, shingle hashing, MinHash, SimHash, band keys. Bump it when
 // any of them changes; stored fingerprints of another version must not be
-// compared with new ones.
-inline constexpr uint32_t kFingerprintVersion = 1;
+// compared with new ones. v2: digest over token hashes, Traditional ->
+// Simplified folding.
+inline constexpr uint32_t kFingerprintVersion = 2;
 
 // Seed of the MinHash functions for kFingerprintVersion.
 inline constexpr uint64_t kMinHashSeed = 0x6d696e6861736831ULL;  // "minhash1"

@@ -4,19 +4,116 @@
 
 #include "absl/strings/str_cat.h"
 #include "service/common/status_macros.h"
+#include "service/text/decode.h"
+#include "service/text/html.h"
 
 namespace neardup::text {
+namespace {
+
+// Maps byte offsets of a decoded UTF-8 text to (byte offset, code point
+// index) in the original input. Samples the code point count every 256
+// bytes, so a lookup scans at most 255 bytes in any order.
+class Locator {
+ public:
+  explicit Locator(const DecodedText& d) : d_(d) {
+    const std::string& s = d.utf8;
+    samples_.reserve(s.size() / kStep + 1);
+    uint32_t cps = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (i % kStep == 0) samples_.push_back(cps);
+      cps += (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80;
+    }
+    if (s.size() % kStep == 0) samples_.push_back(cps);
+  }
+
+  // Returns the code point index of decoded byte `b` (a code point start
+  // or the end).
+  uint32_t CodePointAt(uint32_t b) const {
+    uint32_t cps = samples_[b / kStep];
+    for (uint32_t i = b - b % kStep; i < b; ++i) {
+      cps += (static_cast<unsigned char>(d_.utf8[i]) & 0xC0) != 0x80;
+    }
+    return cps;
+  }
+
+  // Returns the input byte offset of decoded byte `b` whose code point
+  // index is `cp`.
+  uint32_t InputByte(uint32_t b, uint32_t cp) const {
+    return d_.input_offsets.empty() ? b + d_.bom_bytes : d_.input_offsets[cp];
+  }
+
+ private:
+  static constexpr uint32_t kStep = 256;
+  const DecodedText& d_;
+  std::vector<uint32_t> samples_;
+};
+
+bool IsHtml(std::string_view decoded, ContentType type) {
+  if (type == ContentType::kAuto) return LooksLikeHtml(decoded);
+  return type == ContentType::kHtml;
+}
+
+}  // namespace
 
 absl::StatusOr<Analysis> Analyze(std::string_view content,
-                                 const ShingleParams& params) {
-  Analysis a;
-  NEARDUP_ASSIGN_OR_RETURN(a.text, Tokenize(content));
-  if (a.text.tokens.empty()) {
+                                 const TextParams& params,
+                                 const InputOptions& input) {
+  if (content.size() > kMaxContentBytes) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "no text: content (", content.size(),
-        " bytes) has no letters, digits or characters to fingerprint"));
+        "content of ", content.size(), " bytes is over the limit of ",
+        kMaxContentBytes, " bytes"));
   }
-  a.shingles = ShingleHashes(a.text.tokens, params);
+  DecodeOptions decode_options;
+  decode_options.charset = input.charset;
+  decode_options.lenient = input.lenient;
+  NEARDUP_ASSIGN_OR_RETURN(DecodedText decoded,
+                           Decode(content, decode_options));
+
+  Analysis a;
+  a.charset = decoded.charset;
+  a.html = IsHtml(decoded.utf8, input.content_type);
+  TokenizeOptions tokenize_options;
+  tokenize_options.fold_traditional = params.fold_traditional;
+
+  if (!a.html && decoded.input_offsets.empty()) {
+    // Plain UTF-8: token offsets are input offsets (after a BOM).
+    NEARDUP_ASSIGN_OR_RETURN(a.text, Tokenize(decoded.utf8, tokenize_options));
+    if (decoded.bom_bytes > 0) {
+      for (Token& t : a.text.tokens) {
+        t.byte_start += decoded.bom_bytes;
+        t.byte_end += decoded.bom_bytes;
+      }
+    }
+  } else {
+    HtmlText html;
+    if (a.html) {
+      HtmlOptions html_options;
+      html_options.main_content = input.main_content;
+      NEARDUP_ASSIGN_OR_RETURN(html,
+                               ExtractHtmlText(decoded.utf8, html_options));
+    }
+    const std::string& text = a.html ? html.text : decoded.utf8;
+    NEARDUP_ASSIGN_OR_RETURN(a.text, Tokenize(text, tokenize_options));
+    // Token offsets: text -> decoded (HTML map) -> input (charset map).
+    const Locator locate(decoded);
+    for (Token& t : a.text.tokens) {
+      const uint32_t d_start =
+          a.html ? html.map.SourceStart(t.byte_start) : t.byte_start;
+      const uint32_t d_end =
+          a.html ? html.map.SourceEnd(t.byte_end) : t.byte_end;
+      t.cp_start = locate.CodePointAt(d_start);
+      t.cp_end = locate.CodePointAt(d_end);
+      t.byte_start = locate.InputByte(d_start, t.cp_start);
+      t.byte_end = locate.InputByte(d_end, t.cp_end);
+    }
+  }
+  if (a.text.tokens.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("no text: content (", content.size(), " bytes",
+                     a.html ? " of HTML" : "",
+                     ") has no letters, digits or characters to fingerprint"));
+  }
+  a.shingles = ShingleHashes(a.text.tokens, params.shingle);
   a.shingle_set = ShingleSet(a.shingles);
   return a;
 }

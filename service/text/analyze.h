@@ -1,10 +1,20 @@
-// One call from document text to its shingle set: tokenize, shingle, hash.
-// This is the text pipeline's entry point for the rest of the engine.
+// The text pipeline's entry point: document bytes -> decoded text -> (HTML
+// to text) -> normalized tokens with offsets into the ORIGINAL bytes ->
+// shingle hashes.
+//
+// Example:
+//   InputOptions input;
+//   input.content_type = ContentType::kHtml;
+//   input.charset = "gbk";
+//   NEARDUP_ASSIGN_OR_RETURN(Analysis a, Analyze(bytes, TextParams(), input));
+//   // a.text.tokens[i].byte_start/_end index into `bytes`.
 
 #ifndef NEARDUP_SERVICE_TEXT_ANALYZE_H_
 #define NEARDUP_SERVICE_TEXT_ANALYZE_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -14,17 +24,47 @@
 
 namespace neardup::text {
 
-struct Analysis {
-  TokenizedText text;                 // tokens with offsets, digest
-  std::vector<uint64_t> shingles;     // per position, see ShingleHashes
-  std::vector<uint64_t> shingle_set;  // sorted, distinct
+// How documents are turned into shingles: fixed per collection (persisted),
+// the same for insert and query.
+struct TextParams {
+  ShingleParams shingle;
+  bool fold_traditional = true;  // Traditional -> Simplified Chinese
 };
 
-// Analyzes the UTF-8 `content`. Returns INVALID_ARGUMENT for invalid UTF-8
-// (naming the byte offset) and "no text" for content without a single word
-// or character (empty, only spaces, punctuation or symbols).
+enum class ContentType {
+  kAuto = 0,  // HTML if it looks like HTML (LooksLikeHtml), else plain text
+  kText = 1,
+  kHtml = 2,
+};
+
+// How to read one document: per request.
+struct InputOptions {
+  ContentType content_type = ContentType::kAuto;
+  std::string_view charset;  // declared charset; empty: detect
+  bool lenient = false;      // undecodable bytes -> U+FFFD instead of error
+  bool main_content = true;  // HTML: drop navigation, footers, link lists
+};
+
+// Largest document accepted, in bytes.
+inline constexpr size_t kMaxContentBytes = 32 << 20;
+
+struct Analysis {
+  // Tokens with byte and code point offsets into the ORIGINAL input (code
+  // points of the input as decoded from its charset), digest.
+  TokenizedText text;
+  std::vector<uint64_t> shingles;     // per position, see ShingleHashes
+  std::vector<uint64_t> shingle_set;  // sorted, distinct
+  std::string charset;                // charset the input was read as
+  bool html = false;                  // read as HTML
+};
+
+// Analyzes `content`. INVALID_ARGUMENT for undecodable bytes (naming the
+// byte offset and charset), an unknown charset, content over
+// kMaxContentBytes, unparseable HTML (too deep, too large), and "no text"
+// when no word or character is left after decoding and extraction.
 absl::StatusOr<Analysis> Analyze(std::string_view content,
-                                 const ShingleParams& params);
+                                 const TextParams& params = {},
+                                 const InputOptions& input = {});
 
 }  // namespace neardup::text
 

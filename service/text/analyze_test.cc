@@ -20,8 +20,10 @@ TEST(AnalyzeTest, EmptyOrSymbolOnlyTextIsNoText) {
 
 TEST(AnalyzeTest, InvalidUtf8NamesOffset) {
   EXPECT_THAT(
-      Analyze("ok text \xfe", {}),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("byte offset 8")));
+      // UTF-8 Chinese text with one truncated sequence: damaged UTF-8.
+      Analyze("中文 ok \xE4\xB8 text", {}),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("byte offset 10")));
 }
 
 TEST(AnalyzeTest, RepeatedBodyHasTheSameShingleSetAsTheBodyOnce) {

@@ -45,24 +45,6 @@ absl::Status Undecodable(std::string_view input, size_t offset,
                    "); declare the right charset or ask for lenient decoding"));
 }
 
-void AppendUtf8(char32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 // UTF-8 with bad sequences replaced by U+FFFD (one per bad byte), with the
 // offset table.
 DecodedText RepairUtf8(std::string_view input, uint32_t skip) {
@@ -146,8 +128,15 @@ absl::StatusOr<DecodedText> Convert(std::string_view input, uint32_t skip,
   return out;
 }
 
-// Returns the first offset where `input` is not valid UTF-8, or npos.
-size_t FirstInvalidUtf8(std::string_view input, size_t from) {
+struct Utf8Scan {
+  size_t first_invalid = std::string_view::npos;
+  size_t valid_multibyte = 0;  // well-formed sequences of 2-4 bytes
+  size_t invalid = 0;          // bytes that start no valid sequence
+};
+
+// Scans `input` from `from` for UTF-8 validity.
+Utf8Scan ScanUtf8(std::string_view input, size_t from) {
+  Utf8Scan scan;
   size_t pos = from;
   while (pos < input.size()) {
     if (static_cast<unsigned char>(input[pos]) < 0x80) {
@@ -156,10 +145,18 @@ size_t FirstInvalidUtf8(std::string_view input, size_t from) {
     }
     char32_t cp;
     const size_t len = DecodeUtf8(input, pos, &cp);
-    if (len == 0) return pos;
-    pos += len;
+    if (len == 0) {
+      if (scan.first_invalid == std::string_view::npos) {
+        scan.first_invalid = pos;
+      }
+      ++scan.invalid;
+      ++pos;
+    } else {
+      ++scan.valid_multibyte;
+      pos += len;
+    }
   }
-  return std::string_view::npos;
+  return scan;
 }
 
 // Returns the ICU name for a charset name uchardet reports, where the two
@@ -201,7 +198,8 @@ absl::StatusOr<DecodedText> Decode(std::string_view input,
     }
   }
   const uint32_t skip = utf8_bom ? 3 : 0;
-  const size_t bad = FirstInvalidUtf8(input, skip);
+  const Utf8Scan scan = ScanUtf8(input, skip);
+  const size_t bad = scan.first_invalid;
   if (bad == std::string_view::npos) {
     DecodedText out;
     out.charset = "UTF-8";
@@ -209,10 +207,35 @@ absl::StatusOr<DecodedText> Decode(std::string_view input,
     out.utf8.assign(input.data() + skip, input.size() - skip);
     return out;
   }
-  if (!options.charset.empty() || utf8_bom) {
-    // Declared (or marked) UTF-8 that is not.
+  // Mostly well-formed UTF-8 with a few bad bytes is damaged UTF-8, not a
+  // legacy charset (whose text is almost never valid UTF-8 by accident).
+  const bool damaged_utf8 = scan.valid_multibyte >= 4 * scan.invalid;
+  if (!options.charset.empty() || utf8_bom || damaged_utf8) {
+    // Declared, marked or evidently UTF-8 that is not valid.
     if (options.lenient) return RepairUtf8(input, skip);
     return Undecodable(input, bad, "UTF-8");
+  }
+  // Text in a legacy charset has no NUL bytes and few control characters;
+  // binary data has both. Refuse it rather than read it as Latin-1.
+  const std::string_view sample = input.substr(0, kDetectBytes);
+  size_t controls = 0;
+  for (size_t i = 0; i < sample.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(sample[i]);
+    if (c == 0) {
+      if (options.lenient) return RepairUtf8(input, 0);
+      return absl::InvalidArgumentError(
+          absl::StrCat("content looks like binary data (NUL byte at offset ", i,
+                       ") and is not valid UTF-8 (byte offset ", bad,
+                       "); declare the charset if it is text"));
+    }
+    controls += c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f';
+  }
+  if (controls * 10 > sample.size()) {
+    if (options.lenient) return RepairUtf8(input, 0);
+    return absl::InvalidArgumentError(
+        absl::StrCat("content looks like binary data (", controls,
+                     " control bytes) and is not valid UTF-8 (byte offset ",
+                     bad, "); declare the charset if it is text"));
   }
   uchardet_t detector = uchardet_new();
   uchardet_handle_data(detector, input.data(),

@@ -2,8 +2,10 @@
 // byte offset in the input of every decoded code point.
 //
 // Order of decisions: a declared charset wins; else a byte-order mark
-// (UTF-8, UTF-16LE/BE); else valid UTF-8 passes through untouched; else the
-// charset is detected (uchardet) and converted (ICU converters): GB18030 /
+// (UTF-8, UTF-16LE/BE); else valid UTF-8 passes through untouched; else
+// text whose non-ASCII bytes are mostly well-formed UTF-8 is damaged UTF-8
+// (an error naming the first bad byte); else the charset is detected
+// (uchardet) and converted (ICU converters): GB18030 /
 // GBK, Big5, Shift_JIS, EUC-JP, EUC-KR, Windows-125x, ISO-8859-x, KOI8-R,
 // UTF-16, and the rest of what uchardet names and ICU knows.
 //

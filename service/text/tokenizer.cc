@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/common/check.h"
 #include "service/common/status_macros.h"
+#include "service/text/fold.h"
 #include "service/text/utf8.h"
 
 namespace neardup::text {
@@ -78,14 +79,11 @@ bool IsTriviallyNormalized(std::string_view s, bool* ascii_upper) {
 // Builds tokens: owns the ICU normalizer handle and the digest state.
 class Tokenizer {
  public:
-  Tokenizer() : state_(XXH3_createState()) {
-    NEARDUP_CHECK(state_ != nullptr);
-    XXH3_128bits_reset(state_);
+  explicit Tokenizer(const TokenizeOptions& options) : options_(options) {
     UErrorCode error = U_ZERO_ERROR;
     nfkc_cf_ = icu::Normalizer2::getNFKCCasefoldInstance(error);
     NEARDUP_CHECK(U_SUCCESS(error) && nfkc_cf_ != nullptr);
   }
-  ~Tokenizer() { XXH3_freeState(state_); }
   Tokenizer(const Tokenizer&) = delete;
   Tokenizer& operator=(const Tokenizer&) = delete;
 
@@ -95,14 +93,23 @@ class Tokenizer {
     std::string_view raw = text.substr(byte_start, byte_end - byte_start);
     std::string_view norm = Normalize(raw);
     if (norm.empty()) return;  // e.g. a lone default-ignorable character
-    if (!out_.tokens.empty()) XXH3_128bits_update(state_, " ", 1);
-    XXH3_128bits_update(state_, norm.data(), norm.size());
+    if (cls == TokenClass::kChar && options_.fold_traditional) {
+      norm = Fold(norm);
+    }
     out_.tokens.push_back(Token{XXH3_64bits(norm.data(), norm.size()),
                                 byte_start, byte_end, cp_start, cp_end, cls});
   }
 
   TokenizedText Finish() {
-    XXH128_hash_t d = XXH3_128bits_digest(state_);
+    // One pass over the token hashes, in a fixed byte order.
+    std::vector<unsigned char> bytes(out_.tokens.size() * 8);
+    for (size_t i = 0; i < out_.tokens.size(); ++i) {
+      for (int b = 0; b < 8; ++b) {
+        bytes[i * 8 + b] =
+            static_cast<unsigned char>(out_.tokens[i].hash >> (8 * b));
+      }
+    }
+    XXH128_hash_t d = XXH3_128bits(bytes.data(), bytes.size());
     out_.digest = Digest128{d.low64, d.high64};
     return std::move(out_);
   }
@@ -130,23 +137,42 @@ class Tokenizer {
     return scratch_;
   }
 
-  XXH3_state_t* state_;
+  // Returns `norm` (one character and its marks) with its first code point
+  // folded to Simplified Chinese, valid until the next call.
+  std::string_view Fold(std::string_view norm) {
+    char32_t cp;
+    const size_t len = DecodeUtf8(norm, 0, &cp);
+    if (len == 0) return norm;
+    const char32_t folded = FoldTraditional(cp);
+    if (folded == cp) return norm;
+    fold_scratch_.clear();
+    AppendUtf8(folded, &fold_scratch_);
+    fold_scratch_.append(norm.substr(len));
+    return fold_scratch_;
+  }
+
+  const TokenizeOptions options_;
   const icu::Normalizer2* nfkc_cf_;
+  std::string fold_scratch_;
   std::string scratch_;
   TokenizedText out_;
 };
 
 }  // namespace
 
-absl::StatusOr<TokenizedText> Tokenize(std::string_view utf8) {
+absl::StatusOr<TokenizedText> Tokenize(std::string_view utf8,
+                                       const TokenizeOptions& options) {
   if (utf8.size() > kMaxTextBytes) {
     return absl::InvalidArgumentError(
         absl::StrCat("text of ", utf8.size(), " bytes is over the limit of ",
                      kMaxTextBytes, " bytes"));
   }
   NEARDUP_RETURN_IF_ERROR(ValidateUtf8(utf8, "content"));
+  if (options.fold_traditional) {
+    NEARDUP_RETURN_IF_ERROR(LoadTraditionalFolding());
+  }
 
-  Tokenizer tokenizer;
+  Tokenizer tokenizer(options);
   // The token being built, if `open`.
   bool open = false;
   TokenClass cls = TokenClass::kWord;

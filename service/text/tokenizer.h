@@ -9,8 +9,9 @@
 // separates tokens and is otherwise ignored.
 //
 // Each token is normalized with Unicode NFKC plus case folding (ICU), so
-// "ＡＢＣ", "ABC" and "abc" are one token, and hashed with XXH3-64. Its
-// offsets point into the ORIGINAL input, in bytes and in code points.
+// "ＡＢＣ", "ABC" and "abc" are one token, optionally folded from
+// Traditional to Simplified Chinese (fold.h), and hashed with XXH3-64. Its
+// offsets point into the text given, in bytes and in code points.
 
 #ifndef NEARDUP_SERVICE_TEXT_TOKENIZER_H_
 #define NEARDUP_SERVICE_TEXT_TOKENIZER_H_
@@ -48,9 +49,15 @@ struct Digest128 {
 
 struct TokenizedText {
   std::vector<Token> tokens;
-  // XXH3-128 of the normalized tokens joined by single spaces: equal for
-  // texts that differ only in case, width, punctuation and whitespace.
+  // XXH3-128 of the token hashes (little-endian): equal for texts that
+  // differ only in case, width, punctuation, whitespace (and script, when
+  // folding).
   Digest128 digest;
+};
+
+struct TokenizeOptions {
+  // Fold Traditional Chinese characters to Simplified.
+  bool fold_traditional = true;
 };
 
 // Longest word token, in code points; longer runs (base64 blobs, URLs
@@ -62,8 +69,10 @@ inline constexpr size_t kMaxTextBytes = 0xFFFFFFFFu;
 
 // Splits `utf8` into normalized tokens. Returns INVALID_ARGUMENT if `utf8`
 // is not valid UTF-8 (naming the byte offset) or is larger than
-// kMaxTextBytes. A text without letters or digits gives no tokens (OK).
-absl::StatusOr<TokenizedText> Tokenize(std::string_view utf8);
+// kMaxTextBytes, FAILED_PRECONDITION if folding is asked for and OpenCC's
+// data is missing. A text without letters or digits gives no tokens (OK).
+absl::StatusOr<TokenizedText> Tokenize(std::string_view utf8,
+                                       const TokenizeOptions& options = {});
 
 }  // namespace neardup::text
 

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -16,6 +17,9 @@ namespace neardup::text {
 // `*cp` and returns its length in bytes (1-4); returns 0 if the bytes at
 // `pos` are not a valid UTF-8 sequence. REQUIRES: pos < text.size().
 size_t DecodeUtf8(std::string_view text, size_t pos, char32_t* cp);
+
+// Appends the UTF-8 encoding of `cp` to `out`. REQUIRES: cp <= 0x10FFFF.
+void AppendUtf8(char32_t cp, std::string* out);
 
 // Returns OK if `text` is valid UTF-8, else INVALID_ARGUMENT naming the byte
 // offset of the first bad sequence and the bytes found there, e.g.
