@@ -16,6 +16,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -29,13 +31,19 @@ namespace {
 // Options that take a value; everything else starting with "--" is a flag.
 const std::set<std::string>& ValueOptions() {
   static const auto* options = new std::set<std::string>{
-      "server",   "collection",   "id",           "threshold", "top-k",
-      "num-perm", "word-shingle", "char-shingle", "meta",      "timeout"};
+      "server", "collection", "id",           "threshold",
+      "top-k",  "num-perm",   "word-shingle", "char-shingle",
+      "meta",   "timeout",    "content-type", "charset"};
   return *options;
 }
 const std::set<std::string>& FlagOptions() {
-  static const auto* flags =
-      new std::set<std::string>{"json", "add", "upsert", "help"};
+  static const auto* flags = new std::set<std::string>{"json",
+                                                       "add",
+                                                       "upsert",
+                                                       "help",
+                                                       "lenient",
+                                                       "whole-page",
+                                                       "no-fold-traditional"};
   return *flags;
 }
 
@@ -178,7 +186,31 @@ std::string Json(const google::protobuf::Message& m) {
   return out;
 }
 
-std::string JsonString(std::string_view s) {
+std::string JsonString(std::string_view raw) {
+  // JSON is UTF-8: bytes that are not (a file name in another encoding)
+  // become U+FFFD.
+  std::string s;
+  for (size_t i = 0; i < raw.size();) {
+    size_t len = 1;
+    const unsigned char c = static_cast<unsigned char>(raw[i]);
+    if (c >= 0x80) {
+      len = (c & 0xE0) == 0xC0   ? 2
+            : (c & 0xF0) == 0xE0 ? 3
+            : (c & 0xF8) == 0xF0 ? 4
+                                 : 0;
+      bool ok = len > 0 && i + len <= raw.size();
+      for (size_t k = 1; ok && k < len; ++k) {
+        ok = (static_cast<unsigned char>(raw[i + k]) & 0xC0) == 0x80;
+      }
+      if (!ok) {
+        s += "\xEF\xBF\xBD";
+        ++i;
+        continue;
+      }
+    }
+    s.append(raw.substr(i, len));
+    i += len;
+  }
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
@@ -230,10 +262,13 @@ class Cli {
       : args_(std::move(args)), out_(out), err_(err) {}
 
   int Run() {
-    if (args_.positional.empty() || args_.Flag("help")) {
+    if (args_.Flag("help")) {
       out_ << ::neardup::client::Usage();
-      return args_.positional.empty() && !args_.Flag("help") ? kExitUsage
-                                                             : kExitOk;
+      return kExitOk;
+    }
+    if (args_.positional.empty()) {
+      err_ << ::neardup::client::Usage();
+      return kExitUsage;
     }
     const std::string command = args_.positional[0];
     absl::Status s;
@@ -318,9 +353,10 @@ class Cli {
     }
     const std::string sub = args_.positional[1];
     if (sub == "create") {
-      absl::Status s = Usage(
-          AllowOnly(args_, "collections create",
-                    {"threshold", "num-perm", "word-shingle", "char-shingle"}));
+      absl::Status s =
+          Usage(AllowOnly(args_, "collections create",
+                          {"threshold", "num-perm", "word-shingle",
+                           "char-shingle", "no-fold-traditional"}));
       if (!s.ok()) return s;
       s = Positional(2, 1, 1, "collections create NAME [--threshold T] ...");
       if (!s.ok()) return s;
@@ -342,6 +378,7 @@ class Cli {
         if (!v.ok()) return Usage(v.status());
         (params.*setter)(*v);
       }
+      if (args_.Flag("no-fold-traditional")) params.set_fold_traditional(false);
       if (s = Connect(); !s.ok()) return s;
       auto c = client_->CreateCollection(args_.positional[2], params);
       if (!c.ok()) return c.status();
@@ -409,15 +446,49 @@ class Cli {
   static std::string DescribeCollection(const v1::Collection& c) {
     return absl::StrFormat(
         "%d documents, threshold %g, %d permutations (%d bands x %d rows), "
-        "shingles of %d words / %d characters, fingerprint v%d",
+        "shingles of %d words / %d characters, %s, fingerprint v%d",
         c.document_count(), c.params().threshold(), c.params().num_perm(),
         c.lsh().bands(), c.lsh().rows(), c.params().word_shingle_size(),
-        c.params().char_shingle_size(), c.fingerprint_version());
+        c.params().char_shingle_size(),
+        c.params().fold_traditional() ? "Traditional folded to Simplified"
+                                      : "no Chinese folding",
+        c.fingerprint_version());
+  }
+
+  // Options that say how to read a document file.
+  static constexpr std::initializer_list<const char*> kInputOptions = {
+      "content-type", "charset", "lenient", "whole-page"};
+
+  std::set<std::string> WithInputOptions(std::set<std::string> names) const {
+    for (const char* o : kInputOptions) names.insert(o);
+    return names;
+  }
+
+  // Reads `file` into `doc` with the input options of the command line:
+  // text/html for .html/.htm files unless --content-type says otherwise
+  // (other files: the server sniffs).
+  absl::Status FillDocument(const std::string& file, v1::Document* doc) {
+    auto content = ReadFile(file);
+    if (!content.ok()) return content.status();
+    doc->set_content(std::move(*content));
+    std::string type = args_.Value("content-type");
+    if (type.empty()) {
+      const std::string lower = absl::AsciiStrToLower(file);
+      if (absl::EndsWith(lower, ".html") || absl::EndsWith(lower, ".htm")) {
+        type = "text/html";
+      }
+    }
+    doc->set_content_type(type);
+    doc->set_charset(args_.Value("charset"));
+    doc->set_lenient_decoding(args_.Flag("lenient"));
+    if (args_.Flag("whole-page")) doc->set_main_content(false);
+    return absl::OkStatus();
   }
 
   absl::Status AddFiles() {
-    absl::Status s =
-        Usage(AllowOnly(args_, "add", {"collection", "id", "upsert", "meta"}));
+    absl::Status s = Usage(
+        AllowOnly(args_, "add",
+                  WithInputOptions({"collection", "id", "upsert", "meta"})));
     if (!s.ok()) return s;
     auto coll = Collection();
     if (!coll.ok()) return coll.status();
@@ -426,6 +497,11 @@ class Cli {
     }
     if (args_.Has("id") && args_.positional.size() != 2) {
       return Usage("--id needs exactly one FILE");
+    }
+    for (size_t i = 1; i < args_.positional.size(); ++i) {
+      if (args_.positional[i] == "-" && !args_.Has("id")) {
+        return Usage("standard input (-) needs --id");
+      }
     }
     v1::AddRequest req;
     req.set_collection(*coll);
@@ -441,7 +517,11 @@ class Cli {
     for (size_t i = 1; i < args_.positional.size(); ++i) {
       const std::string& file = args_.positional[i];
       const std::string id = args_.Value("id", file);
-      absl::StatusOr<v1::AddResponse> resp = AddOne(&req, file, id);
+      req.mutable_document()->set_id(id);
+      const absl::Status filled = FillDocument(file, req.mutable_document());
+      absl::StatusOr<v1::AddResponse> resp =
+          filled.ok() ? client_->Add(req)
+                      : absl::StatusOr<v1::AddResponse>(filled);
       if (!resp.ok()) {
         err_ << "neardup: " << file << ": "
              << absl::StatusCodeToString(resp.status().code()) << ": "
@@ -459,7 +539,9 @@ class Cli {
       } else {
         out_ << (resp->replaced() ? "replaced " : "added ") << id << " ("
              << resp->stats().tokens() << " tokens, "
-             << resp->stats().shingles() << " shingles)\n";
+             << resp->stats().shingles() << " shingles"
+             << (resp->stats().html() ? ", HTML" : "") << ", "
+             << resp->stats().charset() << ")\n";
       }
     }
     if (args_.Flag("json")) {
@@ -468,20 +550,11 @@ class Cli {
     return first_error;
   }
 
-  absl::StatusOr<v1::AddResponse> AddOne(v1::AddRequest* req,
-                                         const std::string& file,
-                                         const std::string& id) {
-    auto content = ReadFile(file);
-    if (!content.ok()) return content.status();
-    req->mutable_document()->set_id(id);
-    req->mutable_document()->set_content(std::move(*content));
-    return client_->Add(*req);
-  }
-
   absl::Status CheckFile() {
-    absl::Status s = Usage(
-        AllowOnly(args_, "check",
-                  {"collection", "add", "id", "threshold", "top-k", "meta"}));
+    absl::Status s =
+        Usage(AllowOnly(args_, "check",
+                        WithInputOptions({"collection", "add", "id",
+                                          "threshold", "top-k", "meta"})));
     if (!s.ok()) return s;
     auto coll = Collection();
     if (!coll.ok()) return coll.status();
@@ -489,8 +562,13 @@ class Cli {
         !s.ok()) {
       return s;
     }
-    if ((args_.Has("id") || args_.Has("meta")) && !args_.Flag("add")) {
+    const bool add = args_.Flag("add");
+    if ((args_.Has("id") || args_.Has("meta")) && !add) {
       return Usage("--id and --meta apply only with --add");
+    }
+    const std::string& file = args_.positional[1];
+    if (add && file == "-" && !args_.Has("id")) {
+      return Usage("standard input (-) needs --id with --add");
     }
     double threshold = 0;
     uint32_t top_k = 0;
@@ -504,13 +582,11 @@ class Cli {
       if (!k.ok()) return Usage(k.status());
       top_k = *k;
     }
-    const std::string& file = args_.positional[1];
     if (s = Connect(); !s.ok()) return s;
-    auto content = ReadFile(file);
-    if (!content.ok()) return content.status();
 
-    absl::StatusOr<v1::CheckResponse> resp;
-    const bool add = args_.Flag("add");
+    // Both calls are reported as a CheckAndAddResponse ("added" false for
+    // a plain check), so the JSON has one shape.
+    v1::CheckAndAddResponse resp;
     const std::string id = args_.Value("id", file);
     if (add) {
       v1::CheckAndAddRequest req;
@@ -518,50 +594,55 @@ class Cli {
       req.set_threshold(threshold);
       req.set_top_k(top_k);
       req.mutable_document()->set_id(id);
-      req.mutable_document()->set_content(std::move(*content));
       if (s = Usage(
               ParseMetadata(args_, req.mutable_document()->mutable_metadata()));
           !s.ok()) {
         return s;
       }
-      resp = client_->CheckAndAdd(req);
+      if (s = FillDocument(file, req.mutable_document()); !s.ok()) return s;
+      auto r = client_->CheckAndAdd(req);
+      if (!r.ok()) return r.status();
+      resp = std::move(*r);
     } else {
       v1::CheckRequest req;
       req.set_collection(*coll);
       req.set_threshold(threshold);
       req.set_top_k(top_k);
-      req.mutable_document()->set_content(std::move(*content));
-      resp = client_->Check(req);
+      if (s = FillDocument(file, req.mutable_document()); !s.ok()) return s;
+      auto r = client_->Check(req);
+      if (!r.ok()) return r.status();
+      *resp.mutable_matches() = r->matches();
+      *resp.mutable_stats() = r->stats();
     }
-    if (!resp.ok()) return resp.status();
     if (args_.Flag("json")) {
-      out_ << Json(*resp) << "\n";
+      out_ << Json(resp) << "\n";
       return absl::OkStatus();
     }
-    PrintMatches(*resp);
+    PrintMatches(resp);
     if (add) {
-      if (resp->added()) {
+      if (resp.added()) {
         out_ << "added as " << id << "\n";
-      } else if (resp->already_stored()) {
+      } else if (resp.already_stored()) {
         out_ << "not added: id " << id << " is already stored\n";
       } else {
-        out_ << "not added: near duplicate of " << resp->matches(0).id()
-             << "\n";
+        out_ << "not added: near duplicate of " << resp.matches(0).id() << "\n";
       }
     }
     return absl::OkStatus();
   }
 
-  void PrintMatches(const v1::CheckResponse& resp) {
+  void PrintMatches(const v1::CheckAndAddResponse& resp) {
+    const std::string stats = absl::StrCat(resp.stats().tokens(), " tokens, ",
+                                           resp.stats().shingles(), " shingles",
+                                           resp.stats().html() ? ", HTML" : "",
+                                           ", ", resp.stats().charset());
     if (resp.matches().empty()) {
-      out_ << "no match (" << resp.stats().tokens() << " tokens, "
-           << resp.stats().shingles() << " shingles)\n";
+      out_ << "no match (" << stats << ")\n";
       return;
     }
     out_ << resp.matches_size()
-         << (resp.matches_size() == 1 ? " match" : " matches") << " ("
-         << resp.stats().tokens() << " tokens, " << resp.stats().shingles()
-         << " shingles)\n";
+         << (resp.matches_size() == 1 ? " match" : " matches") << " (" << stats
+         << ")\n";
     out_ << "jaccard  contained  contains  hamming  exact  id\n";
     for (const v1::Match& m : resp.matches()) {
       out_ << absl::StrFormat("%7.3f  %9.3f  %8.3f  %7d  %-5s  %s\n",
@@ -634,10 +715,11 @@ Usage: neardup [--server ADDR] [--json] [--timeout SECONDS] COMMAND ...
 Collections:
   collections create NAME [--threshold T] [--num-perm N]
                           [--word-shingle N] [--char-shingle N]
+                          [--no-fold-traditional]
   collections list
   collections get NAME
   collections drop NAME
-Documents (FILE is UTF-8 text; - reads standard input):
+Documents (FILE is text or HTML in any charset; - reads standard input):
   add -c COLL [--id ID] [--upsert] [--meta KEY=VALUE]... FILE...
       Store files; the id defaults to the file name as given.
   check -c COLL FILE [--threshold T] [--top-k N]
@@ -646,6 +728,13 @@ Documents (FILE is UTF-8 text; - reads standard input):
       Atomically: if FILE matches nothing, store it.
   get -c COLL ID
   delete -c COLL ID
+Reading documents (add, check):
+  --content-type T  text/plain or text/html (default: text/html for .html
+                    and .htm files, else the server sniffs the content)
+  --charset C       declared charset (gbk, big5, shift_jis, windows-1252,
+                    ...); default: UTF-8 or detected
+  --lenient         replace undecodable bytes instead of failing
+  --whole-page      HTML: keep navigation, footers and link lists too
 
 Options:
   --server ADDR   server address (default 127.0.0.1:50051)

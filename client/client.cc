@@ -4,7 +4,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
-#include "google/protobuf/stubs/common.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -12,6 +11,42 @@
 
 namespace neardup::client {
 namespace {
+
+// True if `s` is well-formed UTF-8 (no overlongs, surrogates or values
+// above U+10FFFF): what the server's protobuf parser demands of `string`
+// fields. (The client does not link the service's UTF-8 code.)
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2, cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3, cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > s.size()) return false;
+    for (size_t k = 1; k < len; ++k) {
+      const unsigned char d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
 
 // Returns INVALID_ARGUMENT naming the first `string` field of `m` (at any
 // depth, map entries included) that is not valid UTF-8. The server cannot
@@ -32,8 +67,7 @@ absl::Status CheckUtf8Fields(const google::protobuf::Message& m,
         const std::string& v =
             f->is_repeated() ? r->GetRepeatedStringReference(m, f, i, &scratch)
                              : r->GetStringReference(m, f, &scratch);
-        if (!google::protobuf::internal::IsStructurallyValidUTF8(
-                v.data(), static_cast<int>(v.size()))) {
+        if (!IsValidUtf8(v)) {
           return absl::InvalidArgumentError(
               absl::StrCat(name, " is not valid UTF-8"));
         }
@@ -113,11 +147,22 @@ absl::StatusOr<v1::Collection> Client::GetCollection(std::string_view name) {
 }
 
 absl::StatusOr<std::vector<v1::Collection>> Client::ListCollections() {
-  auto resp = Call<v1::ListCollectionsRequest, v1::ListCollectionsResponse>(
-      &v1::NearDup::Stub::ListCollections, v1::ListCollectionsRequest());
-  if (!resp.ok()) return resp.status();
-  return std::vector<v1::Collection>(resp->collections().begin(),
-                                     resp->collections().end());
+  std::vector<v1::Collection> out;
+  v1::ListCollectionsRequest req;
+  req.set_page_size(500);
+  // Bounded: each page advances past names already returned.
+  for (;;) {
+    auto resp = Call<v1::ListCollectionsRequest, v1::ListCollectionsResponse>(
+        &v1::NearDup::Stub::ListCollections, req);
+    if (!resp.ok()) return resp.status();
+    out.insert(out.end(), resp->collections().begin(),
+               resp->collections().end());
+    if (resp->next_page_token().empty() ||
+        resp->next_page_token() <= req.page_token()) {
+      return out;
+    }
+    req.set_page_token(resp->next_page_token());
+  }
 }
 
 absl::StatusOr<uint64_t> Client::DropCollection(std::string_view name) {
@@ -140,9 +185,9 @@ absl::StatusOr<v1::CheckResponse> Client::Check(
                                                    request);
 }
 
-absl::StatusOr<v1::CheckResponse> Client::CheckAndAdd(
+absl::StatusOr<v1::CheckAndAddResponse> Client::CheckAndAdd(
     const v1::CheckAndAddRequest& request) {
-  return Call<v1::CheckAndAddRequest, v1::CheckResponse>(
+  return Call<v1::CheckAndAddRequest, v1::CheckAndAddResponse>(
       &v1::NearDup::Stub::CheckAndAdd, request);
 }
 

@@ -8,7 +8,8 @@
 //   req.set_collection("pages");
 //   req.mutable_document()->set_id(url);
 //   req.mutable_document()->set_content(html_text);
-//   NEARDUP_ASSIGN_OR_RETURN(v1::CheckResponse r, client->CheckAndAdd(req));
+//   NEARDUP_ASSIGN_OR_RETURN(v1::CheckAndAddResponse r,
+//                            client->CheckAndAdd(req));
 //   if (!r.added()) Skip(url, r.matches(0).id());
 //
 // Thread-safe: calls may be made concurrently from many threads.
@@ -62,7 +63,7 @@ class Client {
 
   absl::StatusOr<v1::AddResponse> Add(const v1::AddRequest& request);
   absl::StatusOr<v1::CheckResponse> Check(const v1::CheckRequest& request);
-  absl::StatusOr<v1::CheckResponse> CheckAndAdd(
+  absl::StatusOr<v1::CheckAndAddResponse> CheckAndAdd(
       const v1::CheckAndAddRequest& request);
   absl::StatusOr<v1::StoredDocument> Get(std::string_view collection,
                                          std::string_view id);

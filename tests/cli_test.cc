@@ -2,6 +2,7 @@
 // checks its output (human and --json) and exit codes.
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,7 +13,9 @@
 #include "gtest/gtest.h"
 #include "neardup/v1/neardup.pb.h"
 #include "service/server/server.h"
+#include "tests/testing/corpus.h"
 #include "tests/testing/fixtures.h"
+#include "tests/testing/html_pages.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
 
@@ -109,7 +112,7 @@ TEST_F(CliTest, AddCheckGetDeleteWithJson) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("\"matches\":[{\"id\":\"art\""));
   EXPECT_THAT(r.out, HasSubstr("\"added\":false"));
-  v1::CheckResponse resp;
+  v1::CheckAndAddResponse resp;
   ParseJson(r.out, &resp);
   ASSERT_EQ(resp.matches_size(), 1);
   EXPECT_EQ(resp.matches(0).id(), "art");
@@ -154,6 +157,33 @@ TEST_F(CliTest, AddManyFilesDefaultsIdsToFileNames) {
   EXPECT_EQ(r.out.find('\n'), r.out.size() - 1);  // one JSON object, one line
 }
 
+TEST_F(CliTest, HtmlFilesAndDeclaredCharsets) {
+  ASSERT_EQ(Cli({"collections", "create", "c"}).exit_code, 0);
+  const std::string article = neardup::testing::ReadTestData("article_en.txt");
+  const std::string html_path = dir_ + "/page.html";
+  {
+    std::ofstream out(html_path);
+    out << neardup::testing::PageInTemplateA(article);
+  }
+  CommandResult r = Cli({"add", "-c", "c", "--id", "page", html_path});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("HTML"));
+  // The plain article finds the HTML page.
+  r = Cli({"check", "-c", "c", "--json",
+           std::string(NEARDUP_SOURCE_DIR) + "/tests/testdata/article_en.txt"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  v1::CheckAndAddResponse resp;
+  ParseJson(r.out, &resp);
+  ASSERT_EQ(resp.matches_size(), 1);
+  EXPECT_EQ(resp.matches(0).id(), "page");
+  // A Windows-1252 file with --charset.
+  r = Cli({"check", "-c", "c", "--charset", "windows-1252", "--json", "-"},
+          "caf\xE9 na\xEFve");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ParseJson(r.out, &resp);
+  EXPECT_EQ(resp.stats().charset(), "windows-1252");
+}
+
 TEST_F(CliTest, ServerErrorsExitOneWithTheServersMessage) {
   ASSERT_EQ(Cli({"collections", "create", "c"}).exit_code, 0);
   CommandResult r = Cli({"check", "-c", "missing", article_});
@@ -180,6 +210,8 @@ TEST_F(CliTest, UsageErrorsExitTwo) {
            {"collections", "create", "x", "--threshold", "abc"},
            {"add", "-c", "c", "--id", "x", article_, unrelated_},
            {"check", "-c", "c", article_, "--id", "x"},  // --id needs --add
+           {"add", "-c", "c", "-"},                      // stdin needs --id
+           {"check", "-c", "c", "-", "--add"},
        }) {
     CommandResult r = Cli(args);
     EXPECT_EQ(r.exit_code, 2) << args[0] << " " << r.err;

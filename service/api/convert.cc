@@ -49,7 +49,10 @@ void ToProto(const index::DocumentStats& stats, v1::DocumentStats* out) {
   out->set_html(stats.html);
 }
 
-void ToProto(const index::CheckResult& result, v1::CheckResponse* out) {
+namespace {
+
+template <typename Response>
+void MatchesToProto(const index::CheckResult& result, Response* out) {
   for (const index::Match& m : result.matches) {
     v1::Match* pm = out->add_matches();
     pm->set_id(m.id);
@@ -60,9 +63,19 @@ void ToProto(const index::CheckResult& result, v1::CheckResponse* out) {
     pm->set_exact(m.scores.exact);
     pm->mutable_metadata()->insert(m.metadata.begin(), m.metadata.end());
   }
+  api::ToProto(result.stats, out->mutable_stats());
+}
+
+}  // namespace
+
+void ToProto(const index::CheckResult& result, v1::CheckResponse* out) {
+  MatchesToProto(result, out);
+}
+
+void ToProto(const index::CheckResult& result, v1::CheckAndAddResponse* out) {
+  MatchesToProto(result, out);
   out->set_added(result.added);
   out->set_already_stored(result.already_stored);
-  ToProto(result.stats, out->mutable_stats());
 }
 
 void ToProto(const index::StoredDocument& doc, v1::StoredDocument* out) {

@@ -14,6 +14,7 @@ index::CollectionParams FromProto(const v1::CollectionParams& p);
 void ToProto(const index::CollectionInfo& info, v1::Collection* out);
 void ToProto(const index::DocumentStats& stats, v1::DocumentStats* out);
 void ToProto(const index::CheckResult& result, v1::CheckResponse* out);
+void ToProto(const index::CheckResult& result, v1::CheckAndAddResponse* out);
 void ToProto(const index::StoredDocument& doc, v1::StoredDocument* out);
 
 // Returns the index view of `doc`: views into `doc`, which must outlive the

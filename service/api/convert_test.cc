@@ -15,7 +15,7 @@ TEST(ConvertTest, CheckResultToProto) {
   m.scores = {0.9, 0.95, 0.85, 4, false};
   m.metadata = {{"k", "v"}};
   r.matches.push_back(m);
-  v1::CheckResponse p;
+  v1::CheckAndAddResponse p;
   ToProto(r, &p);
   ASSERT_EQ(p.matches_size(), 1);
   EXPECT_EQ(p.matches(0).id(), "x");

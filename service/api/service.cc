@@ -51,9 +51,20 @@ grpc::ServerUnaryReactor* NearDupService::GetCollection(
 }
 
 grpc::ServerUnaryReactor* NearDupService::ListCollections(
-    grpc::CallbackServerContext* ctx, const v1::ListCollectionsRequest*,
+    grpc::CallbackServerContext* ctx, const v1::ListCollectionsRequest* req,
     v1::ListCollectionsResponse* resp) {
+  // Pages are cut by name: the token is the last name of the previous page.
+  const uint32_t page_size = req->page_size();
   for (const index::CollectionInfo& info : store_->ListCollections()) {
+    if (!req->page_token().empty() && info.name <= req->page_token()) {
+      continue;
+    }
+    if (page_size > 0 &&
+        resp->collections_size() == static_cast<int>(page_size)) {
+      resp->set_next_page_token(
+          resp->collections(resp->collections_size() - 1).name());
+      break;
+    }
     ToProto(info, resp->add_collections());
   }
   return Finish(ctx, "ListCollections", absl::OkStatus());
@@ -99,7 +110,7 @@ grpc::ServerUnaryReactor* NearDupService::Check(
 
 grpc::ServerUnaryReactor* NearDupService::CheckAndAdd(
     grpc::CallbackServerContext* ctx, const v1::CheckAndAddRequest* req,
-    v1::CheckResponse* resp) {
+    v1::CheckAndAddResponse* resp) {
   absl::StatusOr<index::DocumentInput> doc = RequireDocument(req);
   absl::Status s = doc.status();
   if (s.ok()) {

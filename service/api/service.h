@@ -40,7 +40,7 @@ class NearDupService final : public v1::NearDup::CallbackService {
                                   v1::CheckResponse* resp) override;
   grpc::ServerUnaryReactor* CheckAndAdd(grpc::CallbackServerContext* ctx,
                                         const v1::CheckAndAddRequest* req,
-                                        v1::CheckResponse* resp) override;
+                                        v1::CheckAndAddResponse* resp) override;
   grpc::ServerUnaryReactor* Get(grpc::CallbackServerContext* ctx,
                                 const v1::GetRequest* req,
                                 v1::StoredDocument* resp) override;

@@ -15,6 +15,7 @@
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice_transform.h"
+#include "rocksdb/snapshot.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "service/common/check.h"
@@ -47,6 +48,25 @@ constexpr const char* kCfNames[kNumCfs] = {"default", "collections", "docs",
 
 // Largest collection id handed out; keeps CollectionEnd from wrapping.
 constexpr uint32_t kMaxCollectionId = 0xFFFFFFF0u;
+
+// Most candidates verified per query. A collection holding thousands of
+// near-identical documents answers with some of them (exact digests
+// first), at bounded cost.
+constexpr size_t kMaxCandidates = 4096;
+
+// Returns DATA_LOSS unless `rec` describes a collection this code can serve
+// (a corrupt record must not crash the server later).
+absl::Status CheckCollectionRecord(const CollectionRecord& rec) {
+  const bool ok =
+      rec.num_perm() >= 16 && rec.num_perm() <= 1024 && rec.bands() >= 1 &&
+      rec.rows() >= 1 && uint64_t{rec.bands()} * rec.rows() <= rec.num_perm() &&
+      rec.word_shingle_size() >= 1 && rec.word_shingle_size() <= 16 &&
+      rec.char_shingle_size() >= 1 && rec.char_shingle_size() <= 32 &&
+      rec.threshold() > 0 && rec.threshold() <= 1;
+  if (ok) return absl::OkStatus();
+  return absl::DataLossError(
+      absl::StrCat("corrupt collection record: ", rec.ShortDebugString()));
+}
 
 absl::Time FromMicros(int64_t micros) { return absl::FromUnixMicros(micros); }
 
@@ -166,10 +186,24 @@ struct Store::Impl {
                                                  const sketch::Fingerprint& fp,
                                                  double threshold,
                                                  uint32_t top_k) const;
-  absl::StatusOr<std::optional<uint64_t>> LookupId(const CollectionState& c,
-                                                   std::string_view id) const;
-  absl::StatusOr<DocumentRecord> ReadDoc(const CollectionState& c,
-                                         uint64_t docnum) const;
+  absl::StatusOr<std::optional<uint64_t>> LookupId(
+      const CollectionState& c, std::string_view id,
+      const rocksdb::ReadOptions& ro = rocksdb::ReadOptions()) const;
+  // Returns the record of `docnum`; NOT_FOUND if it has none (deleted
+  // since its id or index key was read), DATA_LOSS if it is corrupt.
+  absl::StatusOr<DocumentRecord> ReadDoc(
+      const CollectionState& c, uint64_t docnum,
+      const rocksdb::ReadOptions& ro = rocksdb::ReadOptions()) const;
+  // ReadDoc under the collection's write lock, where an id without a
+  // record can only be corruption: DATA_LOSS instead of NOT_FOUND.
+  absl::StatusOr<DocumentRecord> ReadDocLocked(const CollectionState& c,
+                                               uint64_t docnum) const {
+    absl::StatusOr<DocumentRecord> rec = ReadDoc(c, docnum);
+    if (absl::IsNotFound(rec.status())) {
+      return absl::DataLossError(rec.status().message());
+    }
+    return rec;
+  }
   void PutDocKeys(const CollectionState& c, uint64_t docnum,
                   const DocumentRecord& rec, rocksdb::WriteBatch* batch) const;
   void DeleteDocKeys(const CollectionState& c, uint64_t docnum,
@@ -264,6 +298,7 @@ absl::Status Store::Impl::LoadCollections() {
       return absl::DataLossError(
           absl::StrCat("corrupt collection record: ", it->key().ToString()));
     }
+    NEARDUP_RETURN_IF_ERROR(CheckCollectionRecord(rec));
     std::string counter;
     s = db->Get(rocksdb::ReadOptions(), cf(kDefault),
                 keys::CounterKey(rec.id()), &counter);
@@ -326,24 +361,33 @@ absl::StatusOr<double> Store::Impl::EffectiveThreshold(const CollectionState& c,
 absl::StatusOr<std::vector<Match>> Store::Impl::FindMatches(
     const CollectionState& c, const sketch::Fingerprint& fp, double threshold,
     uint32_t top_k) const {
-  std::vector<uint64_t> candidates;
+  // One snapshot for every read of the query: a concurrent upsert or
+  // delete is either wholly seen or not at all.
+  rocksdb::ManagedSnapshot snapshot(db.get());
   rocksdb::ReadOptions ro;
-  ro.prefix_same_as_start = true;
+  ro.snapshot = snapshot.snapshot();
+  rocksdb::ReadOptions scan_ro = ro;
+  scan_ro.prefix_same_as_start = true;
+  std::vector<uint64_t> candidates;
   auto scan = [&](Cf family, const std::string& prefix) -> absl::Status {
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cf(family)));
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(scan_ro, cf(family)));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) &&
+                           candidates.size() < kMaxCandidates;
          it->Next()) {
       candidates.push_back(keys::TrailingDocnum(
           std::string_view(it->key().data(), it->key().size())));
     }
     return FromRocksDbStatus(it->status(), "scan index");
   };
+  // Exact copies first, so the cap never hides them.
+  NEARDUP_RETURN_IF_ERROR(scan(kDigest, keys::DigestPrefix(c.id(), fp.digest)));
   const std::vector<uint64_t> bands = sketch::BandKeys(fp.minhash, c.lsh);
   for (uint32_t b = 0; b < bands.size(); ++b) {
     NEARDUP_RETURN_IF_ERROR(scan(kLsh, keys::LshPrefix(c.id(), b, bands[b])));
   }
-  NEARDUP_RETURN_IF_ERROR(scan(kDigest, keys::DigestPrefix(c.id(), fp.digest)));
   std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()),
+                   candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()),
                    candidates.end());
 
@@ -354,7 +398,7 @@ absl::StatusOr<std::vector<Match>> Store::Impl::FindMatches(
   std::vector<rocksdb::ColumnFamilyHandle*> families(slices.size(), cf(kDocs));
   std::vector<std::string> values;
   std::vector<rocksdb::Status> statuses =
-      db->MultiGet(rocksdb::ReadOptions(), families, slices, &values);
+      db->MultiGet(ro, families, slices, &values);
 
   std::vector<Match> matches;
   // A tiny tolerance so that e.g. 102/128 is not lost to rounding at 0.797.
@@ -392,29 +436,31 @@ absl::StatusOr<std::vector<Match>> Store::Impl::FindMatches(
 }
 
 absl::StatusOr<std::optional<uint64_t>> Store::Impl::LookupId(
-    const CollectionState& c, std::string_view id) const {
+    const CollectionState& c, std::string_view id,
+    const rocksdb::ReadOptions& ro) const {
   std::string value;
-  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf(kIds),
-                              keys::IdKey(c.id(), id), &value);
+  rocksdb::Status s = db->Get(ro, cf(kIds), keys::IdKey(c.id(), id), &value);
   if (s.IsNotFound()) return std::optional<uint64_t>();
   NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(s, "read document id"));
   if (value.size() != 8) return absl::DataLossError("corrupt id record");
   return std::optional<uint64_t>(keys::GetFixed64BE(value.data()));
 }
 
-absl::StatusOr<DocumentRecord> Store::Impl::ReadDoc(const CollectionState& c,
-                                                    uint64_t docnum) const {
+absl::StatusOr<DocumentRecord> Store::Impl::ReadDoc(
+    const CollectionState& c, uint64_t docnum,
+    const rocksdb::ReadOptions& ro) const {
   std::string value;
-  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf(kDocs),
-                              keys::DocKey(c.id(), docnum), &value);
+  rocksdb::Status s =
+      db->Get(ro, cf(kDocs), keys::DocKey(c.id(), docnum), &value);
   if (s.IsNotFound()) {
-    return absl::DataLossError(absl::StrCat("document ", docnum,
+    return absl::NotFoundError(absl::StrCat("document ", docnum,
                                             " of collection ", c.record.name(),
-                                            " is indexed but has no record"));
+                                            " has no record"));
   }
   NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(s, "read document"));
   DocumentRecord rec;
-  if (!rec.ParseFromString(value)) {
+  if (!rec.ParseFromString(value) ||
+      rec.minhash_size() != static_cast<int>(c.record.num_perm())) {
     return absl::DataLossError(absl::StrCat("corrupt document record ", docnum,
                                             " in collection ",
                                             c.record.name()));
@@ -470,7 +516,7 @@ absl::StatusOr<AddResult> Store::Impl::AddLocked(CollectionState& c,
   rocksdb::WriteBatch batch;
   uint64_t count = c.document_count.load(std::memory_order_relaxed);
   if (old.has_value()) {
-    NEARDUP_ASSIGN_OR_RETURN(DocumentRecord old_rec, ReadDoc(c, *old));
+    NEARDUP_ASSIGN_OR_RETURN(DocumentRecord old_rec, ReadDocLocked(c, *old));
     DeleteDocKeys(c, *old, old_rec, &batch);
     --count;
   }
@@ -566,14 +612,23 @@ std::vector<CollectionInfo> Store::ListCollections() const {
 absl::StatusOr<uint64_t> Store::DropCollection(std::string_view name) {
   NEARDUP_RETURN_IF_ERROR(ValidateCollectionName(name));
   Impl& m = *impl_;
-  absl::MutexLock lock(&m.mu);
-  auto it = m.collections.find(name);
-  if (it == m.collections.end()) {
+  std::shared_ptr<CollectionState> state;
+  {
+    absl::MutexLock lock(&m.mu);
+    auto it = m.collections.find(name);
+    if (it == m.collections.end()) {
+      return absl::NotFoundError(
+          absl::StrCat("collection not found: ", AbslView(name)));
+    }
+    state = it->second;
+  }
+  // Wait for the collection's writers without blocking every other call.
+  CollectionState& c = *state;
+  absl::MutexLock write_lock(&c.mu);
+  if (c.dropped) {
     return absl::NotFoundError(
         absl::StrCat("collection not found: ", AbslView(name)));
   }
-  CollectionState& c = *it->second;
-  absl::MutexLock write_lock(&c.mu);
   rocksdb::WriteBatch batch;
   batch.Delete(m.cf(kCollections), ToSlice(name)).PermitUncheckedError();
   batch.Delete(m.cf(kDefault), keys::CounterKey(c.id())).PermitUncheckedError();
@@ -586,7 +641,11 @@ absl::StatusOr<uint64_t> Store::DropCollection(std::string_view name) {
       m.db->Write(m.write_options, &batch), "drop collection"));
   c.dropped = true;
   const uint64_t count = c.document_count.load(std::memory_order_relaxed);
-  m.collections.erase(it);
+  absl::MutexLock lock(&m.mu);
+  auto it = m.collections.find(name);
+  if (it != m.collections.end() && it->second == state) {
+    m.collections.erase(it);
+  }
   return count;
 }
 
@@ -666,13 +725,24 @@ absl::StatusOr<StoredDocument> Store::Get(std::string_view collection,
                                           std::string_view id) const {
   NEARDUP_ASSIGN_OR_RETURN(auto c, impl_->Find(collection));
   NEARDUP_RETURN_IF_ERROR(ValidateDocumentId(id));
+  // One snapshot: a concurrent delete or upsert cannot fall between the id
+  // lookup and the record read.
+  rocksdb::ManagedSnapshot snapshot(impl_->db.get());
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot.snapshot();
   NEARDUP_ASSIGN_OR_RETURN(std::optional<uint64_t> docnum,
-                           impl_->LookupId(*c, id));
+                           impl_->LookupId(*c, id, ro));
   if (!docnum.has_value()) {
     return absl::NotFoundError(absl::StrCat(
         "document not found in ", AbslView(collection), ": ", AbslView(id)));
   }
-  NEARDUP_ASSIGN_OR_RETURN(DocumentRecord rec, impl_->ReadDoc(*c, *docnum));
+  absl::StatusOr<DocumentRecord> found = impl_->ReadDoc(*c, *docnum, ro);
+  if (absl::IsNotFound(found.status())) {
+    return absl::DataLossError(absl::StrCat("document id ", AbslView(id),
+                                            " in ", AbslView(collection),
+                                            " points to a missing record"));
+  }
+  NEARDUP_ASSIGN_OR_RETURN(DocumentRecord rec, std::move(found));
   StoredDocument out;
   out.id = rec.id();
   out.metadata.insert(rec.metadata().begin(), rec.metadata().end());
@@ -699,7 +769,8 @@ absl::Status Store::Delete(std::string_view collection, std::string_view id) {
     return absl::NotFoundError(absl::StrCat(
         "document not found in ", AbslView(collection), ": ", AbslView(id)));
   }
-  NEARDUP_ASSIGN_OR_RETURN(DocumentRecord rec, impl_->ReadDoc(*c, *docnum));
+  NEARDUP_ASSIGN_OR_RETURN(DocumentRecord rec,
+                           impl_->ReadDocLocked(*c, *docnum));
   rocksdb::WriteBatch batch;
   impl_->DeleteDocKeys(*c, *docnum, rec, &batch);
   const uint64_t count = c->document_count.load(std::memory_order_relaxed) - 1;

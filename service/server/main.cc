@@ -43,13 +43,30 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // Sizes in MiB: bounded so the byte counts cannot overflow.
+  const int max_message_mb = absl::GetFlag(FLAGS_max_message_mb);
+  const int block_cache_mb = absl::GetFlag(FLAGS_block_cache_mb);
+  const int grace_seconds = absl::GetFlag(FLAGS_grace_seconds);
+  if (max_message_mb < 1 || max_message_mb > 1024) {
+    std::fprintf(stderr, "neardupd: --max_message_mb must be in [1, 1024]\n");
+    return 2;
+  }
+  if (block_cache_mb < 0 || block_cache_mb > (1 << 20)) {
+    std::fprintf(stderr,
+                 "neardupd: --block_cache_mb must be in [0, 1048576]\n");
+    return 2;
+  }
+  if (grace_seconds < 0) {
+    std::fprintf(stderr, "neardupd: --grace_seconds must be >= 0\n");
+    return 2;
+  }
+
   neardup::server::NearDupServer::Options options;
   options.db_path = absl::GetFlag(FLAGS_db);
   options.listen = absl::GetFlag(FLAGS_listen);
   options.sync = absl::GetFlag(FLAGS_sync);
-  options.max_message_bytes = absl::GetFlag(FLAGS_max_message_mb) << 20;
-  options.block_cache_bytes =
-      static_cast<size_t>(absl::GetFlag(FLAGS_block_cache_mb)) << 20;
+  options.max_message_bytes = max_message_mb << 20;
+  options.block_cache_bytes = static_cast<size_t>(block_cache_mb) << 20;
   auto server = neardup::server::NearDupServer::Start(options);
   if (!server.ok()) {
     std::fprintf(stderr, "neardupd: %s\n",
@@ -65,7 +82,7 @@ int main(int argc, char** argv) {
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   NEARDUP_LOG(kInfo, absl::StrCat("signal ", signal_number, ": shutting down"));
-  (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_grace_seconds)));
+  (*server)->Shutdown(absl::Seconds(grace_seconds));
   NEARDUP_LOG(kInfo, "stopped");
   return 0;
 }

@@ -65,6 +65,20 @@ DecodedText RepairUtf8(std::string_view input, uint32_t skip) {
   return out;
 }
 
+// Returns the MIME (else IANA) name of the converter, the name users know
+// ("windows-1252", not ICU's "ibm-5348_P100-1997").
+std::string StandardName(UConverter* cnv) {
+  UErrorCode error = U_ZERO_ERROR;
+  const char* icu_name = ucnv_getName(cnv, &error);
+  if (U_FAILURE(error) || icu_name == nullptr) return "unknown";
+  for (const char* standard : {"MIME", "IANA"}) {
+    error = U_ZERO_ERROR;
+    const char* name = ucnv_getStandardName(icu_name, standard, &error);
+    if (U_SUCCESS(error) && name != nullptr) return name;
+  }
+  return icu_name;
+}
+
 struct ConverterCloser {
   void operator()(UConverter* c) const { ucnv_close(c); }
 };
@@ -100,11 +114,10 @@ absl::StatusOr<DecodedText> Convert(std::string_view input, uint32_t skip,
     ucnv_getInvalidChars(cnv.get(), bad, &bad_len, &ignored);
     const size_t at = static_cast<size_t>(source - input.data()) -
                       static_cast<size_t>(std::max<int8_t>(bad_len, 0));
-    return Undecodable(input, at, ucnv_getName(cnv.get(), &ignored));
+    return Undecodable(input, at, StandardName(cnv.get()));
   }
   DecodedText out;
-  UErrorCode ignored = U_ZERO_ERROR;
-  out.charset = ucnv_getName(cnv.get(), &ignored);
+  out.charset = StandardName(cnv.get());
   const int32_t n = static_cast<int32_t>(target - units.data());
   out.utf8.reserve(static_cast<size_t>(n) * 2);
   out.input_offsets.reserve(static_cast<size_t>(n) + 1);

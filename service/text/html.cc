@@ -179,7 +179,11 @@ int EstimateDepth(std::string_view html) {
       "rp",    "colgroup", "caption", "html",   "head",     "body", "br",
       "img",   "hr",       "meta",    "link",   "input",    "area", "base",
       "col",   "embed",    "param",   "source", "track",    "wbr"};
-  int depth = 0, max_depth = 0;
+  // Open counted elements; an end tag closes up to its matching start tag
+  // (as the parser does) and is ignored when nothing matches, so stray end
+  // tags cannot hide real nesting.
+  std::vector<std::string> open;
+  size_t max_depth = 0;
   size_t pos = 0;
   while ((pos = html.find('<', pos)) != std::string_view::npos) {
     ++pos;
@@ -188,23 +192,28 @@ int EstimateDepth(std::string_view html) {
     size_t n = 0;
     while (pos + n < html.size() && absl::ascii_isalnum(html[pos + n])) ++n;
     if (n == 0) continue;
-    const std::string name =
+    std::string name =
         absl::AsciiStrToLower(absl::string_view(html.data() + pos, n));
     bool counted = true;
     for (std::string_view skip : kNotCounted) {
       if (name == skip) counted = false;
     }
     if (!counted) continue;
-    const size_t close = html.find('>', pos + n);
-    const bool self_closing =
-        close != std::string_view::npos && close > 0 && html[close - 1] == '/';
     if (end) {
-      depth = std::max(0, depth - 1);
-    } else if (!self_closing) {
-      max_depth = std::max(max_depth, ++depth);
+      for (size_t k = open.size(); k-- > 0;) {
+        if (open[k] == name) {
+          open.resize(k);
+          break;
+        }
+      }
+      continue;
     }
+    const size_t close = html.find('>', pos + n);
+    if (close != std::string_view::npos && html[close - 1] == '/') continue;
+    open.push_back(std::move(name));
+    max_depth = std::max(max_depth, open.size());
   }
-  return max_depth;
+  return static_cast<int>(std::min<size_t>(max_depth, 1 << 30));
 }
 
 // A paragraph-level block of text with where its bytes came from.

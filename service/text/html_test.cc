@@ -126,6 +126,11 @@ TEST(HtmlTest, PathologicalInputIsBounded) {
   for (int i = 0; i < 5000; ++i) deep += "<div>";
   EXPECT_THAT(ExtractHtmlText(deep + "x", {}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("deep")));
+  // Stray end tags do not hide the nesting.
+  std::string sneaky;
+  for (int i = 0; i < 5000; ++i) sneaky += "<div></i>";
+  EXPECT_THAT(ExtractHtmlText(sneaky, {}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("deep")));
   // Many unclosed paragraphs are fine: the parser closes them.
   std::string paras;
   for (int i = 0; i < 5000; ++i) paras += "<p>para " + std::to_string(i);
