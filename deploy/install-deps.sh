@@ -11,6 +11,8 @@ set -euo pipefail
 packages=(
   # toolchain
   cmake g++ ninja-build pkg-config git
+  # fuzzing: clang with libFuzzer and the sanitizer runtimes
+  clang libclang-rt-14-dev
   # fixed by the product card
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libxxhash-dev

@@ -48,6 +48,23 @@ class Locator {
   std::vector<uint32_t> samples_;
 };
 
+// Returns the offset of the code point after the one at `b`, or `b` at the
+// end of `s`.
+uint32_t NextCodePoint(const std::string& s, uint32_t b) {
+  if (b >= s.size()) return b;
+  ++b;
+  while (b < s.size() && (static_cast<unsigned char>(s[b]) & 0xC0) == 0x80) ++b;
+  return b;
+}
+
+// Returns the offset of the code point before `b` (0 at the start).
+uint32_t PreviousCodePoint(const std::string& s, uint32_t b) {
+  if (b == 0) return 0;
+  --b;
+  while (b > 0 && (static_cast<unsigned char>(s[b]) & 0xC0) == 0x80) --b;
+  return b;
+}
+
 bool IsHtml(std::string_view decoded, ContentType type) {
   if (type == ContentType::kAuto) return LooksLikeHtml(decoded);
   return type == ContentType::kHtml;
@@ -97,10 +114,17 @@ absl::StatusOr<Analysis> Analyze(std::string_view content,
     // Token offsets: text -> decoded (HTML map) -> input (charset map).
     const Locator locate(decoded);
     for (Token& t : a.text.tokens) {
-      const uint32_t d_start =
+      uint32_t d_start =
           a.html ? html.map.SourceStart(t.byte_start) : t.byte_start;
-      const uint32_t d_end =
-          a.html ? html.map.SourceEnd(t.byte_end) : t.byte_end;
+      uint32_t d_end = a.html ? html.map.SourceEnd(t.byte_end) : t.byte_end;
+      if (d_end <= d_start) {
+        // Text with no source bytes of its own (the parser made it up at
+        // the end of input): give it the code point at its position.
+        d_end = NextCodePoint(decoded.utf8, d_start);
+        if (d_end == d_start) {
+          d_start = PreviousCodePoint(decoded.utf8, d_start);
+        }
+      }
       t.cp_start = locate.CodePointAt(d_start);
       t.cp_end = locate.CodePointAt(d_end);
       t.byte_start = locate.InputByte(d_start, t.cp_start);

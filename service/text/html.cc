@@ -316,11 +316,12 @@ class Extractor {
     while (j < dec.size()) {
       const uint32_t out_pos = static_cast<uint32_t>(out.size());
       if (i >= raw.size()) {
-        // Source exhausted (should not happen): map the rest to its end.
+        // Text the parser made beyond the node's source (at end of input):
+        // map it to the node's whole source.
         out.append(dec.substr(j));
         current_.map.AddReplacement(
-            out_pos, static_cast<uint32_t>(dec.size() - j),
-            raw_base + static_cast<uint32_t>(raw.size()), 0);
+            out_pos, static_cast<uint32_t>(dec.size() - j), raw_base,
+            static_cast<uint32_t>(raw.size()));
         Count(dec.substr(j));
         return;
       }

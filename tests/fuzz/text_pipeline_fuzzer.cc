@@ -1,0 +1,64 @@
+// libFuzzer target over the whole text pipeline: any bytes, any flags.
+//
+// Input: byte 0 chooses the options (content type, leniency, main content,
+// folding), byte 1 the declared charset; the rest is the document. Checks,
+// beyond "no crash, leak or UB": every error is INVALID_ARGUMENT, and every
+// token's offsets lie inside the input in order.
+//
+//   cmake --preset fuzz && cmake --build --preset fuzz
+//   build/fuzz/tests/fuzz/text_pipeline_fuzzer -max_len=65536 \
+//       NEW_CORPUS_DIR tests/fuzz/corpus
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+
+#include "service/text/analyze.h"
+
+namespace {
+
+constexpr std::string_view kCharsets[] = {
+    "",         "utf-8",    "gbk",     "big5",         "shift_jis",
+    "euc-jp",   "euc-kr",   "gb18030", "windows-1252", "iso-8859-5",
+    "utf-16le", "utf-16be", "koi8-r",  "bogus-charset"};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 2) return 0;
+  const uint8_t flags = data[0];
+  neardup::text::InputOptions input;
+  input.content_type = static_cast<neardup::text::ContentType>(flags % 3);
+  input.lenient = (flags & 0x04) != 0;
+  input.main_content = (flags & 0x08) != 0;
+  input.charset = kCharsets[data[1] % std::size(kCharsets)];
+  neardup::text::TextParams params;
+  params.fold_traditional = (flags & 0x10) != 0;
+  params.shingle.word_size = 1 + (flags >> 5);
+  const std::string_view content(reinterpret_cast<const char*>(data + 2),
+                                 size - 2);
+
+  auto a = neardup::text::Analyze(content, params, input);
+  if (!a.ok()) {
+    if (a.status().code() != absl::StatusCode::kInvalidArgument &&
+        a.status().code() != absl::StatusCode::kFailedPrecondition) {
+      std::abort();  // only bad input may fail
+    }
+    return 0;
+  }
+  if (a->text.tokens.empty() || a->shingle_set.empty()) std::abort();
+  for (const auto& t : a->text.tokens) {
+    if (t.byte_start >= t.byte_end || t.byte_end > content.size() ||
+        t.cp_start >= t.cp_end || t.cp_end > content.size()) {
+      std::fprintf(stderr,
+                   "bad token: bytes [%u, %u) cps [%u, %u) of %zu bytes, "
+                   "charset %s, html %d\n",
+                   t.byte_start, t.byte_end, t.cp_start, t.cp_end,
+                   content.size(), a->charset.c_str(), a->html);
+      std::abort();
+    }
+  }
+  return 0;
+}
