@@ -1,6 +1,7 @@
 // neardupd: the neardup gRPC server. Parses flags, starts NearDupServer,
 // and shuts it down cleanly on SIGINT or SIGTERM.
 
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -31,6 +32,12 @@ int main(int argc, char** argv) {
       "neardup near-duplicate detection server.\n"
       "Usage: neardupd [--db DIR] [--listen HOST:PORT] [--sync]");
   absl::ParseCommandLine(argc, argv);
+  // Keep memory freed after a request for the next one instead of handing
+  // it back to the kernel: a large document touches tens of MB of fresh
+  // pages, and page faults cost more than the text pipeline itself on
+  // virtual machines (docs/BENCHMARKS.md). Bounded by the largest request.
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
   if (absl::GetFlag(FLAGS_verbose)) {
     neardup::SetMinLogLevel(neardup::LogLevel::kDebug);
   }

@@ -15,8 +15,8 @@ namespace {
 // bytes, so a lookup scans at most 255 bytes in any order.
 class Locator {
  public:
-  explicit Locator(const DecodedText& d) : d_(d) {
-    const std::string& s = d.utf8;
+  explicit Locator(const DecodedText& d) : d_(d), text_(d.text()) {
+    const std::string_view s = text_;
     samples_.reserve(s.size() / kStep + 1);
     uint32_t cps = 0;
     for (size_t i = 0; i < s.size(); ++i) {
@@ -31,7 +31,7 @@ class Locator {
   uint32_t CodePointAt(uint32_t b) const {
     uint32_t cps = samples_[b / kStep];
     for (uint32_t i = b - b % kStep; i < b; ++i) {
-      cps += (static_cast<unsigned char>(d_.utf8[i]) & 0xC0) != 0x80;
+      cps += (static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80;
     }
     return cps;
   }
@@ -45,12 +45,13 @@ class Locator {
  private:
   static constexpr uint32_t kStep = 256;
   const DecodedText& d_;
+  const std::string_view text_;
   std::vector<uint32_t> samples_;
 };
 
 // Returns the offset of the code point after the one at `b`, or `b` at the
 // end of `s`.
-uint32_t NextCodePoint(const std::string& s, uint32_t b) {
+uint32_t NextCodePoint(std::string_view s, uint32_t b) {
   if (b >= s.size()) return b;
   ++b;
   while (b < s.size() && (static_cast<unsigned char>(s[b]) & 0xC0) == 0x80) ++b;
@@ -58,7 +59,7 @@ uint32_t NextCodePoint(const std::string& s, uint32_t b) {
 }
 
 // Returns the offset of the code point before `b` (0 at the start).
-uint32_t PreviousCodePoint(const std::string& s, uint32_t b) {
+uint32_t PreviousCodePoint(std::string_view s, uint32_t b) {
   if (b == 0) return 0;
   --b;
   while (b > 0 && (static_cast<unsigned char>(s[b]) & 0xC0) == 0x80) --b;
@@ -88,13 +89,15 @@ absl::StatusOr<Analysis> Analyze(std::string_view content,
 
   Analysis a;
   a.charset = decoded.charset;
-  a.html = IsHtml(decoded.utf8, input.content_type);
+  a.html = IsHtml(decoded.text(), input.content_type);
   TokenizeOptions tokenize_options;
   tokenize_options.fold_traditional = params.fold_traditional;
+  tokenize_options.known_valid_utf8 = true;  // Decode's output
 
   if (!a.html && decoded.input_offsets.empty()) {
     // Plain UTF-8: token offsets are input offsets (after a BOM).
-    NEARDUP_ASSIGN_OR_RETURN(a.text, Tokenize(decoded.utf8, tokenize_options));
+    NEARDUP_ASSIGN_OR_RETURN(a.text,
+                             Tokenize(decoded.text(), tokenize_options));
     if (decoded.bom_bytes > 0) {
       for (Token& t : a.text.tokens) {
         t.byte_start += decoded.bom_bytes;
@@ -107,9 +110,9 @@ absl::StatusOr<Analysis> Analyze(std::string_view content,
       HtmlOptions html_options;
       html_options.main_content = input.main_content;
       NEARDUP_ASSIGN_OR_RETURN(html,
-                               ExtractHtmlText(decoded.utf8, html_options));
+                               ExtractHtmlText(decoded.text(), html_options));
     }
-    const std::string& text = a.html ? html.text : decoded.utf8;
+    const std::string_view text = a.html ? html.text : decoded.text();
     NEARDUP_ASSIGN_OR_RETURN(a.text, Tokenize(text, tokenize_options));
     // Token offsets: text -> decoded (HTML map) -> input (charset map).
     const Locator locate(decoded);
@@ -120,9 +123,9 @@ absl::StatusOr<Analysis> Analyze(std::string_view content,
       if (d_end <= d_start) {
         // Text with no source bytes of its own (the parser made it up at
         // the end of input): give it the code point at its position.
-        d_end = NextCodePoint(decoded.utf8, d_start);
+        d_end = NextCodePoint(decoded.text(), d_start);
         if (d_end == d_start) {
-          d_start = PreviousCodePoint(decoded.utf8, d_start);
+          d_start = PreviousCodePoint(decoded.text(), d_start);
         }
       }
       t.cp_start = locate.CodePointAt(d_start);

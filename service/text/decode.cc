@@ -217,7 +217,8 @@ absl::StatusOr<DecodedText> Decode(std::string_view input,
     DecodedText out;
     out.charset = "UTF-8";
     out.bom_bytes = skip;
-    out.utf8.assign(input.data() + skip, input.size() - skip);
+    out.borrowed = true;
+    out.input_text = input.substr(skip);
     return out;
   }
   // Mostly well-formed UTF-8 with a few bad bytes is damaged UTF-8, not a

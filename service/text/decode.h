@@ -34,8 +34,14 @@ struct DecodeOptions {
 };
 
 struct DecodedText {
-  // The text as valid UTF-8, without a byte-order mark.
-  std::string utf8;
+  // The text as valid UTF-8, without a byte-order mark: `utf8`, or, when the
+  // input was valid UTF-8 already, a view of the input (no copy; the input
+  // must outlive this).
+  std::string_view text() const { return borrowed ? input_text : utf8; }
+
+  std::string utf8;             // converted text, when not borrowed
+  bool borrowed = false;        // text() is `input_text`
+  std::string_view input_text;  // the input after any BOM, when borrowed
   // The charset used: "UTF-8" or the converter's name.
   std::string charset;
   // If empty, `utf8` is the input itself, byte for byte (possibly after a

@@ -34,7 +34,7 @@ TEST(DecodeTest, ValidUtf8PassesThroughUntouched) {
   const std::string text = ReadTestData("article_zh.txt");
   auto d = Decode(text, {});
   ASSERT_THAT(d, IsOk());
-  EXPECT_EQ(d->utf8, text);
+  EXPECT_EQ(d->text(), text);
   EXPECT_EQ(d->charset, "UTF-8");
   EXPECT_TRUE(d->input_offsets.empty());
 }
@@ -42,7 +42,7 @@ TEST(DecodeTest, ValidUtf8PassesThroughUntouched) {
 TEST(DecodeTest, Utf8BomIsSkipped) {
   auto d = Decode("\xEF\xBB\xBFhello", {});
   ASSERT_THAT(d, IsOk());
-  EXPECT_EQ(d->utf8, "hello");
+  EXPECT_EQ(d->text(), "hello");
   EXPECT_EQ(d->bom_bytes, 3u);
 }
 
@@ -56,15 +56,15 @@ void ExpectRoundTrip(const std::string& text, const char* charset,
   if (declare) options.charset = charset;
   auto d = Decode(bytes, options);
   ASSERT_THAT(d, IsOk()) << charset;
-  ASSERT_TRUE(d->utf8 == text) << charset << " detected as " << d->charset;
+  ASSERT_TRUE(d->text() == text) << charset << " detected as " << d->charset;
   ASSERT_FALSE(d->input_offsets.empty());
   EXPECT_EQ(d->input_offsets.back(), bytes.size());
   // Spot-check offsets: re-decoding each code point's bytes alone gives it.
   size_t pos = 0, cp = 0;
-  while (pos < d->utf8.size()) {
+  while (pos < d->text().size()) {
     size_t len = 1;
-    while (pos + len < d->utf8.size() &&
-           (static_cast<unsigned char>(d->utf8[pos + len]) & 0xC0) == 0x80) {
+    while (pos + len < d->text().size() &&
+           (static_cast<unsigned char>(d->text()[pos + len]) & 0xC0) == 0x80) {
       ++len;
     }
     if (cp % 17 == 0) {
@@ -75,7 +75,8 @@ void ExpectRoundTrip(const std::string& text, const char* charset,
       o.charset = d->charset;
       auto one = Decode(slice, o);
       ASSERT_THAT(one, IsOk());
-      EXPECT_EQ(one->utf8, d->utf8.substr(pos, len)) << charset << " cp " << cp;
+      EXPECT_EQ(one->text(), d->text().substr(pos, len))
+          << charset << " cp " << cp;
     }
     pos += len;
     ++cp;
@@ -102,7 +103,7 @@ TEST(DecodeTest, DeclaredCharsetsAndUtf16) {
   const std::string le = "\xFF\xFE" + Encode("mixed 中文 text", "UTF-16LE");
   auto d = Decode(le, {});
   ASSERT_THAT(d, IsOk());
-  EXPECT_EQ(d->utf8, "mixed 中文 text");
+  EXPECT_EQ(d->text(), "mixed 中文 text");
   EXPECT_EQ(d->input_offsets.front(), 2u);
 }
 
@@ -129,7 +130,7 @@ TEST(DecodeTest, LenientDecodingReplacesBadBytes) {
       "cd",
       o);
   ASSERT_THAT(d, IsOk());
-  EXPECT_EQ(d->utf8,
+  EXPECT_EQ(d->text(),
             "ab\xEF\xBF\xBD"
             "cd");
   EXPECT_EQ(d->input_offsets[3], 3u);  // 'c' came from input byte 3
@@ -147,7 +148,7 @@ TEST(DecodeTest, BinaryJunkIsRefusedOrReplaced) {
   auto strict = Decode(junk, {});
   if (strict.ok()) {
     // Detected as some charset: then it decoded to valid UTF-8.
-    EXPECT_FALSE(strict->utf8.empty());
+    EXPECT_FALSE(strict->text().empty());
   } else {
     EXPECT_THAT(strict, StatusIs(absl::StatusCode::kInvalidArgument));
   }

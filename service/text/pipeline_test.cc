@@ -95,7 +95,7 @@ void ExpectOffsetsPointToSources(const std::string& input,
         input.substr(t.byte_start, t.byte_end - t.byte_start);
     auto d = Decode(slice, decode);
     ASSERT_THAT(d, IsOk()) << "token at byte " << t.byte_start;
-    std::string text = d->utf8;
+    std::string text(d->text());
     size_t cps = 0;
     for (unsigned char c : text) cps += (c & 0xC0) != 0x80;
     EXPECT_EQ(t.cp_end - t.cp_start, cps) << "token at byte " << t.byte_start;

@@ -27,7 +27,7 @@ struct ShingleParams {
 // Returns one hash per shingle in text order: element j is the shingle that
 // starts at token j (positions are needed for passages). Each hash is
 // XXH3-64, seeded with `params.seed`, of the window's token hashes as
-// little-endian 64-bit words. REQUIRES: sizes >= 1.
+// little-endian 64-bit words. REQUIRES: sizes in [1, 32].
 std::vector<uint64_t> ShingleHashes(absl::Span<const Token> tokens,
                                     const ShingleParams& params);
 

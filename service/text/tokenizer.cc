@@ -52,6 +52,38 @@ CpClass Classify(char32_t cp) {
   return CpClass::kSeparator;
 }
 
+// True for ideographs and kana that NFKC_Casefold leaves unchanged: CJK
+// Unified Ideographs and Extension A, Hiragana and Katakana letters.
+bool IsPlainCjk(char32_t cp) {
+  return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+         (cp >= 0x3041 && cp <= 0x3096) || (cp >= 0x30A1 && cp <= 0x30FA);
+}
+
+// Writes the UTF-8 encoding of `cp` (a BMP or supplementary code point) to
+// `buf` and returns its length.
+size_t EncodeUtf8(char32_t cp, char* buf) {
+  if (cp < 0x80) {
+    buf[0] = static_cast<char>(cp);
+    return 1;
+  }
+  if (cp < 0x800) {
+    buf[0] = static_cast<char>(0xC0 | (cp >> 6));
+    buf[1] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    buf[0] = static_cast<char>(0xE0 | (cp >> 12));
+    buf[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    buf[2] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  buf[0] = static_cast<char>(0xF0 | (cp >> 18));
+  buf[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+  buf[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+  buf[3] = static_cast<char>(0x80 | (cp & 0x3F));
+  return 4;
+}
+
 // True if NFKC_Casefold leaves the UTF-8 bytes `s` unchanged without asking
 // ICU: lower-case ASCII, or one CJK ideograph / kana from the main blocks.
 bool IsTriviallyNormalized(std::string_view s, bool* ascii_upper) {
@@ -91,6 +123,18 @@ class Tokenizer {
   void Emit(std::string_view text, uint32_t byte_start, uint32_t byte_end,
             uint32_t cp_start, uint32_t cp_end, TokenClass cls) {
     std::string_view raw = text.substr(byte_start, byte_end - byte_start);
+    if (cls == TokenClass::kChar && cp_end - cp_start == 1) {
+      // Fast path: one ideograph or kana, which NFKC_Casefold leaves alone.
+      char32_t cp = 0;
+      if (DecodeUtf8(raw, 0, &cp) == raw.size() && IsPlainCjk(cp)) {
+        if (options_.fold_traditional) cp = FoldTraditional(cp);
+        char buf[4];
+        const size_t len = EncodeUtf8(cp, buf);
+        out_.tokens.push_back(Token{XXH3_64bits(buf, len), byte_start, byte_end,
+                                    cp_start, cp_end, cls});
+        return;
+      }
+    }
     std::string_view norm = Normalize(raw);
     if (norm.empty()) return;  // e.g. a lone default-ignorable character
     if (cls == TokenClass::kChar && options_.fold_traditional) {
@@ -167,7 +211,9 @@ absl::StatusOr<TokenizedText> Tokenize(std::string_view utf8,
         absl::StrCat("text of ", utf8.size(), " bytes is over the limit of ",
                      kMaxTextBytes, " bytes"));
   }
-  NEARDUP_RETURN_IF_ERROR(ValidateUtf8(utf8, "content"));
+  if (!options.known_valid_utf8) {
+    NEARDUP_RETURN_IF_ERROR(ValidateUtf8(utf8, "content"));
+  }
   if (options.fold_traditional) {
     NEARDUP_RETURN_IF_ERROR(LoadTraditionalFolding());
   }

@@ -58,6 +58,9 @@ struct TokenizedText {
 struct TokenizeOptions {
   // Fold Traditional Chinese characters to Simplified.
   bool fold_traditional = true;
+  // The caller guarantees valid UTF-8 (it came out of Decode): skip the
+  // validation pass. Tokenizing invalid UTF-8 with this set is a bug.
+  bool known_valid_utf8 = false;
 };
 
 // Longest word token, in code points; longer runs (base64 blobs, URLs

@@ -4,44 +4,6 @@
 #include "absl/strings/str_format.h"
 
 namespace neardup::text {
-namespace {
-
-bool IsContinuation(unsigned char c) { return (c & 0xC0) == 0x80; }
-
-}  // namespace
-
-size_t DecodeUtf8(std::string_view text, size_t pos, char32_t* cp) {
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  const size_t n = text.size();
-  unsigned char c = s[pos];
-  if (c < 0x80) {
-    *cp = c;
-    return 1;
-  }
-  size_t len;
-  char32_t value;
-  char32_t min;
-  if ((c & 0xE0) == 0xC0) {
-    len = 2, value = c & 0x1F, min = 0x80;
-  } else if ((c & 0xF0) == 0xE0) {
-    len = 3, value = c & 0x0F, min = 0x800;
-  } else if ((c & 0xF8) == 0xF0) {
-    len = 4, value = c & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (pos + len > n) return 0;
-  for (size_t i = 1; i < len; ++i) {
-    if (!IsContinuation(s[pos + i])) return 0;
-    value = (value << 6) | (s[pos + i] & 0x3F);
-  }
-  if (value < min || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) {
-    return 0;
-  }
-  *cp = value;
-  return len;
-}
-
 void AppendUtf8(char32_t cp, std::string* out) {
   if (cp < 0x80) {
     out->push_back(static_cast<char>(cp));
