@@ -1,5 +1,8 @@
 #include "service/text/shingle.h"
 
+// Inline XXH3 so calls on short, fixed-size inputs (one character, a
+// window of 5 token hashes) are specialised instead of dispatched.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <algorithm>
@@ -14,17 +17,6 @@ namespace {
 // whole-text fallback window is shorter than the longest size.
 constexpr size_t kMaxWindow = 32;
 
-// Hashes the token hashes of `tokens` in a portable byte order.
-uint64_t HashWindow(const Token* tokens, size_t n, uint64_t seed) {
-  unsigned char buf[kMaxWindow * 8];
-  unsigned char* p = buf;
-  for (size_t i = 0; i < n; ++i) {
-    const uint64_t h = tokens[i].hash;
-    for (int b = 0; b < 8; ++b) *p++ = static_cast<unsigned char>(h >> (8 * b));
-  }
-  return XXH3_64bits_withSeed(buf, n * 8, seed);
-}
-
 }  // namespace
 
 std::vector<uint64_t> ShingleHashes(absl::Span<const Token> tokens,
@@ -34,15 +26,26 @@ std::vector<uint64_t> ShingleHashes(absl::Span<const Token> tokens,
                 params.char_size <= kMaxWindow);
   std::vector<uint64_t> out;
   if (tokens.empty()) return out;
-  out.reserve(tokens.size());
   const size_t n = tokens.size();
+  // Every token hash serialised once, little-endian, so that each window
+  // is hashed in place: the same bytes on any host.
+  std::vector<unsigned char> bytes(n * 8);
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t h = tokens[i].hash;
+    for (int b = 0; b < 8; ++b) {
+      bytes[i * 8 + b] = static_cast<unsigned char>(h >> (8 * b));
+    }
+  }
+  out.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     const size_t k = tokens[i].cls == TokenClass::kWord ? params.word_size
                                                         : params.char_size;
     if (i + k > n) continue;
-    out.push_back(HashWindow(&tokens[i], k, params.seed));
+    out.push_back(XXH3_64bits_withSeed(&bytes[i * 8], k * 8, params.seed));
   }
-  if (out.empty()) out.push_back(HashWindow(tokens.data(), n, params.seed));
+  if (out.empty()) {
+    out.push_back(XXH3_64bits_withSeed(bytes.data(), n * 8, params.seed));
+  }
   return out;
 }
 

@@ -4,6 +4,9 @@
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
 #include <unicode/uscript.h>
+// Inline XXH3 so calls on short, fixed-size inputs (one character, a
+// window of 5 token hashes) are specialised instead of dispatched.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <memory>
@@ -17,6 +20,13 @@
 
 namespace neardup::text {
 namespace {
+
+// True for ideographs and kana that NFKC_Casefold leaves unchanged: CJK
+// Unified Ideographs and Extension A, Hiragana and Katakana letters.
+bool IsPlainCjk(char32_t cp) {
+  return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+         (cp >= 0x3041 && cp <= 0x3096) || (cp >= 0x30A1 && cp <= 0x30FA);
+}
 
 enum class CpClass { kSeparator, kWord, kChar, kMark };
 
@@ -44,19 +54,14 @@ CpClass Classify(char32_t cp) {
                ? CpClass::kWord
                : CpClass::kSeparator;
   }
+  // The common non-ASCII case first, without asking ICU.
+  if (IsPlainCjk(cp)) return CpClass::kChar;
   const uint32_t mask = U_GET_GC_MASK(static_cast<UChar32>(cp));
   if (mask & U_GC_M_MASK) return CpClass::kMark;
   if (mask & (U_GC_L_MASK | U_GC_N_MASK)) {
     return IsUnsegmented(cp) ? CpClass::kChar : CpClass::kWord;
   }
   return CpClass::kSeparator;
-}
-
-// True for ideographs and kana that NFKC_Casefold leaves unchanged: CJK
-// Unified Ideographs and Extension A, Hiragana and Katakana letters.
-bool IsPlainCjk(char32_t cp) {
-  return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-         (cp >= 0x3041 && cp <= 0x3096) || (cp >= 0x30A1 && cp <= 0x30FA);
 }
 
 // Writes the UTF-8 encoding of `cp` (a BMP or supplementary code point) to
@@ -120,13 +125,15 @@ class Tokenizer {
   Tokenizer& operator=(const Tokenizer&) = delete;
 
   // Emits the token `text[byte_start, byte_end)` of class `cls`.
+  // `first` is the token's first code point.
   void Emit(std::string_view text, uint32_t byte_start, uint32_t byte_end,
-            uint32_t cp_start, uint32_t cp_end, TokenClass cls) {
+            uint32_t cp_start, uint32_t cp_end, TokenClass cls,
+            char32_t first) {
     std::string_view raw = text.substr(byte_start, byte_end - byte_start);
     if (cls == TokenClass::kChar && cp_end - cp_start == 1) {
       // Fast path: one ideograph or kana, which NFKC_Casefold leaves alone.
-      char32_t cp = 0;
-      if (DecodeUtf8(raw, 0, &cp) == raw.size() && IsPlainCjk(cp)) {
+      char32_t cp = first;
+      if (IsPlainCjk(cp)) {
         if (options_.fold_traditional) cp = FoldTraditional(cp);
         char buf[4];
         const size_t len = EncodeUtf8(cp, buf);
@@ -143,6 +150,8 @@ class Tokenizer {
     out_.tokens.push_back(Token{XXH3_64bits(norm.data(), norm.size()),
                                 byte_start, byte_end, cp_start, cp_end, cls});
   }
+
+  void Reserve(size_t tokens) { out_.tokens.reserve(tokens); }
 
   TokenizedText Finish() {
     // One pass over the token hashes, in a fixed byte order.
@@ -219,15 +228,18 @@ absl::StatusOr<TokenizedText> Tokenize(std::string_view utf8,
   }
 
   Tokenizer tokenizer(options);
+  // About one token per 4 bytes of mixed text: at most one regrowth.
+  tokenizer.Reserve(utf8.size() / 4 + 16);
   // The token being built, if `open`.
   bool open = false;
   TokenClass cls = TokenClass::kWord;
   uint32_t tok_byte = 0, tok_cp = 0, tok_len = 0;
+  char32_t tok_first = 0;
 
   uint32_t pos = 0, cp_index = 0;
   auto close = [&]() {
     if (open) {
-      tokenizer.Emit(utf8, tok_byte, pos, tok_cp, cp_index, cls);
+      tokenizer.Emit(utf8, tok_byte, pos, tok_cp, cp_index, cls, tok_first);
       open = false;
     }
   };
@@ -251,12 +263,12 @@ absl::StatusOr<TokenizedText> Tokenize(std::string_view utf8,
         }
         close();
         open = true, cls = TokenClass::kWord, tok_byte = pos, tok_cp = cp_index,
-        tok_len = 1;
+        tok_len = 1, tok_first = cp;
         break;
       case CpClass::kChar:
         close();
         open = true, cls = TokenClass::kChar, tok_byte = pos, tok_cp = cp_index,
-        tok_len = 1;
+        tok_len = 1, tok_first = cp;
         break;
     }
     pos += static_cast<uint32_t>(len);
