@@ -20,8 +20,8 @@ inline constexpr size_t kMaxMetadataBytes = 64 * 1024;
 // Defaults for zero fields of CollectionParams.
 inline constexpr double kDefaultThreshold = 0.8;
 inline constexpr uint32_t kDefaultNumPerm = 128;
-inline constexpr uint32_t kDefaultWordShingleSize = 5;
-inline constexpr uint32_t kDefaultCharShingleSize = 5;
+inline constexpr uint32_t kDefaultWordShingleSize = 4;
+inline constexpr uint32_t kDefaultCharShingleSize = 4;
 
 // OK for 1-128 bytes of [A-Za-z0-9_.-] not starting with '.'.
 absl::Status ValidateCollectionName(std::string_view name);
