@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "bench/bench_files.h"
 #include "benchmark/benchmark.h"
 #include "service/index/store.h"
 #include "service/sketch/fingerprint.h"
@@ -25,12 +26,7 @@
 namespace neardup {
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)),
-                     std::istreambuf_iterator<char>());
-}
-
+using ::neardup::bench::ReadFile;
 // The seed page, or our own Chinese article if ../shared is absent.
 const std::string& SampleText() {
   static const std::string* text = [] {

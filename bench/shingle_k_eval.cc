@@ -43,11 +43,7 @@ std::vector<uint64_t> Set(const std::vector<Token>& tokens, uint32_t k) {
 }
 
 double Jaccard(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
-  std::vector<uint64_t> common;
-  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(),
-                        std::back_inserter(common));
-  const double inter = static_cast<double>(common.size());
-  return inter / (a.size() + b.size() - inter);
+  return neardup::text::SetJaccard(a, b);
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_files.h"
 #include "benchmark/benchmark.h"
 #include "service/text/analyze.h"
 #include "service/text/fold.h"
@@ -26,15 +27,8 @@
 namespace neardup {
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)),
-                     std::istreambuf_iterator<char>());
-}
-
-std::string Source(const std::string& relative) {
-  return std::string(NEARDUP_SOURCE_DIR) + "/" + relative;
-}
+using ::neardup::bench::ReadFile;
+using ::neardup::bench::Source;
 
 // name -> (content, content type)
 const std::map<std::string, std::pair<std::string, text::ContentType>>&

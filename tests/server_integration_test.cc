@@ -41,12 +41,8 @@ double ExactJaccard(const std::string& a, const std::string& b) {
   auto sa = text::Analyze(a, {});
   auto sb = text::Analyze(b, {});
   EXPECT_TRUE(sa.ok() && sb.ok());
-  std::vector<uint64_t> common;
-  std::set_intersection(sa->shingle_set.begin(), sa->shingle_set.end(),
-                        sb->shingle_set.begin(), sb->shingle_set.end(),
-                        std::back_inserter(common));
-  const double inter = static_cast<double>(common.size());
-  return inter / (sa->shingle_set.size() + sb->shingle_set.size() - inter);
+  if (!sa.ok() || !sb.ok()) return 0;
+  return text::SetJaccard(sa->shingle_set, sb->shingle_set);
 }
 
 class ServerTest : public ::testing::Test {

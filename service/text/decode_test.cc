@@ -6,29 +6,18 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/charsets.h"
 #include "tests/testing/corpus.h"
 #include "tests/testing/status_matchers.h"
 
 namespace neardup::text {
 namespace {
 
+using ::neardup::testing::EncodeAs;
 using ::neardup::testing::IsOk;
 using ::neardup::testing::ReadTestData;
 using ::neardup::testing::StatusIs;
 using ::testing::HasSubstr;
-
-// Encodes UTF-8 `text` into `charset` with ICU (substitution off: the test
-// texts are representable).
-std::string Encode(const std::string& text, const char* charset) {
-  UErrorCode error = U_ZERO_ERROR;
-  std::string out(text.size() * 4 + 16, '\0');
-  int32_t n = ucnv_convert(charset, "UTF-8", out.data(),
-                           static_cast<int32_t>(out.size()), text.data(),
-                           static_cast<int32_t>(text.size()), &error);
-  EXPECT_TRUE(U_SUCCESS(error)) << u_errorName(error);
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
 
 TEST(DecodeTest, ValidUtf8PassesThroughUntouched) {
   const std::string text = ReadTestData("article_zh.txt");
@@ -50,7 +39,7 @@ TEST(DecodeTest, Utf8BomIsSkipped) {
 // each code point's input bytes decode to that code point.
 void ExpectRoundTrip(const std::string& text, const char* charset,
                      bool declare) {
-  const std::string bytes = Encode(text, charset);
+  const std::string bytes = EncodeAs(text, charset);
   ASSERT_NE(bytes, text);
   DecodeOptions options;
   if (declare) options.charset = charset;
@@ -100,7 +89,7 @@ TEST(DecodeTest, DeclaredCharsetsAndUtf16) {
                   true);
   ExpectRoundTrip(ReadTestData("article_ko.txt"), "UTF-16LE", true);
   // UTF-16 with a byte-order mark needs no declaration.
-  const std::string le = "\xFF\xFE" + Encode("mixed 中文 text", "UTF-16LE");
+  const std::string le = "\xFF\xFE" + EncodeAs("mixed 中文 text", "UTF-16LE");
   auto d = Decode(le, {});
   ASSERT_THAT(d, IsOk());
   EXPECT_EQ(d->text(), "mixed 中文 text");
@@ -108,7 +97,7 @@ TEST(DecodeTest, DeclaredCharsetsAndUtf16) {
 }
 
 TEST(DecodeTest, UndecodableBytesNameTheOffset) {
-  std::string gbk = Encode("中文文本", "GBK");
+  std::string gbk = EncodeAs("中文文本", "GBK");
   gbk.insert(4, "\x81\x7F");  // lead byte, then an impossible trail byte
   DecodeOptions o;
   o.charset = "GBK";

@@ -35,12 +35,7 @@ double Jaccard(const std::string& a, const std::string& b) {
   auto sb = Analyze(b, {});
   EXPECT_TRUE(sa.ok() && sb.ok());
   if (!sa.ok() || !sb.ok()) return 0;
-  std::vector<uint64_t> common;
-  std::set_intersection(sa->shingle_set.begin(), sa->shingle_set.end(),
-                        sb->shingle_set.begin(), sb->shingle_set.end(),
-                        std::back_inserter(common));
-  const double inter = static_cast<double>(common.size());
-  return inter / (sa->shingle_set.size() + sb->shingle_set.size() - inter);
+  return SetJaccard(sa->shingle_set, sb->shingle_set);
 }
 
 TEST(HtmlTest, DropsNonContentAndDecodesEntities) {

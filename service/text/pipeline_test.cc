@@ -14,6 +14,7 @@
 #include "service/text/analyze.h"
 #include "service/text/decode.h"
 #include "service/text/html.h"
+#include "tests/testing/charsets.h"
 #include "tests/testing/corpus.h"
 #include "tests/testing/html_pages.h"
 #include "tests/testing/status_matchers.h"
@@ -22,6 +23,7 @@
 namespace neardup::text {
 namespace {
 
+using ::neardup::testing::EncodeAs;
 using ::neardup::testing::IsOk;
 using ::neardup::testing::ReadTestData;
 using ::neardup::testing::StatusIs;
@@ -30,11 +32,7 @@ using ::testing::HasSubstr;
 constexpr char kSeedPage[] = "zh-news-page-body-twice.txt";
 
 double Jaccard(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
-  std::vector<uint64_t> common;
-  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(),
-                        std::back_inserter(common));
-  const double inter = static_cast<double>(common.size());
-  return inter / (a.size() + b.size() - inter);
+  return SetJaccard(a, b);
 }
 
 std::vector<uint64_t> Shingles(const std::string& content, TextParams params,
@@ -64,17 +62,6 @@ std::string Representable(const std::string& text, const char* charset) {
     ucnv_close(utf8);
     if (U_SUCCESS(error)) out += line + "\n";
   }
-  return out;
-}
-
-std::string Encode(const std::string& text, const char* charset) {
-  UErrorCode error = U_ZERO_ERROR;
-  std::string out(text.size() * 4 + 16, '\0');
-  const int32_t n = ucnv_convert(charset, "UTF-8", out.data(),
-                                 static_cast<int32_t>(out.size()), text.data(),
-                                 static_cast<int32_t>(text.size()), &error);
-  EXPECT_TRUE(U_SUCCESS(error)) << u_errorName(error);
-  out.resize(static_cast<size_t>(n));
   return out;
 }
 
@@ -166,11 +153,11 @@ TEST(PipelineTest, SameTextInGbkBig5AndUtf8GivesIdenticalShingles) {
   for (const auto& [utf8, charset] : cases) {
     const std::vector<uint64_t> expected = Shingles(utf8, {});
     // Detected...
-    EXPECT_EQ(Shingles(Encode(utf8, charset), {}), expected) << charset;
+    EXPECT_EQ(Shingles(EncodeAs(utf8, charset), {}), expected) << charset;
     // ...and declared.
     InputOptions declared;
     declared.charset = charset;
-    EXPECT_EQ(Shingles(Encode(utf8, charset), {}, declared), expected)
+    EXPECT_EQ(Shingles(EncodeAs(utf8, charset), {}, declared), expected)
         << charset;
   }
 }
@@ -201,14 +188,14 @@ TEST(PipelineTest, OffsetsPointIntoTheOriginalBytes) {
   ExpectOffsetsPointToSources("\xEF\xBB\xBF" + ReadTestData("article_ja.txt"),
                               {});
   // A legacy charset.
-  ExpectOffsetsPointToSources(Encode(ReadTestData("article_zh.txt"), "GBK"),
+  ExpectOffsetsPointToSources(EncodeAs(ReadTestData("article_zh.txt"), "GBK"),
                               {});
   // HTML with entities, in Big5, whole page.
   std::string html =
       neardup::testing::PageInTemplateB(ReadTestData("article_zh_hant.txt"));
   InputOptions whole;
   whole.main_content = false;
-  ExpectOffsetsPointToSources(Encode(html, "Big5"), whole);
+  ExpectOffsetsPointToSources(EncodeAs(html, "Big5"), whole);
   // English HTML, main content only.
   ExpectOffsetsPointToSources(
       neardup::testing::PageInTemplateA(ReadTestData("article_en.txt")), {});

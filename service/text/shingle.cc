@@ -49,6 +49,21 @@ std::vector<uint64_t> ShingleHashes(absl::Span<const Token> tokens,
   return out;
 }
 
+double SetJaccard(absl::Span<const uint64_t> a, absl::Span<const uint64_t> b) {
+  size_t i = 0, j = 0, common = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i] < b[j]) {
+      ++i;
+    } else if (b[j] < a[i]) {
+      ++j;
+    } else {
+      ++common, ++i, ++j;
+    }
+  }
+  const size_t all = a.size() + b.size() - common;
+  return all == 0 ? 0.0 : static_cast<double>(common) / all;
+}
+
 std::vector<uint64_t> ShingleSet(std::vector<uint64_t> hashes) {
   std::sort(hashes.begin(), hashes.end());
   hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());

@@ -37,6 +37,10 @@ std::vector<uint64_t> ShingleHashes(absl::Span<const Token> tokens,
 // Returns `hashes` sorted and without repeats: the shingle set.
 std::vector<uint64_t> ShingleSet(std::vector<uint64_t> hashes);
 
+// Returns the exact Jaccard similarity |A∩B| / |A∪B| of two shingle sets
+// (sorted, distinct, as from ShingleSet); 0 if both are empty.
+double SetJaccard(absl::Span<const uint64_t> a, absl::Span<const uint64_t> b);
+
 }  // namespace neardup::text
 
 #endif  // NEARDUP_SERVICE_TEXT_SHINGLE_H_

@@ -50,6 +50,13 @@ TEST(ShingleTest, SetIsSortedAndDistinct) {
   EXPECT_LT(set[0], set[1]);
 }
 
+TEST(ShingleTest, SetJaccard) {
+  EXPECT_DOUBLE_EQ(SetJaccard({1, 2, 3, 4}, {3, 4, 5, 6}), 2.0 / 6.0);
+  EXPECT_DOUBLE_EQ(SetJaccard({1, 2}, {1, 2}), 1.0);
+  EXPECT_DOUBLE_EQ(SetJaccard({}, {}), 0.0);
+  EXPECT_DOUBLE_EQ(SetJaccard({1}, {}), 0.0);
+}
+
 TEST(ShingleTest, GoldenValueIsStable) {
   // Persisted fingerprints depend on these bytes: a change here needs a new
   // sketch::kFingerprintVersion.
