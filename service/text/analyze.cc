@@ -6,6 +6,7 @@
 #include "service/common/status_macros.h"
 #include "service/text/decode.h"
 #include "service/text/html.h"
+#include "service/text/utf8.h"
 
 namespace neardup::text {
 namespace {
@@ -113,6 +114,11 @@ absl::StatusOr<Analysis> Analyze(std::string_view content,
                                ExtractHtmlText(decoded.text(), html_options));
     }
     const std::string_view text = a.html ? html.text : decoded.text();
+    if (a.html && !ValidateUtf8(text, "extracted text").ok()) {
+      // The extractor always writes valid UTF-8; a failure here is a bug,
+      // reported rather than crashing the tokenizer.
+      return absl::InternalError("HTML extraction produced invalid UTF-8");
+    }
     NEARDUP_ASSIGN_OR_RETURN(a.text, Tokenize(text, tokenize_options));
     // Token offsets: text -> decoded (HTML map) -> input (charset map).
     const Locator locate(decoded);

@@ -318,11 +318,9 @@ class Extractor {
       if (i >= raw.size()) {
         // Text the parser made beyond the node's source (at end of input):
         // map it to the node's whole source.
-        out.append(dec.substr(j));
-        current_.map.AddReplacement(
-            out_pos, static_cast<uint32_t>(dec.size() - j), raw_base,
-            static_cast<uint32_t>(raw.size()));
-        Count(dec.substr(j));
+        const uint32_t added = AppendValid(dec.substr(j));
+        current_.map.AddReplacement(out_pos, added, raw_base,
+                                    static_cast<uint32_t>(raw.size()));
         return;
       }
       if (raw[i] == '&') {
@@ -338,11 +336,10 @@ class Extractor {
             const size_t len2 = DecodeUtf8(dec, j + len, &cp2);
             if (len2 > 0 && cp2 >= 0x300) len += len2;  // combining second
           }
-          out.append(dec.substr(j, len));
-          current_.map.AddReplacement(out_pos, static_cast<uint32_t>(len),
+          const uint32_t added = AppendValid(dec.substr(j, len));
+          current_.map.AddReplacement(out_pos, added,
                                       raw_base + static_cast<uint32_t>(i),
                                       static_cast<uint32_t>(e - i));
-          Count(dec.substr(j, len));
           i = e;
           j += len;
           continue;
@@ -367,7 +364,17 @@ class Extractor {
                raw[i + n] != '\r') {
           ++n;
         }
-        if (n == 0) n = 1;  // an '&' that is literal text
+        // Never end a copy inside a code point (the texts may differ in a
+        // later byte of it).
+        while (n > 0 && j + n < dec.size() &&
+               (static_cast<unsigned char>(dec[j + n]) & 0xC0) == 0x80) {
+          --n;
+        }
+        if (n == 0 && raw[i] == '&') n = 1;  // an '&' that is literal text
+        if (n == 0) {
+          AppendChanged(dec, raw, raw_base, &i, &j);
+          continue;
+        }
         out.append(dec.substr(j, n));
         current_.map.AddCopy(out_pos, raw_base + static_cast<uint32_t>(i),
                              static_cast<uint32_t>(n));
@@ -376,21 +383,50 @@ class Extractor {
         j += n;
         continue;
       }
-      // Anything else the parser changed (NUL -> U+FFFD, ...): one code
-      // point for one code point.
-      char32_t cp;
-      size_t dlen = DecodeUtf8(dec, j, &cp);
-      if (dlen == 0) dlen = 1;
-      size_t rlen = DecodeUtf8(raw, i, &cp);
-      if (rlen == 0) rlen = 1;
-      out.append(dec.substr(j, dlen));
-      current_.map.AddReplacement(out_pos, static_cast<uint32_t>(dlen),
-                                  raw_base + static_cast<uint32_t>(i),
-                                  static_cast<uint32_t>(rlen));
-      Count(dec.substr(j, dlen));
-      i += rlen;
-      j += dlen;
+      // Anything else the parser changed (NUL -> U+FFFD, ...).
+      AppendChanged(dec, raw, raw_base, &i, &j);
     }
+  }
+
+  // Appends `piece` (parser output) to the block text with every byte that
+  // is not part of valid UTF-8 replaced by U+FFFD (the parser can emit
+  // such bytes for absurd character references), so the text is always
+  // valid UTF-8. Returns the bytes appended.
+  uint32_t AppendValid(std::string_view piece) {
+    std::string& out = current_.text;
+    const size_t before = out.size();
+    size_t pos = 0;
+    while (pos < piece.size()) {
+      char32_t cp;
+      const size_t len = DecodeUtf8(piece, pos, &cp);
+      if (len == 0) {
+        out += "\xEF\xBF\xBD";
+        ++pos;
+      } else {
+        out.append(piece.substr(pos, len));
+        pos += len;
+      }
+    }
+    Count(std::string_view(out).substr(before));
+    return static_cast<uint32_t>(out.size() - before);
+  }
+
+  // Appends one code point the parser changed, dec[*j], standing for one
+  // code point of the source, raw[*i].
+  void AppendChanged(std::string_view dec, std::string_view raw,
+                     uint32_t raw_base, size_t* i, size_t* j) {
+    const uint32_t out_pos = static_cast<uint32_t>(current_.text.size());
+    char32_t cp;
+    size_t dlen = DecodeUtf8(dec, *j, &cp);
+    if (dlen == 0) dlen = 1;
+    size_t rlen = *i < raw.size() ? DecodeUtf8(raw, *i, &cp) : 0;
+    if (rlen == 0 && *i < raw.size()) rlen = 1;
+    const uint32_t added = AppendValid(dec.substr(*j, dlen));
+    current_.map.AddReplacement(out_pos, added,
+                                raw_base + static_cast<uint32_t>(*i),
+                                static_cast<uint32_t>(rlen));
+    *i += rlen;
+    *j += dlen;
   }
 
   // Returns the end of a character reference starting at raw[i] == '&'

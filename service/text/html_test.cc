@@ -7,6 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/text/analyze.h"
+#include "service/text/utf8.h"
 #include "tests/testing/corpus.h"
 #include "tests/testing/html_pages.h"
 #include "tests/testing/status_matchers.h"
@@ -134,6 +135,16 @@ TEST(HtmlTest, PathologicalInputIsBounded) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("over the limit")));
   EXPECT_EQ(Text("<html><body><script>x</script></body></html>"), "");
+}
+
+TEST(HtmlTest, AbsurdCharacterReferencesGiveValidUtf8) {
+  for (const char* html :
+       {"<p>a &#x8888888888888888; b</p>", "<p>&#xD800;&#xDFFF;&#0;</p>",
+        "<p>&#x110000;&#99999999999;</p>", "D'&#x8888888888888888#X"}) {
+    auto t = ExtractHtmlText(html, {false});
+    ASSERT_THAT(t, IsOk()) << html;
+    EXPECT_THAT(ValidateUtf8(t->text, "text"), IsOk()) << html;
+  }
 }
 
 TEST(HtmlTest, LooksLikeHtml) {
