@@ -110,15 +110,13 @@ absl::StatusOr<index::DocumentInput> FromProto(const v1::Document& doc) {
     }
   }
   while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  const absl::string_view mime(type.data(), type.size());
   if (type.empty()) {
     in.input.content_type = text::ContentType::kAuto;
-  } else if (absl::EqualsIgnoreCase(absl::string_view(type.data(), type.size()),
-                                    "text/html") ||
-             absl::EqualsIgnoreCase(absl::string_view(type.data(), type.size()),
-                                    "application/xhtml+xml")) {
+  } else if (absl::EqualsIgnoreCase(mime, "text/html") ||
+             absl::EqualsIgnoreCase(mime, "application/xhtml+xml")) {
     in.input.content_type = text::ContentType::kHtml;
-  } else if (absl::EqualsIgnoreCase(absl::string_view(type.data(), type.size()),
-                                    "text/plain")) {
+  } else if (absl::EqualsIgnoreCase(mime, "text/plain")) {
     in.input.content_type = text::ContentType::kText;
   } else {
     return absl::InvalidArgumentError(

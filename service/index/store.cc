@@ -180,8 +180,11 @@ struct Store::Impl {
       std::string_view name) const;
   absl::StatusOr<Query> Prepare(const CollectionState& c,
                                 const DocumentInput& doc) const;
-  absl::StatusOr<double> EffectiveThreshold(const CollectionState& c,
-                                            double requested) const;
+  // Returns the threshold and top-k a Check of `c` uses: the collection's
+  // threshold unless `options` asks for a stricter one (never a looser
+  // one), and kDefaultTopK for 0. INVALID_ARGUMENT otherwise.
+  absl::StatusOr<std::pair<double, uint32_t>> ResolveCheckOptions(
+      const CollectionState& c, const CheckOptions& options) const;
   absl::StatusOr<std::vector<Match>> FindMatches(const CollectionState& c,
                                                  const sketch::Fingerprint& fp,
                                                  double threshold,
@@ -342,10 +345,16 @@ absl::StatusOr<Query> Store::Impl::Prepare(const CollectionState& c,
   return q;
 }
 
-absl::StatusOr<double> Store::Impl::EffectiveThreshold(const CollectionState& c,
-                                                       double requested) const {
+absl::StatusOr<std::pair<double, uint32_t>> Store::Impl::ResolveCheckOptions(
+    const CollectionState& c, const CheckOptions& options) const {
+  if (options.top_k > kMaxTopK) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("top_k must be at most ", kMaxTopK, ": ", options.top_k));
+  }
+  const uint32_t top_k = options.top_k ? options.top_k : kDefaultTopK;
   const double base = c.record.threshold();
-  if (requested == 0) return base;
+  const double requested = options.threshold;
+  if (requested == 0) return std::make_pair(base, top_k);
   if (!(requested > 0 && requested <= 1)) {
     return absl::InvalidArgumentError(
         absl::StrCat("threshold must be in (0, 1]: ", requested));
@@ -355,7 +364,7 @@ absl::StatusOr<double> Store::Impl::EffectiveThreshold(const CollectionState& c,
         "threshold ", requested, " is looser than the collection's ", base,
         ": the index is tuned for ", base, " and would miss pairs below it"));
   }
-  return requested;
+  return std::make_pair(requested, top_k);
 }
 
 absl::StatusOr<std::vector<Match>> Store::Impl::FindMatches(
@@ -668,19 +677,14 @@ absl::StatusOr<CheckResult> Store::Check(std::string_view collection,
                                          const DocumentInput& doc,
                                          const CheckOptions& options) const {
   NEARDUP_ASSIGN_OR_RETURN(auto c, impl_->Find(collection));
-  NEARDUP_ASSIGN_OR_RETURN(double threshold,
-                           impl_->EffectiveThreshold(*c, options.threshold));
-  if (options.top_k > kMaxTopK) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("top_k must be at most ", kMaxTopK, ": ", options.top_k));
-  }
+  NEARDUP_ASSIGN_OR_RETURN(auto resolved,
+                           impl_->ResolveCheckOptions(*c, options));
   NEARDUP_ASSIGN_OR_RETURN(Query q, impl_->Prepare(*c, doc));
   CheckResult result;
   result.stats = q.stats;
   NEARDUP_ASSIGN_OR_RETURN(
       result.matches,
-      impl_->FindMatches(*c, q.fp, threshold,
-                         options.top_k ? options.top_k : kDefaultTopK));
+      impl_->FindMatches(*c, q.fp, resolved.first, resolved.second));
   return result;
 }
 
@@ -690,13 +694,9 @@ absl::StatusOr<CheckResult> Store::CheckAndAdd(std::string_view collection,
   NEARDUP_ASSIGN_OR_RETURN(auto c, impl_->Find(collection));
   NEARDUP_RETURN_IF_ERROR(ValidateDocumentId(doc.id));
   NEARDUP_RETURN_IF_ERROR(ValidateMetadata(doc.metadata));
-  NEARDUP_ASSIGN_OR_RETURN(double threshold,
-                           impl_->EffectiveThreshold(*c, options.threshold));
-  if (options.top_k > kMaxTopK) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("top_k must be at most ", kMaxTopK, ": ", options.top_k));
-  }
-  const uint32_t top_k = options.top_k ? options.top_k : kDefaultTopK;
+  NEARDUP_ASSIGN_OR_RETURN(auto resolved,
+                           impl_->ResolveCheckOptions(*c, options));
+  const auto [threshold, top_k] = resolved;
   NEARDUP_ASSIGN_OR_RETURN(Query q, impl_->Prepare(*c, doc));
   CheckResult result;
   result.stats = q.stats;

@@ -32,8 +32,7 @@ enum class CpClass { kSeparator, kWord, kChar, kMark };
 
 // True for code points of scripts written without spaces between words.
 bool IsUnsegmented(char32_t cp) {
-  // Fast path for the CJK Unified Ideographs block, the common case.
-  if (cp >= 0x4E00 && cp <= 0x9FFF) return true;
+  // (Classify answers the common CJK and kana blocks before asking here.)
   if (cp < 0x0E00) return false;  // below Thai: nothing unsegmented
   static constexpr UScriptCode kScripts[] = {
       USCRIPT_HAN,      USCRIPT_HIRAGANA, USCRIPT_KATAKANA,
@@ -90,7 +89,7 @@ size_t EncodeUtf8(char32_t cp, char* buf) {
 }
 
 // True if NFKC_Casefold leaves the UTF-8 bytes `s` unchanged without asking
-// ICU: lower-case ASCII, or one CJK ideograph / kana from the main blocks.
+// ICU: lower-case ASCII.
 bool IsTriviallyNormalized(std::string_view s, bool* ascii_upper) {
   bool ascii = true;
   *ascii_upper = false;
@@ -101,16 +100,8 @@ bool IsTriviallyNormalized(std::string_view s, bool* ascii_upper) {
     }
     if (c >= 'A' && c <= 'Z') *ascii_upper = true;
   }
-  if (ascii) return !*ascii_upper;
-  if (s.size() == 3) {
-    char32_t cp;
-    if (DecodeUtf8(s, 0, &cp) == 3 &&
-        ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3041 && cp <= 0x3096) ||
-         (cp >= 0x30A1 && cp <= 0x30FA))) {
-      return true;
-    }
-  }
-  return false;
+  // Single ideographs and kana never get here: Emit's fast path takes them.
+  return ascii && !*ascii_upper;
 }
 
 // Builds tokens: owns the ICU normalizer handle and the digest state.
