@@ -9,20 +9,22 @@
 // Debian's documentation (/usr/share/doc/python3/python-policy.html), and a
 // 4 MB mixed-script document made of both plus our own test texts.
 
+#include <gumbo.h>
 #include <malloc.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <regex>
 #include <string>
 #include <vector>
 
 #include "bench/bench_files.h"
 #include "benchmark/benchmark.h"
 #include "service/text/analyze.h"
-#include "service/text/fold.h"
 #include "service/text/shingle.h"
+#include "service/text/tokenizer.h"
 
 namespace neardup {
 namespace {
@@ -82,15 +84,48 @@ void BM_Xxh3ShinglesOnly(benchmark::State& state, const std::string& name) {
   state.counters["shingles"] = static_cast<double>(a->shingles.size());
 }
 
+// The HTML floor: gumbo's parse alone (options as ExtractHtmlText sets
+// them, default allocator), per byte of the page, and of its skeleton:
+// attributes dropped and every text run cut to one character, which is
+// the least any pre-pass could leave gumbo to parse.
+void BM_GumboParseOnly(benchmark::State& state, const std::string& html,
+                       size_t page_bytes) {
+  GumboOptions options = kGumboDefaultOptions;
+  options.max_errors = 0;
+  for (auto _ : state) {
+    GumboOutput* out =
+        gumbo_parse_with_options(&options, html.data(), html.size());
+    benchmark::DoNotOptimize(out);
+    gumbo_destroy_output(&options, out);
+  }
+  state.SetBytesProcessed(state.iterations() * page_bytes);
+  state.counters["parsed_bytes"] = static_cast<double>(html.size());
+}
+
+std::string Skeleton(const std::string& html) {
+  const std::string no_attributes = std::regex_replace(
+      html, std::regex("<([a-zA-Z][a-zA-Z0-9]*)[^>]*>"), "<$1>");
+  return std::regex_replace(no_attributes, std::regex(">\\s*[^<\\s][^<]*<"),
+                            ">x<");
+}
+
 int Register() {
-  // Build the folding table outside the measured loops (the server builds
-  // it at startup).
-  (void)text::LoadTraditionalFolding();
+  // Build the folding and tokenizer tables outside the measured loops (the
+  // server builds them at startup).
+  (void)text::PrepareTokenizer();
   for (const auto& [name, doc] : Documents()) {
     benchmark::RegisterBenchmark(("BM_Pipeline/" + name).c_str(), BM_Pipeline,
                                  name);
     benchmark::RegisterBenchmark(("BM_Xxh3ShinglesOnly/" + name).c_str(),
                                  BM_Xxh3ShinglesOnly, name);
+    if (doc.second == text::ContentType::kHtml) {
+      benchmark::RegisterBenchmark(("BM_GumboParseOnly/" + name).c_str(),
+                                   BM_GumboParseOnly, doc.first,
+                                   doc.first.size());
+      benchmark::RegisterBenchmark(
+          ("BM_GumboParseOnly/" + name + "_skeleton").c_str(),
+          BM_GumboParseOnly, Skeleton(doc.first), doc.first.size());
+    }
   }
   return 0;
 }

@@ -8,15 +8,16 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "service/common/status_macros.h"
-#include "service/text/fold.h"
+#include "service/text/tokenizer.h"
 
 namespace neardup::server {
 
 absl::StatusOr<std::unique_ptr<NearDupServer>> NearDupServer::Start(
     const Options& options) {
-  // Load the Chinese folding table now: a missing OpenCC install fails
-  // here, not on the first request, which would also stall ~0.1 s.
-  NEARDUP_RETURN_IF_ERROR(text::LoadTraditionalFolding());
+  // Load the Chinese folding table and build the tokenizer's tables now: a
+  // missing OpenCC install fails here, not on the first request, which
+  // would also stall ~0.1 s.
+  NEARDUP_RETURN_IF_ERROR(text::PrepareTokenizer());
   std::unique_ptr<NearDupServer> server(new NearDupServer());
   index::Store::Options store_options;
   store_options.path = options.db_path;

@@ -72,6 +72,36 @@ bool IsHtml(std::string_view decoded, ContentType type) {
   return type == ContentType::kHtml;
 }
 
+// True if `content` may be read as plain UTF-8 text without Decode: no
+// charset or UTF-8 declared, no byte order mark, not HTML.
+bool IsPlainUtf8Candidate(std::string_view content, const InputOptions& input) {
+  if (!input.charset.empty() && !IsUtf8Charset(input.charset)) return false;
+  if (content.substr(0, 3) == "\xEF\xBB\xBF") return false;
+  if (input.charset.empty() && (content.substr(0, 2) == "\xFF\xFE" ||
+                                content.substr(0, 2) == "\xFE\xFF")) {
+    return false;
+  }
+  return !IsHtml(content, input.content_type);
+}
+
+// Completes an analysis from its tokens: the shingles, or "no text".
+absl::StatusOr<Analysis> Finish(std::string_view content,
+                                const TextParams& params, TokenizedText text,
+                                std::string charset, bool html) {
+  if (text.tokens.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "no text: content (", content.size(), " bytes", html ? " of HTML" : "",
+        ") has no letters, digits or characters to fingerprint"));
+  }
+  Analysis a;
+  a.text = std::move(text);
+  a.charset = std::move(charset);
+  a.html = html;
+  a.shingles = ShingleHashes(a.text.tokens, params.shingle);
+  a.shingle_set = ShingleSet(a.shingles);
+  return a;
+}
+
 }  // namespace
 
 absl::StatusOr<Analysis> Analyze(std::string_view content,
@@ -82,6 +112,18 @@ absl::StatusOr<Analysis> Analyze(std::string_view content,
         "content of ", content.size(), " bytes is over the limit of ",
         kMaxContentBytes, " bytes"));
   }
+  TokenizeOptions tokenize_options;
+  tokenize_options.fold_traditional = params.fold_traditional;
+  if (IsPlainUtf8Candidate(content, input)) {
+    // The common case, in one pass: plain text that is valid UTF-8 (as
+    // Decode would find) tokenizes as it is, offsets are input offsets.
+    // Invalid UTF-8 falls through to Decode, which detects the charset.
+    absl::StatusOr<TokenizedText> tokens = Tokenize(content, tokenize_options);
+    if (tokens.ok() || !absl::IsInvalidArgument(tokens.status())) {
+      NEARDUP_ASSIGN_OR_RETURN(TokenizedText t, std::move(tokens));
+      return Finish(content, params, std::move(t), "UTF-8", false);
+    }
+  }
   DecodeOptions decode_options;
   decode_options.charset = input.charset;
   decode_options.lenient = input.lenient;
@@ -91,9 +133,6 @@ absl::StatusOr<Analysis> Analyze(std::string_view content,
   Analysis a;
   a.charset = decoded.charset;
   a.html = IsHtml(decoded.text(), input.content_type);
-  TokenizeOptions tokenize_options;
-  tokenize_options.fold_traditional = params.fold_traditional;
-  tokenize_options.known_valid_utf8 = true;  // Decode's output
 
   if (!a.html && decoded.input_offsets.empty()) {
     // Plain UTF-8: token offsets are input offsets (after a BOM).
@@ -140,15 +179,8 @@ absl::StatusOr<Analysis> Analyze(std::string_view content,
       t.byte_end = locate.InputByte(d_end, t.cp_end);
     }
   }
-  if (a.text.tokens.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("no text: content (", content.size(), " bytes",
-                     a.html ? " of HTML" : "",
-                     ") has no letters, digits or characters to fingerprint"));
-  }
-  a.shingles = ShingleHashes(a.text.tokens, params.shingle);
-  a.shingle_set = ShingleSet(a.shingles);
-  return a;
+  return Finish(content, params, std::move(a.text), std::move(a.charset),
+                a.html);
 }
 
 }  // namespace neardup::text

@@ -188,18 +188,18 @@ std::string IcuNameForDetected(const std::string& detected) {
   return detected;
 }
 
-bool IsUtf8Name(std::string_view charset) {
+}  // namespace
+
+bool IsUtf8Charset(std::string_view charset) {
   const std::string lower = absl::AsciiStrToLower(AbslView(charset));
   return lower == "utf-8" || lower == "utf8";
 }
-
-}  // namespace
 
 absl::StatusOr<DecodedText> Decode(std::string_view input,
                                    const DecodeOptions& options) {
   const bool utf8_bom =
       input.size() >= 3 && input.substr(0, 3) == "\xEF\xBB\xBF";
-  if (!options.charset.empty() && !IsUtf8Name(options.charset)) {
+  if (!options.charset.empty() && !IsUtf8Charset(options.charset)) {
     return Convert(input, 0, options.charset, options.lenient);
   }
   if (options.charset.empty() && input.size() >= 2) {
@@ -257,7 +257,7 @@ absl::StatusOr<DecodedText> Decode(std::string_view input,
   uchardet_data_end(detector);
   std::string detected = uchardet_get_charset(detector);
   uchardet_delete(detector);
-  if (detected.empty() || IsUtf8Name(detected) || detected == "ASCII") {
+  if (detected.empty() || IsUtf8Charset(detected) || detected == "ASCII") {
     if (options.lenient) return RepairUtf8(input, 0);
     return absl::InvalidArgumentError(absl::StrCat(
         "content is not valid UTF-8 at byte offset ", bad, " (",

@@ -53,6 +53,9 @@ struct DecodedText {
   uint32_t bom_bytes = 0;
 };
 
+// True for the names of UTF-8 ("UTF-8", "utf8", any case).
+bool IsUtf8Charset(std::string_view charset);
+
 // Decodes `input`. Errors (INVALID_ARGUMENT): an unknown declared charset;
 // undecodable bytes when not lenient, naming the offset and the charset.
 // REQUIRES: input.size() < 2^32.

@@ -27,15 +27,10 @@ std::vector<uint64_t> ShingleHashes(absl::Span<const Token> tokens,
   std::vector<uint64_t> out;
   if (tokens.empty()) return out;
   const size_t n = tokens.size();
-  // Every token hash serialised once, little-endian, so that each window
-  // is hashed in place: the same bytes on any host.
-  std::vector<unsigned char> bytes(n * 8);
-  for (size_t i = 0; i < n; ++i) {
-    const uint64_t h = tokens[i].hash;
-    for (int b = 0; b < 8; ++b) {
-      bytes[i * 8 + b] = static_cast<unsigned char>(h >> (8 * b));
-    }
-  }
+  // Every token hash in a fixed byte order, so that each window is hashed
+  // in place: the same bytes on any host.
+  const std::vector<uint64_t> words = TokenHashesLe(tokens);
+  const auto* bytes = reinterpret_cast<const unsigned char*>(words.data());
   out.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     const size_t k = tokens[i].cls == TokenClass::kWord ? params.word_size
@@ -44,7 +39,7 @@ std::vector<uint64_t> ShingleHashes(absl::Span<const Token> tokens,
     out.push_back(XXH3_64bits_withSeed(&bytes[i * 8], k * 8, params.seed));
   }
   if (out.empty()) {
-    out.push_back(XXH3_64bits_withSeed(bytes.data(), n * 8, params.seed));
+    out.push_back(XXH3_64bits_withSeed(bytes, n * 8, params.seed));
   }
   return out;
 }
@@ -65,9 +60,42 @@ double SetJaccard(absl::Span<const uint64_t> a, absl::Span<const uint64_t> b) {
 }
 
 std::vector<uint64_t> ShingleSet(std::vector<uint64_t> hashes) {
-  std::sort(hashes.begin(), hashes.end());
-  hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
-  return hashes;
+  const size_t n = hashes.size();
+  if (n < 256) {
+    std::sort(hashes.begin(), hashes.end());
+    hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+    return hashes;
+  }
+  // Shingle hashes are uniform: one bucket pass on the top bits (about 4
+  // hashes per bucket), then each bucket sorted on its own. A bucket that
+  // is large anyway (crafted input) gets std::sort: O(n log n) at worst.
+  int bits = 4;
+  while (bits < 20 && (size_t{4} << bits) < n) ++bits;
+  const int shift = 64 - bits;
+  std::vector<uint32_t> start((size_t{1} << bits) + 1, 0);
+  for (const uint64_t h : hashes) ++start[(h >> shift) + 1];
+  for (size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
+  std::vector<uint64_t> out(n);
+  {
+    std::vector<uint32_t> fill(start.begin(), start.end() - 1);
+    for (const uint64_t h : hashes) out[fill[h >> shift]++] = h;
+  }
+  for (size_t b = 0; b + 1 < start.size(); ++b) {
+    uint64_t* first = out.data() + start[b];
+    uint64_t* last = out.data() + start[b + 1];
+    if (last - first > 16) {
+      std::sort(first, last);
+      continue;
+    }
+    for (uint64_t* i = first + 1; i < last; ++i) {  // insertion sort
+      const uint64_t v = *i;
+      uint64_t* j = i;
+      for (; j > first && *(j - 1) > v; --j) *j = *(j - 1);
+      *j = v;
+    }
+  }
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 }  // namespace neardup::text

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/base/config.h"
 #include "absl/strings/str_cat.h"
 #include "service/common/check.h"
 #include "service/common/status_macros.h"
@@ -46,10 +47,14 @@ bool IsUnsegmented(char32_t cp) {
   return false;
 }
 
+// True for ASCII letters and digits.
+bool IsAsciiWordByte(unsigned char c) {
+  return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9');
+}
+
 CpClass Classify(char32_t cp) {
   if (cp < 0x80) {
-    return ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') ||
-                   (cp >= '0' && cp <= '9')
+    return IsAsciiWordByte(static_cast<unsigned char>(cp))
                ? CpClass::kWord
                : CpClass::kSeparator;
   }
@@ -88,6 +93,37 @@ size_t EncodeUtf8(char32_t cp, char* buf) {
   return 4;
 }
 
+// Token hashes of the plain ideographs and kana (IsPlainCjk), indexed by
+// code point - kCjkBase, with and without Traditional folding: one load per
+// Chinese character instead of fold + encode + hash. 2 x 224 KiB, built on
+// first use.
+constexpr char32_t kCjkBase = 0x3000;
+constexpr char32_t kCjkEnd = 0xA000;
+
+uint64_t CharHash(char32_t cp) {
+  char buf[4];
+  return XXH3_64bits(buf, EncodeUtf8(cp, buf));
+}
+
+std::vector<uint64_t>* BuildCjkHashes(bool fold) {
+  auto* t = new std::vector<uint64_t>(kCjkEnd - kCjkBase);
+  for (char32_t cp = kCjkBase; cp < kCjkEnd; ++cp) {
+    (*t)[cp - kCjkBase] =
+        CharHash(fold && IsPlainCjk(cp) ? FoldTraditional(cp) : cp);
+  }
+  return t;
+}
+
+// REQUIRES (fold): LoadTraditionalFolding() OK.
+const uint64_t* CjkHashes(bool fold) {
+  if (fold) {
+    static const std::vector<uint64_t>* const folded = BuildCjkHashes(true);
+    return folded->data();
+  }
+  static const std::vector<uint64_t>* const plain = BuildCjkHashes(false);
+  return plain->data();
+}
+
 // True if NFKC_Casefold leaves the UTF-8 bytes `s` unchanged without asking
 // ICU: lower-case ASCII.
 bool IsTriviallyNormalized(std::string_view s, bool* ascii_upper) {
@@ -107,7 +143,8 @@ bool IsTriviallyNormalized(std::string_view s, bool* ascii_upper) {
 // Builds tokens: owns the ICU normalizer handle and the digest state.
 class Tokenizer {
  public:
-  explicit Tokenizer(const TokenizeOptions& options) : options_(options) {
+  explicit Tokenizer(const TokenizeOptions& options)
+      : options_(options), cjk_hashes_(CjkHashes(options.fold_traditional)) {
     UErrorCode error = U_ZERO_ERROR;
     nfkc_cf_ = icu::Normalizer2::getNFKCCasefoldInstance(error);
     NEARDUP_CHECK(U_SUCCESS(error) && nfkc_cf_ != nullptr);
@@ -120,43 +157,41 @@ class Tokenizer {
   void Emit(std::string_view text, uint32_t byte_start, uint32_t byte_end,
             uint32_t cp_start, uint32_t cp_end, TokenClass cls,
             char32_t first) {
-    std::string_view raw = text.substr(byte_start, byte_end - byte_start);
-    if (cls == TokenClass::kChar && cp_end - cp_start == 1) {
+    if (cls == TokenClass::kChar && cp_end - cp_start == 1 &&
+        IsPlainCjk(first)) {
       // Fast path: one ideograph or kana, which NFKC_Casefold leaves alone.
-      char32_t cp = first;
-      if (IsPlainCjk(cp)) {
-        if (options_.fold_traditional) cp = FoldTraditional(cp);
-        char buf[4];
-        const size_t len = EncodeUtf8(cp, buf);
-        out_.tokens.push_back(Token{XXH3_64bits(buf, len), byte_start, byte_end,
-                                    cp_start, cp_end, cls});
-        return;
-      }
+      Push(Token{cjk_hashes_[first - kCjkBase], byte_start, byte_end, cp_start,
+                 cp_end, cls});
+      return;
     }
-    std::string_view norm = Normalize(raw);
+    std::string_view norm =
+        Normalize(text.substr(byte_start, byte_end - byte_start));
     if (norm.empty()) return;  // e.g. a lone default-ignorable character
     if (cls == TokenClass::kChar && options_.fold_traditional) {
       norm = Fold(norm);
     }
-    out_.tokens.push_back(Token{XXH3_64bits(norm.data(), norm.size()),
-                                byte_start, byte_end, cp_start, cp_end, cls});
+    Push(Token{XXH3_64bits(norm.data(), norm.size()), byte_start, byte_end,
+               cp_start, cp_end, cls});
+  }
+
+  // Emits the plain ideograph or kana `cp` (IsPlainCjk), three bytes at
+  // byte `pos`, code point `cp_index`, on its own.
+  void EmitPlainCjk(char32_t cp, uint32_t pos, uint32_t cp_index) {
+    Push(Token{cjk_hashes_[cp - kCjkBase], pos, pos + 3, cp_index, cp_index + 1,
+               TokenClass::kChar});
   }
 
   void Reserve(size_t tokens) { out_.tokens.reserve(tokens); }
 
   TokenizedText Finish() {
-    // One pass over the token hashes, in a fixed byte order.
-    std::vector<unsigned char> bytes(out_.tokens.size() * 8);
-    for (size_t i = 0; i < out_.tokens.size(); ++i) {
-      for (int b = 0; b < 8; ++b) {
-        bytes[i * 8 + b] =
-            static_cast<unsigned char>(out_.tokens[i].hash >> (8 * b));
-      }
-    }
-    XXH128_hash_t d = XXH3_128bits(bytes.data(), bytes.size());
+    const std::vector<uint64_t> le = TokenHashesLe(out_.tokens);
+    const XXH128_hash_t d = XXH3_128bits(le.data(), le.size() * 8);
     out_.digest = Digest128{d.low64, d.high64};
     return std::move(out_);
   }
+
+  // Drops what was emitted (the input turned out not to be valid UTF-8).
+  void Discard() { out_.tokens.clear(); }
 
  private:
   // Returns the NFKC_Casefold form of `raw`, valid until the next call.
@@ -195,7 +230,10 @@ class Tokenizer {
     return fold_scratch_;
   }
 
+  void Push(const Token& t) { out_.tokens.push_back(t); }
+
   const TokenizeOptions options_;
+  const uint64_t* const cjk_hashes_;
   const icu::Normalizer2* nfkc_cf_;
   std::string fold_scratch_;
   std::string scratch_;
@@ -204,6 +242,25 @@ class Tokenizer {
 
 }  // namespace
 
+absl::Status PrepareTokenizer() {
+  NEARDUP_RETURN_IF_ERROR(LoadTraditionalFolding());
+  CjkHashes(false);
+  CjkHashes(true);
+  return absl::OkStatus();
+}
+
+std::vector<uint64_t> TokenHashesLe(absl::Span<const Token> tokens) {
+  std::vector<uint64_t> out(tokens.size());
+  for (size_t i = 0; i < tokens.size(); ++i) {
+#ifdef ABSL_IS_LITTLE_ENDIAN
+    out[i] = tokens[i].hash;
+#else
+    out[i] = __builtin_bswap64(tokens[i].hash);
+#endif
+  }
+  return out;
+}
+
 absl::StatusOr<TokenizedText> Tokenize(std::string_view utf8,
                                        const TokenizeOptions& options) {
   if (utf8.size() > kMaxTextBytes) {
@@ -211,22 +268,21 @@ absl::StatusOr<TokenizedText> Tokenize(std::string_view utf8,
         absl::StrCat("text of ", utf8.size(), " bytes is over the limit of ",
                      kMaxTextBytes, " bytes"));
   }
-  if (!options.known_valid_utf8) {
-    NEARDUP_RETURN_IF_ERROR(ValidateUtf8(utf8, "content"));
-  }
   if (options.fold_traditional) {
     NEARDUP_RETURN_IF_ERROR(LoadTraditionalFolding());
   }
 
   Tokenizer tokenizer(options);
-  // About one token per 4 bytes of mixed text: at most one regrowth.
-  tokenizer.Reserve(utf8.size() / 4 + 16);
+  // One token per 3 bytes of CJK text, fewer elsewhere: rarely a regrowth.
+  tokenizer.Reserve(utf8.size() / 3 + 16);
   // The token being built, if `open`.
   bool open = false;
   TokenClass cls = TokenClass::kWord;
   uint32_t tok_byte = 0, tok_cp = 0, tok_len = 0;
   char32_t tok_first = 0;
 
+  const auto* s = reinterpret_cast<const unsigned char*>(utf8.data());
+  const uint32_t n = static_cast<uint32_t>(utf8.size());
   uint32_t pos = 0, cp_index = 0;
   auto close = [&]() {
     if (open) {
@@ -234,12 +290,61 @@ absl::StatusOr<TokenizedText> Tokenize(std::string_view utf8,
       open = false;
     }
   };
-  while (pos < utf8.size()) {
+  auto start_token = [&](TokenClass c, char32_t cp) {
+    close();
+    open = true, cls = c, tok_byte = pos, tok_cp = cp_index, tok_len = 1,
+    tok_first = cp;
+  };
+  auto extend_word = [&](char32_t cp) {
+    if (open && cls == TokenClass::kWord && tok_len < kMaxWordCodePoints) {
+      ++tok_len;
+    } else {
+      start_token(TokenClass::kWord, cp);
+    }
+  };
+  // Decodes and classifies byte by byte where it can (ASCII, the CJK
+  // blocks of U+3000..U+9FFF), and asks DecodeUtf8 and Classify elsewhere.
+  // Validates as it goes.
+  while (pos < n) {
+    const unsigned char c = s[pos];
+    if (c < 0x80) {
+      if (IsAsciiWordByte(c)) {
+        extend_word(c);
+      } else {
+        close();
+      }
+      ++pos, ++cp_index;
+      continue;
+    }
+    if (c >= 0xE3 && c <= 0xE9 && pos + 2 < n && (s[pos + 1] & 0xC0) == 0x80 &&
+        (s[pos + 2] & 0xC0) == 0x80) {
+      // A 3-byte sequence with these lead bytes is never overlong or a
+      // surrogate.
+      const char32_t cp = ((c & 0x0Fu) << 12) | ((s[pos + 1] & 0x3Fu) << 6) |
+                          (s[pos + 2] & 0x3Fu);
+      if (IsPlainCjk(cp)) {
+        close();
+        // Emitted at once unless a combining mark may follow (only marks
+        // extend a character token): ASCII, the end, or another ideograph
+        // of U+4000..U+9FFF (lead bytes E4..E9) next.
+        const uint32_t next = pos + 3;
+        if (next == n || s[next] < 0x80 ||
+            (s[next] >= 0xE4 && s[next] <= 0xE9)) {
+          tokenizer.EmitPlainCjk(cp, pos, cp_index);
+        } else {
+          start_token(TokenClass::kChar, cp);
+        }
+        pos = next, ++cp_index;
+        continue;
+      }
+    }
     char32_t cp;
     const size_t len = DecodeUtf8(utf8, pos, &cp);
-    NEARDUP_CHECK(len > 0);  // validated above
-    const CpClass c = Classify(cp);
-    switch (c) {
+    if (len == 0) {
+      tokenizer.Discard();
+      return ValidateUtf8(utf8, "content");  // names the offset
+    }
+    switch (Classify(cp)) {
       case CpClass::kSeparator:
         close();
         break;
@@ -248,18 +353,10 @@ absl::StatusOr<TokenizedText> Tokenize(std::string_view utf8,
         // dropped.
         break;
       case CpClass::kWord:
-        if (open && cls == TokenClass::kWord && tok_len < kMaxWordCodePoints) {
-          ++tok_len;
-          break;
-        }
-        close();
-        open = true, cls = TokenClass::kWord, tok_byte = pos, tok_cp = cp_index,
-        tok_len = 1, tok_first = cp;
+        extend_word(cp);
         break;
       case CpClass::kChar:
-        close();
-        open = true, cls = TokenClass::kChar, tok_byte = pos, tok_cp = cp_index,
-        tok_len = 1, tok_first = cp;
+        start_token(TokenClass::kChar, cp);
         break;
     }
     pos += static_cast<uint32_t>(len);

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 
 namespace neardup::text {
 
@@ -58,9 +59,6 @@ struct TokenizedText {
 struct TokenizeOptions {
   // Fold Traditional Chinese characters to Simplified.
   bool fold_traditional = true;
-  // The caller guarantees valid UTF-8 (it came out of Decode): skip the
-  // validation pass. Tokenizing invalid UTF-8 with this set is a bug.
-  bool known_valid_utf8 = false;
 };
 
 // Longest word token, in code points; longer runs (base64 blobs, URLs
@@ -76,6 +74,17 @@ inline constexpr size_t kMaxTextBytes = 0xFFFFFFFFu;
 // data is missing. A text without letters or digits gives no tokens (OK).
 absl::StatusOr<TokenizedText> Tokenize(std::string_view utf8,
                                        const TokenizeOptions& options = {});
+
+// Loads OpenCC's folding data and builds the tokenizer's lookup tables
+// (~0.1 s), so that the first Tokenize call does not pay for them; a
+// server calls it at startup. FAILED_PRECONDITION if OpenCC's data is
+// missing. Thread-safe; Tokenize works without it.
+absl::Status PrepareTokenizer();
+
+// Returns the tokens' hashes as little-endian 64-bit words: the bytes that
+// every hash over token hashes (digest, shingles) reads, the same on any
+// host.
+std::vector<uint64_t> TokenHashesLe(absl::Span<const Token> tokens);
 
 }  // namespace neardup::text
 

@@ -104,9 +104,47 @@ TEST(TokenizerTest, NoLettersGivesNoTokens) {
   EXPECT_TRUE(t->tokens.empty());
 }
 
-TEST(TokenizerTest, RejectsInvalidUtf8) {
+TEST(TokenizerTest, RejectsInvalidUtf8NamingTheOffset) {
   EXPECT_THAT(Tokenize("abc\xC3"),
               StatusIs(absl::StatusCode::kInvalidArgument));
+  // After ideographs (the byte-level fast path), inside one, and a
+  // surrogate encoded in UTF-8.
+  EXPECT_THAT(Tokenize("中文\xFF"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("byte offset 6")));
+  EXPECT_THAT(Tokenize("中\xE6\x96"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("byte offset 3")));
+  EXPECT_THAT(Tokenize("中\xED\xA0\x80"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("byte offset 3")));
+}
+
+TEST(TokenizerTest, CharacterTokensKeepTheirCombiningMarks) {
+  // か + combining voiced mark (U+3099) is the token が.
+  auto a = Tokenize("か\u3099");
+  auto b = Tokenize("が");
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_EQ(a->tokens.size(), 1u);
+  EXPECT_EQ(a->tokens[0].byte_end, 6u);
+  EXPECT_EQ(a->tokens[0].hash, b->tokens[0].hash);
+  // An ideograph followed by a mark, then by another ideograph.
+  EXPECT_THAT(Slices("中\u0301文"),
+              ::testing::ElementsAre("中\u0301", "文"));
+}
+
+TEST(TokenizerTest, FoldsTraditionalCharactersWhenAsked) {
+  TokenizeOptions fold, keep;
+  keep.fold_traditional = false;
+  auto trad = Tokenize("國語", fold);
+  auto simp = Tokenize("国语", fold);
+  auto trad_kept = Tokenize("國語", keep);
+  auto simp_kept = Tokenize("国语", keep);
+  ASSERT_TRUE(trad.ok() && simp.ok() && trad_kept.ok() && simp_kept.ok());
+  EXPECT_EQ(trad->digest, simp->digest);
+  EXPECT_FALSE(trad_kept->digest == simp_kept->digest);
+  // Simplified text is the same either way.
+  EXPECT_EQ(simp->digest, simp_kept->digest);
 }
 
 }  // namespace
