@@ -128,6 +128,7 @@ std::string EncodeDocnum(uint64_t docnum) {
 sketch::Fingerprint FingerprintOf(const DocumentRecord& rec) {
   sketch::Fingerprint fp;
   fp.minhash.assign(rec.minhash().begin(), rec.minhash().end());
+  fp.bottom_k.assign(rec.bottom_k().begin(), rec.bottom_k().end());
   fp.simhash = rec.simhash();
   fp.digest = {rec.digest_low(), rec.digest_high()};
   fp.shingle_count = rec.shingle_count();
@@ -469,7 +470,8 @@ absl::StatusOr<DocumentRecord> Store::Impl::ReadDoc(
   NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(s, "read document"));
   DocumentRecord rec;
   if (!rec.ParseFromString(value) ||
-      rec.minhash_size() != static_cast<int>(c.record.num_perm())) {
+      rec.minhash_size() != static_cast<int>(c.record.num_perm()) ||
+      rec.bottom_k_size() > static_cast<int>(c.record.num_perm())) {
     return absl::DataLossError(absl::StrCat("corrupt document record ", docnum,
                                             " in collection ",
                                             c.record.name()));
@@ -533,6 +535,7 @@ absl::StatusOr<AddResult> Store::Impl::AddLocked(CollectionState& c,
   rec.set_id(std::string(doc.id));
   rec.mutable_metadata()->insert(doc.metadata.begin(), doc.metadata.end());
   *rec.mutable_minhash() = {q.fp.minhash.begin(), q.fp.minhash.end()};
+  *rec.mutable_bottom_k() = {q.fp.bottom_k.begin(), q.fp.bottom_k.end()};
   rec.set_simhash(q.fp.simhash);
   rec.set_digest_low(q.fp.digest.low);
   rec.set_digest_high(q.fp.digest.high);

@@ -22,14 +22,16 @@ namespace neardup::sketch {
 // normalization, shingle hashing, MinHash, SimHash, band keys. Bump it when
 // any of them changes; stored fingerprints of another version must not be
 // compared with new ones. v2: digest over token hashes, Traditional ->
-// Simplified folding.
-inline constexpr uint32_t kFingerprintVersion = 2;
+// Simplified folding. v3: one-permutation MinHash with optimal
+// densification (was K independent hashes), bottom-k sketches.
+inline constexpr uint32_t kFingerprintVersion = 3;
 
 // Seed of the MinHash functions for kFingerprintVersion.
 inline constexpr uint64_t kMinHashSeed = 0x6d696e6861736831ULL;  // "minhash1"
 
 struct Fingerprint {
   std::vector<uint32_t> minhash;
+  std::vector<uint32_t> bottom_k;  // BottomK(shingle set, minhash.size())
   uint64_t simhash = 0;
   text::Digest128 digest;
   uint64_t shingle_count = 0;  // size of the shingle set
@@ -50,8 +52,10 @@ struct Scores {
 };
 
 // Returns the scores of `query` against `stored`. Jaccard comes from the
-// signatures (exactly 1 for equal digests); containment from Jaccard and the
-// set sizes: |Q∩D| = J (|Q| + |D|) / (1 + J), clamped to [0, 1].
+// MinHash signatures (exactly 1 for equal digests), containment both ways
+// from the bottom-k sketches (BottomKContainment), or, where a sketch is
+// missing, from Jaccard and the set sizes: |Q∩D| = J (|Q| + |D|) / (1 + J),
+// clamped to [0, 1].
 // REQUIRES: signatures of equal length.
 Scores Score(const Fingerprint& query, const Fingerprint& stored);
 

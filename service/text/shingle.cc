@@ -35,7 +35,7 @@ std::vector<uint64_t> ShingleHashes(absl::Span<const Token> tokens,
   for (size_t i = 0; i < n; ++i) {
     const size_t k = tokens[i].cls == TokenClass::kWord ? params.word_size
                                                         : params.char_size;
-    if (i + k > n) continue;
+    if (i + k > n) break;  // keeps element j at token j (see header)
     out.push_back(XXH3_64bits_withSeed(&bytes[i * 8], k * 8, params.seed));
   }
   if (out.empty()) {

@@ -28,7 +28,10 @@ struct ShingleParams {
 };
 
 // Returns one hash per shingle in text order: element j is the shingle that
-// starts at token j (positions are needed for passages). Each hash is
+// starts at token j (positions are needed for passages). The list stops at
+// the first token whose window would run past the end (with different word
+// and character sizes a later, shorter window could still fit; it is left
+// out so that positions stay exact). Each hash is
 // XXH3-64, seeded with `params.seed`, of the window's token hashes as
 // little-endian 64-bit words. REQUIRES: sizes in [1, 32].
 std::vector<uint64_t> ShingleHashes(absl::Span<const Token> tokens,
