@@ -129,8 +129,7 @@ TEST(TokenizerTest, CharacterTokensKeepTheirCombiningMarks) {
   EXPECT_EQ(a->tokens[0].byte_end, 6u);
   EXPECT_EQ(a->tokens[0].hash, b->tokens[0].hash);
   // An ideograph followed by a mark, then by another ideograph.
-  EXPECT_THAT(Slices("中\u0301文"),
-              ::testing::ElementsAre("中\u0301", "文"));
+  EXPECT_THAT(Slices("中\u0301文"), ::testing::ElementsAre("中\u0301", "文"));
 }
 
 TEST(TokenizerTest, FoldsTraditionalCharactersWhenAsked) {
