@@ -30,10 +30,12 @@ namespace {
 
 // Options that take a value; everything else starting with "--" is a flag.
 const std::set<std::string>& ValueOptions() {
-  static const auto* options = new std::set<std::string>{
-      "server", "collection", "id",           "threshold",
-      "top-k",  "num-perm",   "word-shingle", "char-shingle",
-      "meta",   "timeout",    "content-type", "charset"};
+  static const auto* options =
+      new std::set<std::string>{"server",          "collection",   "id",
+                                "threshold",       "top-k",        "num-perm",
+                                "word-shingle",    "char-shingle", "meta",
+                                "timeout",         "content-type", "charset",
+                                "simhash-distance"};
   return *options;
 }
 const std::set<std::string>& FlagOptions() {
@@ -43,7 +45,8 @@ const std::set<std::string>& FlagOptions() {
                                                        "help",
                                                        "lenient",
                                                        "whole-page",
-                                                       "no-fold-traditional"};
+                                                       "no-fold-traditional",
+                                                       "sync"};
   return *flags;
 }
 
@@ -353,10 +356,10 @@ class Cli {
     }
     const std::string sub = args_.positional[1];
     if (sub == "create") {
-      absl::Status s =
-          Usage(AllowOnly(args_, "collections create",
-                          {"threshold", "num-perm", "word-shingle",
-                           "char-shingle", "no-fold-traditional"}));
+      absl::Status s = Usage(
+          AllowOnly(args_, "collections create",
+                    {"threshold", "num-perm", "word-shingle", "char-shingle",
+                     "no-fold-traditional", "simhash-distance", "sync"}));
       if (!s.ok()) return s;
       s = Positional(2, 1, 1, "collections create NAME [--threshold T] ...");
       if (!s.ok()) return s;
@@ -371,14 +374,16 @@ class Cli {
                                  void (v1::CollectionParams::*)(uint32_t)>>{
                {"num-perm", &v1::CollectionParams::set_num_perm},
                {"word-shingle", &v1::CollectionParams::set_word_shingle_size},
-               {"char-shingle",
-                &v1::CollectionParams::set_char_shingle_size}}) {
+               {"char-shingle", &v1::CollectionParams::set_char_shingle_size},
+               {"simhash-distance",
+                &v1::CollectionParams::set_simhash_distance}}) {
         if (!args_.Has(flag)) continue;
         auto v = ParseUint(flag, args_.Value(flag));
         if (!v.ok()) return Usage(v.status());
         (params.*setter)(*v);
       }
       if (args_.Flag("no-fold-traditional")) params.set_fold_traditional(false);
+      if (args_.Flag("sync")) params.set_sync(true);
       if (s = Connect(); !s.ok()) return s;
       auto c = client_->CreateCollection(args_.positional[2], params);
       if (!c.ok()) return c.status();
@@ -446,12 +451,15 @@ class Cli {
   static std::string DescribeCollection(const v1::Collection& c) {
     return absl::StrFormat(
         "%d documents, threshold %g, %d permutations (%d bands x %d rows), "
-        "shingles of %d words / %d characters, %s, fingerprint v%d",
+        "shingles of %d words / %d characters, %s, SimHash distance %d, "
+        "%s, fingerprint v%d",
         c.document_count(), c.params().threshold(), c.params().num_perm(),
         c.lsh().bands(), c.lsh().rows(), c.params().word_shingle_size(),
         c.params().char_shingle_size(),
         c.params().fold_traditional() ? "Traditional folded to Simplified"
                                       : "no Chinese folding",
+        c.params().simhash_distance(),
+        c.params().sync() ? "synced writes" : "writes not synced",
         c.fingerprint_version());
   }
 
@@ -715,7 +723,8 @@ Usage: neardup [--server ADDR] [--json] [--timeout SECONDS] COMMAND ...
 Collections:
   collections create NAME [--threshold T] [--num-perm N]
                           [--word-shingle N] [--char-shingle N]
-                          [--no-fold-traditional]
+                          [--no-fold-traditional] [--simhash-distance K]
+                          [--sync]
   collections list
   collections get NAME
   collections drop NAME

@@ -22,6 +22,8 @@ index::CollectionParams FromProto(const v1::CollectionParams& p) {
   out.word_shingle_size = p.word_shingle_size();
   out.char_shingle_size = p.char_shingle_size();
   if (p.has_fold_traditional()) out.fold_traditional = p.fold_traditional();
+  if (p.has_simhash_distance()) out.simhash_distance = p.simhash_distance();
+  if (p.has_sync()) out.sync = p.sync();
   return out;
 }
 
@@ -33,6 +35,8 @@ void ToProto(const index::CollectionInfo& info, v1::Collection* out) {
   p->set_word_shingle_size(info.params.word_shingle_size);
   p->set_char_shingle_size(info.params.char_shingle_size);
   p->set_fold_traditional(info.params.fold_traditional.value_or(true));
+  p->set_simhash_distance(info.params.simhash_distance.value_or(3));
+  p->set_sync(info.params.sync.value_or(false));
   out->mutable_lsh()->set_bands(info.lsh.bands);
   out->mutable_lsh()->set_rows(info.lsh.rows);
   out->set_document_count(info.document_count);

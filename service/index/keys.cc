@@ -78,6 +78,20 @@ std::string DigestKey(uint32_t coll, const text::Digest128& digest,
   return k;
 }
 
+std::string SimHashPrefix(uint32_t coll, uint32_t table, uint64_t bits) {
+  std::string k = CollectionPrefix(coll);
+  k.push_back(static_cast<char>(table & 0xff));
+  PutFixed64BE(&k, bits);
+  return k;
+}
+
+std::string SimHashKey(uint32_t coll, uint32_t table, uint64_t bits,
+                       uint64_t docnum) {
+  std::string k = SimHashPrefix(coll, table, bits);
+  PutFixed64BE(&k, docnum);
+  return k;
+}
+
 std::string CounterKey(uint32_t coll) {
   std::string k = "N";
   PutFixed32BE(&k, coll);

@@ -7,6 +7,7 @@
 //   ids          coll(4) external id                   -> docnum(8)
 //   lsh          coll(4) band(2) bandkey(8) docnum(8)  -> ""
 //   digest       coll(4) digest(16) docnum(8)          -> ""
+//   simhash      coll(4) table(1) masked(8) docnum(8)  -> ""
 //   default      'N' coll(4)                           -> next docnum(8)
 //   count(8)
 //                "next_collection_id"                  -> id(4)
@@ -25,6 +26,7 @@ namespace neardup::index::keys {
 // Lengths of the prefixes that the prefix bloom filters are built on.
 inline constexpr size_t kLshPrefixSize = 4 + 2 + 8;
 inline constexpr size_t kDigestPrefixSize = 4 + 16;
+inline constexpr size_t kSimHashPrefixSize = 4 + 1 + 8;
 
 void PutFixed32BE(std::string* dst, uint32_t v);
 void PutFixed64BE(std::string* dst, uint64_t v);
@@ -45,6 +47,10 @@ std::string LshKey(uint32_t coll, uint32_t band, uint64_t band_key,
 std::string DigestPrefix(uint32_t coll, const text::Digest128& digest);
 std::string DigestKey(uint32_t coll, const text::Digest128& digest,
                       uint64_t docnum);
+// `bits`: the fingerprint masked for SimHash table `table` (< 256).
+std::string SimHashPrefix(uint32_t coll, uint32_t table, uint64_t bits);
+std::string SimHashKey(uint32_t coll, uint32_t table, uint64_t bits,
+                       uint64_t docnum);
 std::string CounterKey(uint32_t coll);
 inline constexpr std::string_view kNextCollectionIdKey = "next_collection_id";
 

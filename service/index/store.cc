@@ -25,6 +25,7 @@
 #include "service/index/rocksdb_status.h"
 #include "service/index/validate.h"
 #include "service/sketch/lsh.h"
+#include "service/sketch/simhash.h"
 #include "service/text/analyze.h"
 
 namespace neardup::index {
@@ -42,9 +43,18 @@ rocksdb::Slice ToSlice(std::string_view s) {
 }
 
 // Column families, in the order they are opened.
-enum Cf { kDefault = 0, kCollections, kDocs, kIds, kLsh, kDigest, kNumCfs };
-constexpr const char* kCfNames[kNumCfs] = {"default", "collections", "docs",
-                                           "ids",     "lsh",         "digest"};
+enum Cf {
+  kDefault = 0,
+  kCollections,
+  kDocs,
+  kIds,
+  kLsh,
+  kDigest,
+  kSimHash,
+  kNumCfs
+};
+constexpr const char* kCfNames[kNumCfs] = {
+    "default", "collections", "docs", "ids", "lsh", "digest", "simhash"};
 
 // Largest collection id handed out; keeps CollectionEnd from wrapping.
 constexpr uint32_t kMaxCollectionId = 0xFFFFFFF0u;
@@ -62,7 +72,9 @@ absl::Status CheckCollectionRecord(const CollectionRecord& rec) {
       rec.rows() >= 1 && uint64_t{rec.bands()} * rec.rows() <= rec.num_perm() &&
       rec.word_shingle_size() >= 1 && rec.word_shingle_size() <= 16 &&
       rec.char_shingle_size() >= 1 && rec.char_shingle_size() <= 32 &&
-      rec.threshold() > 0 && rec.threshold() <= 1;
+      rec.threshold() > 0 && rec.threshold() <= 1 &&
+      rec.simhash_distance() <=
+          static_cast<uint32_t>(sketch::kMaxSimHashDistance);
   if (ok) return absl::OkStatus();
   return absl::DataLossError(
       absl::StrCat("corrupt collection record: ", rec.ShortDebugString()));
@@ -82,11 +94,13 @@ struct CollectionState {
     text.shingle.char_size = record.char_shingle_size();
     text.shingle.seed = record.shingle_seed();
     text.fold_traditional = record.fold_traditional();
+    simhash_distance = static_cast<int>(record.simhash_distance());
   }
 
   const CollectionRecord record;
   sketch::LshParams lsh;
   text::TextParams text;
+  int simhash_distance = 0;
   const sketch::MinHasher hasher;
 
   // Serialises the writes of this collection (linearizable CheckAndAdd).
@@ -102,9 +116,13 @@ struct CollectionState {
 CollectionInfo InfoOf(const CollectionState& c) {
   CollectionInfo info;
   info.name = c.record.name();
-  info.params = {c.record.threshold(), c.record.num_perm(),
-                 c.record.word_shingle_size(), c.record.char_shingle_size(),
-                 c.record.fold_traditional()};
+  info.params = {c.record.threshold(),
+                 c.record.num_perm(),
+                 c.record.word_shingle_size(),
+                 c.record.char_shingle_size(),
+                 c.record.fold_traditional(),
+                 c.record.simhash_distance(),
+                 c.record.sync()};
   info.lsh = c.lsh;
   info.document_count = c.document_count.load(std::memory_order_relaxed);
   info.create_time = FromMicros(c.record.create_time_micros());
@@ -175,6 +193,13 @@ struct Store::Impl {
   }
 
   rocksdb::ColumnFamilyHandle* cf(Cf which) const { return cfs[which]; }
+
+  // The server's write options, synced for a collection that asks for it.
+  rocksdb::WriteOptions WriteOptionsFor(const CollectionState& c) const {
+    rocksdb::WriteOptions w = write_options;
+    w.sync = w.sync || c.record.sync();
+    return w;
+  }
 
   absl::Status LoadCollections();
   absl::StatusOr<std::shared_ptr<CollectionState>> Find(
@@ -258,9 +283,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   };
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (int i = 0; i < kNumCfs; ++i) {
-    size_t prefix = i == kLsh      ? keys::kLshPrefixSize
-                    : i == kDigest ? keys::kDigestPrefixSize
-                                   : 0;
+    size_t prefix = i == kLsh       ? keys::kLshPrefixSize
+                    : i == kDigest  ? keys::kDigestPrefixSize
+                    : i == kSimHash ? keys::kSimHashPrefixSize
+                                    : 0;
     descriptors.emplace_back(kCfNames[i], make_cf(prefix));
   }
   // Records carry ids and metadata, which do compress.
@@ -395,9 +421,12 @@ absl::StatusOr<std::vector<Match>> Store::Impl::FindMatches(
   for (uint32_t b = 0; b < bands.size(); ++b) {
     NEARDUP_RETURN_IF_ERROR(scan(kLsh, keys::LshPrefix(c.id(), b, bands[b])));
   }
+  for (const sketch::SimHashKey& k :
+       sketch::SimHashKeys(fp.simhash, c.simhash_distance)) {
+    NEARDUP_RETURN_IF_ERROR(
+        scan(kSimHash, keys::SimHashPrefix(c.id(), k.table, k.bits)));
+  }
   std::sort(candidates.begin(), candidates.end());
-  candidates.erase(std::unique(candidates.begin(), candidates.end()),
-                   candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()),
                    candidates.end());
 
@@ -495,6 +524,12 @@ void Store::Impl::PutDocKeys(const CollectionState& c, uint64_t docnum,
   }
   batch->Put(cf(kDigest), keys::DigestKey(coll, fp.digest, docnum), "")
       .PermitUncheckedError();
+  for (const sketch::SimHashKey& k :
+       sketch::SimHashKeys(fp.simhash, c.simhash_distance)) {
+    batch
+        ->Put(cf(kSimHash), keys::SimHashKey(coll, k.table, k.bits, docnum), "")
+        .PermitUncheckedError();
+  }
 }
 
 void Store::Impl::DeleteDocKeys(const CollectionState& c, uint64_t docnum,
@@ -513,6 +548,11 @@ void Store::Impl::DeleteDocKeys(const CollectionState& c, uint64_t docnum,
   }
   batch->Delete(cf(kDigest), keys::DigestKey(coll, fp.digest, docnum))
       .PermitUncheckedError();
+  for (const sketch::SimHashKey& k :
+       sketch::SimHashKeys(fp.simhash, c.simhash_distance)) {
+    batch->Delete(cf(kSimHash), keys::SimHashKey(coll, k.table, k.bits, docnum))
+        .PermitUncheckedError();
+  }
 }
 
 absl::StatusOr<AddResult> Store::Impl::AddLocked(CollectionState& c,
@@ -551,8 +591,8 @@ absl::StatusOr<AddResult> Store::Impl::AddLocked(CollectionState& c,
       .Put(cf(kDefault), keys::CounterKey(c.id()),
            EncodeCounter(docnum + 1, count))
       .PermitUncheckedError();
-  NEARDUP_RETURN_IF_ERROR(
-      FromRocksDbStatus(db->Write(write_options, &batch), "write document"));
+  NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(
+      db->Write(WriteOptionsFor(c), &batch), "write document"));
   c.next_docnum = docnum + 1;
   c.document_count.store(count, std::memory_order_relaxed);
   return AddResult{old.has_value(), q.stats};
@@ -587,6 +627,8 @@ absl::StatusOr<CollectionInfo> Store::CreateCollection(
   rec.set_shingle_seed(text::ShingleParams().seed);
   rec.set_minhash_seed(sketch::kMinHashSeed);
   rec.set_fold_traditional(*p.fold_traditional);
+  rec.set_simhash_distance(*p.simhash_distance);
+  rec.set_sync(*p.sync);
 
   rocksdb::WriteBatch batch;
   std::string next_id;
@@ -646,7 +688,7 @@ absl::StatusOr<uint64_t> Store::DropCollection(std::string_view name) {
   batch.Delete(m.cf(kDefault), keys::CounterKey(c.id())).PermitUncheckedError();
   const std::string begin = keys::CollectionPrefix(c.id());
   const std::string end = keys::CollectionEnd(c.id());
-  for (Cf family : {kDocs, kIds, kLsh, kDigest}) {
+  for (Cf family : {kDocs, kIds, kLsh, kDigest, kSimHash}) {
     batch.DeleteRange(m.cf(family), begin, end).PermitUncheckedError();
   }
   NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(
@@ -782,9 +824,145 @@ absl::Status Store::Delete(std::string_view collection, std::string_view id) {
            EncodeCounter(c->next_docnum, count))
       .PermitUncheckedError();
   NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(
-      impl_->db->Write(impl_->write_options, &batch), "delete document"));
+      impl_->db->Write(impl_->WriteOptionsFor(*c), &batch), "delete document"));
   c->document_count.store(count, std::memory_order_relaxed);
   return absl::OkStatus();
+}
+
+namespace {
+
+// Every key a document's record needs, by column family.
+std::vector<std::pair<Cf, std::string>> ExpectedKeys(
+    const CollectionState& c, uint64_t docnum, const DocumentRecord& rec) {
+  std::vector<std::pair<Cf, std::string>> out;
+  const uint32_t coll = c.id();
+  const sketch::Fingerprint fp = FingerprintOf(rec);
+  out.emplace_back(kIds, keys::IdKey(coll, rec.id()));
+  const std::vector<uint64_t> bands = sketch::BandKeys(fp.minhash, c.lsh);
+  for (uint32_t b = 0; b < bands.size(); ++b) {
+    out.emplace_back(kLsh, keys::LshKey(coll, b, bands[b], docnum));
+  }
+  out.emplace_back(kDigest, keys::DigestKey(coll, fp.digest, docnum));
+  for (const sketch::SimHashKey& k :
+       sketch::SimHashKeys(fp.simhash, c.simhash_distance)) {
+    out.emplace_back(kSimHash, keys::SimHashKey(coll, k.table, k.bits, docnum));
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<IntegrityReport> Store::Verify() const {
+  const Impl& m = *impl_;
+  // The snapshot first: a collection created after it has no counter in
+  // it and is skipped.
+  rocksdb::ManagedSnapshot snapshot(m.db.get());
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot.snapshot();
+  ro.fill_cache = false;
+  std::vector<std::shared_ptr<CollectionState>> collections;
+  {
+    absl::MutexLock lock(&m.mu);
+    for (const auto& [name, c] : m.collections) collections.push_back(c);
+  }
+  IntegrityReport report;
+  auto problem = [&](std::string what) {
+    if (report.problems.size() < 20) report.problems.push_back(std::move(what));
+  };
+
+  // Keys per collection id in each collection-keyed family. Documents with
+  // all their keys present, and no other keys, means the counts match.
+  std::map<uint32_t, uint64_t> actual;  // index keys (not records)
+  std::map<uint32_t, uint64_t> records;
+  for (Cf family : {kDocs, kIds, kLsh, kDigest, kSimHash}) {
+    std::unique_ptr<rocksdb::Iterator> it(m.db->NewIterator(ro, m.cf(family)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (it->key().size() < 4) {
+        ++report.orphan_keys;
+        problem(absl::StrCat("short key in ", kCfNames[family]));
+        continue;
+      }
+      const uint32_t coll = keys::GetFixed32BE(it->key().data());
+      ++(family == kDocs ? records[coll] : actual[coll]);
+      if (family != kDocs) ++report.index_keys;
+    }
+    NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "scan index"));
+  }
+
+  std::map<uint32_t, bool> known;
+  for (const auto& c : collections) {
+    std::string counter;
+    rocksdb::Status cs =
+        m.db->Get(ro, m.cf(kDefault), keys::CounterKey(c->id()), &counter);
+    if (cs.IsNotFound()) continue;  // created after the snapshot
+    NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(cs, "read counter"));
+    known[c->id()] = true;
+    ++report.collections;
+    uint64_t docs = 0, expected = 0;
+    std::unique_ptr<rocksdb::Iterator> it(m.db->NewIterator(ro, m.cf(kDocs)));
+    const std::string end = keys::CollectionEnd(c->id());
+    for (it->Seek(keys::CollectionPrefix(c->id()));
+         it->Valid() && it->key().compare(end) < 0; it->Next()) {
+      ++docs;
+      const uint64_t docnum = keys::TrailingDocnum(
+          std::string_view(it->key().data(), it->key().size()));
+      DocumentRecord rec;
+      if (!rec.ParseFromArray(it->value().data(),
+                              static_cast<int>(it->value().size())) ||
+          rec.minhash_size() != static_cast<int>(c->record.num_perm())) {
+        problem(absl::StrCat("corrupt record of document ", docnum,
+                             " in collection ", c->record.name()));
+        continue;
+      }
+      for (const auto& [family, key] : ExpectedKeys(*c, docnum, rec)) {
+        ++expected;
+        std::string value;
+        rocksdb::Status s = m.db->Get(ro, m.cf(family), key, &value);
+        if (s.IsNotFound()) {
+          ++report.missing_keys;
+          problem(absl::StrCat("document ", rec.id(), " of collection ",
+                               c->record.name(), " lacks a key in ",
+                               kCfNames[family]));
+          --expected;
+          continue;
+        }
+        NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(s, "read index key"));
+        if (family == kIds &&
+            (value.size() != 8 || keys::GetFixed64BE(value.data()) != docnum)) {
+          problem(absl::StrCat("id ", rec.id(), " of collection ",
+                               c->record.name(),
+                               " points to another document"));
+        }
+      }
+    }
+    NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "scan documents"));
+    report.documents += docs;
+    if (actual[c->id()] > expected) {
+      report.orphan_keys += actual[c->id()] - expected;
+      problem(absl::StrCat(actual[c->id()] - expected,
+                           " index keys of collection ", c->record.name(),
+                           " belong to no stored document"));
+    }
+    const uint64_t counted =
+        counter.size() == 16 ? keys::GetFixed64BE(counter.data() + 8) : ~0ull;
+    if (counted != docs) {
+      problem(absl::StrCat("collection ", c->record.name(), " counts ", counted,
+                           " documents and holds ", docs));
+    }
+  }
+  for (const auto& [coll, n] : actual) {
+    if (!known.count(coll) && n > 0) {
+      report.orphan_keys += n;
+      problem(absl::StrCat(n, " index keys of unknown collection id ", coll));
+    }
+  }
+  for (const auto& [coll, n] : records) {
+    if (!known.count(coll) && n > 0) {
+      report.orphan_keys += n;
+      problem(absl::StrCat(n, " records of unknown collection id ", coll));
+    }
+  }
+  return report;
 }
 
 }  // namespace neardup::index

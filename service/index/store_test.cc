@@ -1,7 +1,9 @@
 #include "service/index/store.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -188,6 +190,144 @@ TEST_F(StoreTest, ConcurrentCheckAndAddOfOneDocumentAddsItOnce) {
   for (int a : added) total += a;
   EXPECT_EQ(total, 1);
   EXPECT_EQ(store_->GetCollection("c")->document_count, 1u);
+}
+
+// 16 clients send the same 200 documents, each under its own ids and in
+// its own order, with CheckAndAdd: each document is stored exactly once,
+// and every other answer names the stored copy.
+TEST_F(StoreTest, SixteenThreadsCheckAndAddTheSame200Documents) {
+  constexpr int kDocs = 200, kThreads = 16;
+  std::vector<std::string> docs;
+  for (int i = 0; i < kDocs; ++i) docs.push_back(GeneratedText(1000 + i, 120));
+  struct Answer {
+    bool ok = false, added = false;
+    std::string match;
+  };
+  std::vector<std::vector<Answer>> answers(kThreads,
+                                           std::vector<Answer>(kDocs));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<int> order(kDocs);
+      for (int i = 0; i < kDocs; ++i) order[i] = i;
+      std::mt19937 rng(static_cast<uint32_t>(t));  // fixed seeds
+      std::shuffle(order.begin(), order.end(), rng);
+      for (int i : order) {
+        const std::string id =
+            "t" + std::to_string(t) + "-d" + std::to_string(i);
+        auto r = store_->CheckAndAdd("c", Doc(id, docs[i]), {});
+        Answer& a = answers[t][i];
+        a.ok = r.ok();
+        if (!r.ok()) continue;
+        a.added = r->added;
+        if (!r->matches.empty()) a.match = r->matches[0].id;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int i = 0; i < kDocs; ++i) {
+    std::string stored;
+    int added = 0;
+    for (int t = 0; t < kThreads; ++t) {
+      ASSERT_TRUE(answers[t][i].ok) << t << " " << i;
+      if (answers[t][i].added) {
+        ++added;
+        stored = "t" + std::to_string(t) + "-d" + std::to_string(i);
+      }
+    }
+    ASSERT_EQ(added, 1) << "document " << i;
+    for (int t = 0; t < kThreads; ++t) {
+      if (!answers[t][i].added) {
+        EXPECT_EQ(answers[t][i].match, stored) << t << " " << i;
+      }
+    }
+  }
+  EXPECT_EQ(store_->GetCollection("c")->document_count, size_t{kDocs});
+  auto report = store_->Verify();
+  ASSERT_THAT(report, IsOk());
+  EXPECT_TRUE(report->ok()) << ::testing::PrintToString(report->problems);
+  EXPECT_EQ(report->documents, size_t{kDocs});
+}
+
+// Upserts and deletes: the old version of a document never appears in an
+// answer again, the new one does, before and after a reopen, and no index
+// key is left behind.
+TEST_F(StoreTest, UpsertsAndDeletesNeverShowOldVersions) {
+  constexpr int kDocs = 40;
+  std::vector<std::string> v1, v2;
+  for (int i = 0; i < kDocs; ++i) {
+    v1.push_back(GeneratedText(2000 + i, 150));
+    v2.push_back(GeneratedText(3000 + i, 150));
+    ASSERT_THAT(Add("d" + std::to_string(i), v1[i]), IsOk());
+  }
+  // Even: replaced by v2. i % 4 == 1: deleted. Others: kept.
+  for (int i = 0; i < kDocs; ++i) {
+    if (i % 2 == 0) {
+      ASSERT_THAT(Add("d" + std::to_string(i), v2[i], /*upsert=*/true), IsOk());
+    } else if (i % 4 == 1) {
+      ASSERT_THAT(store_->Delete("c", "d" + std::to_string(i)), IsOk());
+    }
+  }
+  for (int pass = 0; pass < 2; ++pass) {
+    for (int i = 0; i < kDocs; ++i) {
+      const std::string id = "d" + std::to_string(i);
+      if (i % 2 == 0) {
+        EXPECT_THAT(MatchIds(v1[i]), IsEmpty()) << id;
+        EXPECT_THAT(MatchIds(v2[i]), ::testing::ElementsAre(id));
+      } else if (i % 4 == 1) {
+        EXPECT_THAT(MatchIds(v1[i]), IsEmpty()) << id;
+        EXPECT_THAT(store_->Get("c", id),
+                    StatusIs(absl::StatusCode::kNotFound));
+      } else {
+        EXPECT_THAT(MatchIds(v1[i]), ::testing::ElementsAre(id));
+      }
+    }
+    auto report = store_->Verify();
+    ASSERT_THAT(report, IsOk());
+    EXPECT_TRUE(report->ok()) << ::testing::PrintToString(report->problems);
+    EXPECT_EQ(report->documents, size_t{kDocs - kDocs / 4});
+    Reopen();
+  }
+}
+
+TEST_F(StoreTest, SimHashTablesAreWrittenAndRemovedWithTheDocument) {
+  // One document: 1 id key + 14 band keys + 1 digest key + SimHash keys
+  // (10 tables at distance 3, 1 at distance 0).
+  CollectionParams exact;
+  exact.simhash_distance = 0;
+  ASSERT_THAT(store_->CreateCollection("k0", exact), IsOk());
+  const std::string doc = GeneratedText(12, 200);
+  ASSERT_THAT(Add("d", doc), IsOk());
+  ASSERT_THAT(store_->Add("k0", Doc("d", doc), false), IsOk());
+  auto report = store_->Verify();
+  ASSERT_THAT(report, IsOk());
+  EXPECT_TRUE(report->ok()) << ::testing::PrintToString(report->problems);
+  EXPECT_EQ(report->index_keys, (1u + 14 + 1 + 10) + (1u + 14 + 1 + 1));
+  EXPECT_EQ(store_->GetCollection("k0")->params.simhash_distance, 0u);
+  EXPECT_EQ(store_->GetCollection("c")->params.simhash_distance, 3u);
+  ASSERT_THAT(store_->Delete("c", "d"), IsOk());
+  ASSERT_THAT(store_->DropCollection("k0"), IsOk());
+  report = store_->Verify();
+  ASSERT_THAT(report, IsOk());
+  EXPECT_TRUE(report->ok()) << ::testing::PrintToString(report->problems);
+  EXPECT_EQ(report->index_keys, 0u);
+  CollectionParams bad;
+  bad.simhash_distance = 4;
+  EXPECT_THAT(store_->CreateCollection("bad", bad),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("simhash_distance")));
+}
+
+TEST_F(StoreTest, SyncedCollectionKeepsItsSetting) {
+  CollectionParams p;
+  p.sync = true;
+  ASSERT_THAT(store_->CreateCollection("durable", p), IsOk());
+  ASSERT_THAT(store_->Add("durable", Doc("d", GeneratedText(13, 100)), false),
+              IsOk());
+  Reopen();
+  EXPECT_EQ(store_->GetCollection("durable")->params.sync, true);
+  EXPECT_EQ(store_->GetCollection("c")->params.sync, false);
+  EXPECT_THAT(store_->Get("durable", "d"), IsOk());
 }
 
 TEST_F(StoreTest, DataSurvivesReopen) {

@@ -28,6 +28,12 @@ struct CollectionParams {
   uint32_t word_shingle_size = 0;
   uint32_t char_shingle_size = 0;
   std::optional<bool> fold_traditional;  // unset: true
+  // SimHash tables find stored documents within this Hamming distance
+  // (sketch::SimHashKeys), in [0, 3]; unset: 3.
+  std::optional<uint32_t> simhash_distance;
+  // fsync the WAL before acknowledging each write to this collection
+  // (survives power loss, not only a crash). Unset: false.
+  std::optional<bool> sync;
 };
 
 struct CollectionInfo {
@@ -45,6 +51,20 @@ struct DocumentInput {
   std::string_view content;  // bytes: text or HTML in any charset
   Metadata metadata;         // ignored by Check
   text::InputOptions input;  // how to read `content`
+};
+
+// What Store::Verify found: every document's index keys are present, and
+// there is no key that no document accounts for.
+struct IntegrityReport {
+  uint64_t collections = 0;
+  uint64_t documents = 0;
+  uint64_t index_keys = 0;            // id, band, digest and SimHash keys seen
+  uint64_t missing_keys = 0;          // keys a stored document needs but lacks
+  uint64_t orphan_keys = 0;           // keys of no stored document
+  std::vector<std::string> problems;  // the first few, described
+  bool ok() const {
+    return missing_keys == 0 && orphan_keys == 0 && problems.empty();
+  }
 };
 
 struct DocumentStats {

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "service/common/status_macros.h"
+#include "service/sketch/simhash.h"
 #include "service/text/utf8.h"
 
 namespace neardup::index {
@@ -83,6 +84,14 @@ absl::StatusOr<CollectionParams> ResolveCollectionParams(CollectionParams p) {
   if (p.word_shingle_size == 0) p.word_shingle_size = kDefaultWordShingleSize;
   if (p.char_shingle_size == 0) p.char_shingle_size = kDefaultCharShingleSize;
   if (!p.fold_traditional.has_value()) p.fold_traditional = true;
+  if (!p.simhash_distance.has_value()) p.simhash_distance = 3;
+  if (!p.sync.has_value()) p.sync = false;
+  if (*p.simhash_distance >
+      static_cast<uint32_t>(sketch::kMaxSimHashDistance)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("simhash_distance must be in [0, ",
+                     sketch::kMaxSimHashDistance, "]: ", *p.simhash_distance));
+  }
   if (!(p.threshold > 0 && p.threshold <= 1)) {  // also rejects NaN
     return absl::InvalidArgumentError(
         absl::StrCat("threshold must be in (0, 1]: ", p.threshold));

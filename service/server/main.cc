@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -13,6 +14,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "service/common/logging.h"
+#include "service/index/store.h"
 #include "service/server/server.h"
 
 ABSL_FLAG(std::string, db, "./data", "RocksDB directory (created if missing)");
@@ -26,11 +28,55 @@ ABSL_FLAG(int, block_cache_mb, 256, "RocksDB block cache, in MiB");
 ABSL_FLAG(int, grace_seconds, 10,
           "on SIGINT/SIGTERM, how long in-flight calls may take to finish");
 ABSL_FLAG(bool, verbose, false, "log every failed call");
+ABSL_FLAG(bool, verify, false,
+          "check the database at --db (every document has all its index "
+          "keys, no key is orphaned, counts are right), print a report and "
+          "exit: 0 clean, 1 damaged; does not serve");
+
+namespace {
+
+// --verify: returns the exit status.
+int VerifyDatabase(const std::string& path) {
+  if (!std::filesystem::exists(path + "/CURRENT")) {
+    std::fprintf(stderr, "neardupd: no database at %s\n", path.c_str());
+    return 1;
+  }
+  neardup::index::Store::Options options;
+  options.path = path;
+  auto store = neardup::index::Store::Open(options);
+  if (!store.ok()) {
+    std::fprintf(stderr, "neardupd: %s\n",
+                 std::string(store.status().message()).c_str());
+    return 1;
+  }
+  auto report = (*store)->Verify();
+  if (!report.ok()) {
+    std::fprintf(stderr, "neardupd: %s\n",
+                 std::string(report.status().message()).c_str());
+    return 1;
+  }
+  std::printf(
+      "%s: %llu collections, %llu documents, %llu index keys; %llu missing, "
+      "%llu orphaned\n",
+      report->ok() ? "clean" : "DAMAGED",
+      static_cast<unsigned long long>(report->collections),
+      static_cast<unsigned long long>(report->documents),
+      static_cast<unsigned long long>(report->index_keys),
+      static_cast<unsigned long long>(report->missing_keys),
+      static_cast<unsigned long long>(report->orphan_keys));
+  for (const std::string& p : report->problems) {
+    std::printf("  %s\n", p.c_str());
+  }
+  return report->ok() ? 0 : 1;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "neardup near-duplicate detection server.\n"
-      "Usage: neardupd [--db DIR] [--listen HOST:PORT] [--sync]");
+      "Usage: neardupd [--db DIR] [--listen HOST:PORT] [--sync]\n"
+      "       neardupd --verify [--db DIR]");
   absl::ParseCommandLine(argc, argv);
   // Keep memory freed after a request for the next one instead of handing
   // it back to the kernel: a large document touches tens of MB of fresh
@@ -41,6 +87,8 @@ int main(int argc, char** argv) {
   if (absl::GetFlag(FLAGS_verbose)) {
     neardup::SetMinLogLevel(neardup::LogLevel::kDebug);
   }
+  if (absl::GetFlag(FLAGS_verify))
+    return VerifyDatabase(absl::GetFlag(FLAGS_db));
 
   // Block the shutdown signals in every thread (gRPC's threads inherit this
   // mask); this thread then waits for them synchronously.

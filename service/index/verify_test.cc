@@ -1,0 +1,118 @@
+// Store::Verify must notice damage: an index key removed behind the store's
+// back (a document that Check could no longer find), and an index key with
+// no document (an answer pointing at nothing). The database is edited with
+// RocksDB directly, which no production path does.
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "rocksdb/db.h"
+#include "service/index/keys.h"
+#include "service/index/store.h"
+#include "tests/testing/fixtures.h"
+#include "tests/testing/status_matchers.h"
+
+namespace neardup::index {
+namespace {
+
+using ::neardup::testing::GeneratedText;
+using ::neardup::testing::IsOk;
+
+// Opens the database at `path` with all its column families, applies
+// `edit` to the family named `family`, and closes it.
+void EditFamily(const std::string& path, const std::string& family,
+                const std::function<void(rocksdb::DB*,
+                                         rocksdb::ColumnFamilyHandle*)>& edit) {
+  std::vector<std::string> names;
+  ASSERT_TRUE(
+      rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& n : names)
+    descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(
+      rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &handles, &raw)
+          .ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == family) edit(db.get(), handles[i]);
+  }
+  for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+  ASSERT_TRUE(db->Close().ok());
+}
+
+class VerifyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = neardup::testing::MakeScratchDir("verify");
+    Open();
+    ASSERT_THAT(store_->CreateCollection("c", {}), IsOk());
+    for (int i = 0; i < 5; ++i) {
+      DocumentInput d;
+      const std::string id = "d" + std::to_string(i);
+      const std::string text = GeneratedText(700 + i, 100);
+      d.id = id;
+      d.content = text;
+      ASSERT_THAT(store_->Add("c", d, false), IsOk());
+    }
+    auto report = store_->Verify();
+    ASSERT_THAT(report, IsOk());
+    ASSERT_TRUE(report->ok());
+    store_.reset();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Open() {
+    Store::Options o;
+    o.path = dir_;
+    auto s = Store::Open(o);
+    ASSERT_THAT(s, IsOk());
+    store_ = std::move(*s);
+  }
+  IntegrityReport Report() {
+    Open();
+    auto report = store_->Verify();
+    EXPECT_THAT(report, IsOk());
+    return report.ok() ? *report : IntegrityReport{};
+  }
+
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(VerifyTest, NoticesAMissingBandKey) {
+  EditFamily(dir_, "lsh", [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, cf));
+    it->SeekToFirst();
+    ASSERT_TRUE(it->Valid());
+    ASSERT_TRUE(db->Delete({}, cf, it->key()).ok());
+  });
+  const IntegrityReport r = Report();
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.missing_keys, 1u);
+  EXPECT_EQ(r.orphan_keys, 0u);
+}
+
+TEST_F(VerifyTest, NoticesAnOrphanDigestKey) {
+  EditFamily(
+      dir_, "digest", [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+        // Collection 1, a digest nobody has, document 999.
+        ASSERT_TRUE(
+            db->Put({}, cf, keys::DigestKey(1, text::Digest128{7, 7}, 999), "")
+                .ok());
+      });
+  const IntegrityReport r = Report();
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.orphan_keys, 1u);
+  EXPECT_EQ(r.missing_keys, 0u);
+}
+
+}  // namespace
+}  // namespace neardup::index

@@ -1,0 +1,155 @@
+// Crash test: a real neardupd ingests a stream of documents from four
+// client threads and is killed with SIGKILL at a random moment, several
+// times over. After every kill: the database verifies clean (no orphan or
+// missing index key: Store::Verify), and after every restart each
+// acknowledged document is found by Get and by Check.
+//
+// Cycles: 5, or NEARDUP_CRASH_CYCLES (the longer run: deploy/crash-test.sh).
+// Kill moments are drawn from a fixed seed: after 20-150 further
+// acknowledgements, with writes in flight.
+
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "client/client.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "service/index/store.h"
+#include "tests/testing/fixtures.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/subprocess.h"
+
+namespace neardup {
+namespace {
+
+using ::neardup::testing::GeneratedText;
+using ::neardup::testing::IsOk;
+using ::neardup::testing::Subprocess;
+
+// Reads neardupd's "listening on 127.0.0.1:PORT" line; returns PORT or 0.
+int ListeningPort(Subprocess* daemon) {
+  const std::string line = daemon->ReadLineContaining("listening on");
+  const size_t colon = line.find("127.0.0.1:");
+  if (colon == std::string::npos) return 0;
+  const std::string rest = line.substr(colon + 10);
+  int port = 0;
+  if (!absl::SimpleAtoi(rest.substr(0, rest.find(' ')), &port)) return 0;
+  return port;
+}
+
+std::string DocId(int n) { return absl::StrCat("doc-", n); }
+std::string DocText(int n) { return GeneratedText(50000 + n, 80); }
+
+int Cycles() {
+  const char* env = std::getenv("NEARDUP_CRASH_CYCLES");
+  int n = 0;
+  return env != nullptr && absl::SimpleAtoi(env, &n) && n > 0 ? n : 5;
+}
+
+TEST(CrashTest, AcknowledgedDocumentsSurviveSigkill) {
+  const std::string dir = neardup::testing::MakeScratchDir("crash");
+  const std::string db = dir + "/db";
+  std::mt19937_64 rng(20261125);
+  std::vector<int> acked;    // documents the server acknowledged
+  std::atomic<int> next{0};  // next document number to send
+  const int cycles = Cycles();
+  for (int cycle = 0; cycle <= cycles; ++cycle) {
+    Subprocess daemon({NEARDUPD_PATH, "--db", db, "--listen", "127.0.0.1:0"});
+    ASSERT_TRUE(daemon.running());
+    const int port = ListeningPort(&daemon);
+    ASSERT_GT(port, 0) << daemon.output();
+    client::Client::Options options;
+    options.timeout = absl::Seconds(20);
+    auto client =
+        client::Client::Connect(absl::StrCat("127.0.0.1:", port), options);
+    ASSERT_THAT(client, IsOk());
+    if (cycle == 0) {
+      ASSERT_THAT((*client)->CreateCollection("c", {}), IsOk());
+    }
+    // Everything acknowledged before the last kill is there.
+    for (int n : acked) {
+      ASSERT_THAT((*client)->Get("c", DocId(n)), IsOk()) << "cycle " << cycle;
+      v1::CheckRequest check;
+      check.set_collection("c");
+      check.mutable_document()->set_content(DocText(n));
+      auto r = (*client)->Check(check);
+      ASSERT_THAT(r, IsOk());
+      ASSERT_FALSE(r->matches().empty()) << DocId(n);
+      EXPECT_EQ(r->matches(0).id(), DocId(n));
+      EXPECT_TRUE(r->matches(0).exact());
+    }
+    if (cycle == cycles) {
+      client->reset();
+      daemon.Signal(SIGTERM);
+      EXPECT_EQ(daemon.Wait(), 0) << daemon.output();
+      break;
+    }
+
+    // Ingest until `target` more acknowledgements, then kill.
+    const int target = 20 + static_cast<int>(rng() % 131);
+    std::mutex mu;
+    std::condition_variable acked_more;
+    int new_acks = 0;
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 4; ++w) {
+      writers.emplace_back([&] {
+        // Bounded: stops at the first error (the kill) or after 2,000.
+        for (int i = 0; i < 2000; ++i) {
+          const int n = next.fetch_add(1);
+          v1::AddRequest add;
+          add.set_collection("c");
+          add.mutable_document()->set_id(DocId(n));
+          add.mutable_document()->set_content(DocText(n));
+          if (!(*client)->Add(add).ok()) return;
+          std::lock_guard<std::mutex> lock(mu);
+          acked.push_back(n);
+          ++new_acks;
+          acked_more.notify_all();
+        }
+      });
+    }
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      ASSERT_TRUE(acked_more.wait_for(lock, std::chrono::seconds(120),
+                                      [&] { return new_acks >= target; }))
+          << "only " << new_acks << " of " << target << " acknowledged";
+    }
+    daemon.Signal(SIGKILL);  // with the writers' next calls in flight
+    for (auto& w : writers) w.join();
+    EXPECT_EQ(daemon.Wait(), 128 + SIGKILL);
+    client->reset();
+
+    // The database as the kill left it: nothing missing, nothing orphaned.
+    index::Store::Options store_options;
+    store_options.path = db;
+    auto store = index::Store::Open(store_options);
+    ASSERT_THAT(store, IsOk());
+    auto report = (*store)->Verify();
+    ASSERT_THAT(report, IsOk());
+    EXPECT_TRUE(report->ok()) << "cycle " << cycle << ": "
+                              << ::testing::PrintToString(report->problems);
+    EXPECT_GE(report->documents, acked.size());
+  }
+  // The operator's check of the final database.
+  const neardup::testing::CommandResult verify =
+      neardup::testing::RunCommand({NEARDUPD_PATH, "--verify", "--db", db});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  EXPECT_THAT(verify.out, ::testing::StartsWith("clean: 1 collections"));
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace neardup
