@@ -1,0 +1,422 @@
+// Load generator: N documents of realistic length, made at run time from
+// real English text on this machine (the copyright and licence files of
+// Debian's installed packages, cut into distinct sentences; a document is
+// 12-20 sentences drawn at random), with near-duplicates planted at a known
+// edit rate. Measures, over the real gRPC API on loopback (an in-process
+// neardupd on 127.0.0.1:0) or on the Store directly (--in_process):
+//
+//   1. ingest: CheckAndAdd of every document from --threads clients; a
+//      planted copy must come back DUPLICATE of its original (recall), a
+//      fresh document NEW (false positives);
+//   2. Check latency (p50/p99) and throughput at concurrency 1 and
+//      --threads, on queries that are half planted copies, half new text;
+//   3. disk bytes per document, peak RSS.
+//
+//   build/release/bench/load_gen --docs 1000000 --db /tmp/neardup-load
+//
+// Every loop is bounded by --docs and --queries; nothing listens beyond
+// 127.0.0.1. Documents are a pure function of their number and --seed, so
+// nothing is held in memory and every run sees the same corpus.
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "bench/bench_files.h"
+#include "client/client.h"
+#include "service/index/store.h"
+#include "service/server/server.h"
+#include "service/text/analyze.h"
+#include "service/text/shingle.h"
+
+ABSL_FLAG(int, docs, 100000, "documents to ingest");
+ABSL_FLAG(int, queries, 20000, "Check calls per concurrency level");
+ABSL_FLAG(int, threads, 16, "concurrent clients");
+ABSL_FLAG(double, planted, 0.05, "fraction of documents that are copies");
+ABSL_FLAG(double, edit_rate, 0.02,
+          "fraction of words replaced in a planted copy");
+ABSL_FLAG(std::string, db, "/tmp/neardup-load", "database (wiped first)");
+ABSL_FLAG(bool, in_process, false, "call the Store directly, not gRPC");
+ABSL_FLAG(bool, sync, false, "collection with synced writes");
+ABSL_FLAG(uint64_t, seed, 42, "corpus seed");
+
+namespace neardup::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Distinct sentences of 6-60 words from the machine's licence texts.
+std::vector<std::string> LoadSentences() {
+  std::set<std::string> unique;
+  std::vector<std::string> files;
+  for (const auto& e :
+       std::filesystem::directory_iterator("/usr/share/common-licenses")) {
+    files.push_back(e.path());
+  }
+  for (const auto& e : std::filesystem::directory_iterator("/usr/share/doc")) {
+    const auto copyright = e.path() / "copyright";
+    if (std::filesystem::is_regular_file(copyright)) files.push_back(copyright);
+  }
+  for (const std::string& f : files) {
+    std::string text = ReadFile(f);
+    std::replace(text.begin(), text.end(), '\n', ' ');
+    for (absl::string_view s : absl::StrSplit(text, ". ")) {
+      const size_t words = std::count(s.begin(), s.end(), ' ') + 1;
+      if (words >= 6 && words <= 60) unique.emplace(s);
+    }
+  }
+  return {unique.begin(), unique.end()};
+}
+
+class Corpus {
+ public:
+  explicit Corpus(uint64_t seed, double planted, double edit_rate)
+      : sentences_(LoadSentences()),
+        seed_(seed),
+        planted_(planted),
+        edit_rate_(edit_rate) {
+    for (const std::string& s : sentences_) {
+      for (absl::string_view w : absl::StrSplit(s, ' ', absl::SkipEmpty())) {
+        if (words_.size() < 200000) words_.emplace_back(w);
+      }
+    }
+  }
+
+  size_t sentences() const { return sentences_.size(); }
+
+  // Document n: a planted copy of an earlier document (Original(n) >= 0)
+  // or fresh text.
+  int64_t Original(int64_t n) const {
+    std::mt19937_64 rng(seed_ ^ (uint64_t(n) * 0x9e3779b97f4a7c15ULL));
+    if (n == 0 ||
+        std::uniform_real_distribution<double>(0, 1)(rng) >= planted_) {
+      return -1;
+    }
+    return static_cast<int64_t>(rng() % uint64_t(n));
+  }
+
+  std::string Text(int64_t n) const {
+    const int64_t original = Original(n);
+    if (original < 0) return Fresh(n);
+    // A copy: the original's words with edit_rate of them replaced.
+    std::mt19937_64 rng(seed_ + 7 * uint64_t(n));
+    std::string out;
+    for (absl::string_view w :
+         absl::StrSplit(Fresh(original), ' ', absl::SkipEmpty())) {
+      if (!out.empty()) out.push_back(' ');
+      if (std::uniform_real_distribution<double>(0, 1)(rng) < edit_rate_) {
+        out.append(words_[rng() % words_.size()]);
+      } else {
+        out.append(w.data(), w.size());
+      }
+    }
+    return out;
+  }
+
+ private:
+  std::string Fresh(int64_t n) const {
+    std::mt19937_64 rng(seed_ * 31 + uint64_t(n));
+    const int count = 12 + static_cast<int>(rng() % 9);
+    std::string out;
+    for (int i = 0; i < count; ++i) {
+      out.append(sentences_[rng() % sentences_.size()]);
+      out.append(". ");
+    }
+    return out;
+  }
+
+  std::vector<std::string> sentences_;
+  std::vector<std::string> words_;
+  uint64_t seed_;
+  double planted_, edit_rate_;
+};
+
+// One client: gRPC or the Store itself.
+class Target {
+ public:
+  virtual ~Target() = default;
+  // Returns the id of the best match (empty: none), or false on error.
+  virtual bool CheckAndAdd(const std::string& id, const std::string& text,
+                           std::string* match, bool* added) = 0;
+  virtual bool Check(const std::string& text, std::string* match) = 0;
+};
+
+class GrpcTarget : public Target {
+ public:
+  explicit GrpcTarget(std::unique_ptr<client::Client> c) : c_(std::move(c)) {}
+  bool CheckAndAdd(const std::string& id, const std::string& text,
+                   std::string* match, bool* added) override {
+    v1::CheckAndAddRequest req;
+    req.set_collection("load");
+    req.mutable_document()->set_id(id);
+    req.mutable_document()->set_content(text);
+    auto r = c_->CheckAndAdd(req);
+    if (!r.ok()) return false;
+    *added = r->added();
+    *match = r->matches().empty() ? "" : r->matches(0).id();
+    return true;
+  }
+  bool Check(const std::string& text, std::string* match) override {
+    v1::CheckRequest req;
+    req.set_collection("load");
+    req.mutable_document()->set_content(text);
+    auto r = c_->Check(req);
+    if (!r.ok()) return false;
+    *match = r->matches().empty() ? "" : r->matches(0).id();
+    return true;
+  }
+
+ private:
+  std::unique_ptr<client::Client> c_;
+};
+
+class StoreTarget : public Target {
+ public:
+  explicit StoreTarget(index::Store* s) : s_(s) {}
+  bool CheckAndAdd(const std::string& id, const std::string& text,
+                   std::string* match, bool* added) override {
+    index::DocumentInput d;
+    d.id = id;
+    d.content = text;
+    auto r = s_->CheckAndAdd("load", d, {});
+    if (!r.ok()) return false;
+    *added = r->added;
+    *match = r->matches.empty() ? "" : r->matches[0].id;
+    return true;
+  }
+  bool Check(const std::string& text, std::string* match) override {
+    index::DocumentInput d;
+    d.content = text;
+    auto r = s_->Check("load", d, {});
+    if (!r.ok()) return false;
+    *match = r->matches.empty() ? "" : r->matches[0].id;
+    return true;
+  }
+
+ private:
+  index::Store* s_;
+};
+
+std::string Id(int64_t n) { return absl::StrCat("doc", n); }
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
+}
+
+uint64_t DirBytes(const std::string& dir) {
+  uint64_t total = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) total += e.file_size();
+  }
+  return total;
+}
+
+int Run() {
+  const int docs = absl::GetFlag(FLAGS_docs);
+  const int queries = absl::GetFlag(FLAGS_queries);
+  const int threads = absl::GetFlag(FLAGS_threads);
+  const std::string db = absl::GetFlag(FLAGS_db);
+  const bool in_process = absl::GetFlag(FLAGS_in_process);
+  if (docs < 1 || queries < 1 || threads < 1 || threads > 256) {
+    std::fprintf(stderr, "load_gen: bad --docs, --queries or --threads\n");
+    return 2;
+  }
+  const Corpus corpus(absl::GetFlag(FLAGS_seed), absl::GetFlag(FLAGS_planted),
+                      absl::GetFlag(FLAGS_edit_rate));
+  if (corpus.sentences() < 1000) {
+    std::fprintf(stderr, "load_gen: too little text on this machine\n");
+    return 1;
+  }
+  std::filesystem::remove_all(db);
+
+  std::unique_ptr<server::NearDupServer> server;
+  std::unique_ptr<index::Store> store;
+  std::vector<std::unique_ptr<Target>> targets;
+  index::CollectionParams params;
+  params.sync = absl::GetFlag(FLAGS_sync);
+  if (in_process) {
+    index::Store::Options o;
+    o.path = db;
+    auto s = index::Store::Open(o);
+    if (!s.ok())
+      return std::fprintf(stderr, "%s\n", s.status().ToString().c_str()), 1;
+    store = std::move(*s);
+    if (!store->CreateCollection("load", params).ok()) return 1;
+    for (int t = 0; t < threads; ++t) {
+      targets.push_back(std::make_unique<StoreTarget>(store.get()));
+    }
+  } else {
+    server::NearDupServer::Options o;
+    o.db_path = db;
+    o.listen = "127.0.0.1:0";
+    auto s = server::NearDupServer::Start(o);
+    if (!s.ok())
+      return std::fprintf(stderr, "%s\n", s.status().ToString().c_str()), 1;
+    server = std::move(*s);
+    const std::string addr = absl::StrCat("127.0.0.1:", server->port());
+    auto admin = client::Client::Connect(addr);
+    v1::CollectionParams p;
+    p.set_sync(params.sync.value_or(false));
+    if (!admin.ok() || !(*admin)->CreateCollection("load", p).ok()) return 1;
+    for (int t = 0; t < threads; ++t) {
+      // One channel per client thread, as separate crawler workers have.
+      client::Client::Options co;
+      auto c = client::Client::Connect(addr, co);
+      if (!c.ok()) return 1;
+      targets.push_back(std::make_unique<GrpcTarget>(std::move(*c)));
+    }
+  }
+  std::printf(
+      "corpus: %zu distinct sentences; %d documents, %.0f%% planted "
+      "copies with %.0f%% of words edited; %s, %d clients\n",
+      corpus.sentences(), docs, 100 * absl::GetFlag(FLAGS_planted),
+      100 * absl::GetFlag(FLAGS_edit_rate),
+      in_process ? "in process" : "gRPC on loopback", threads);
+
+  // 1. Ingest.
+  std::atomic<int64_t> next{0}, errors{0}, planted{0}, found{0}, fresh{0},
+      false_dup{0}, above{0}, found_above{0};
+  const auto start = Clock::now();
+  {
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+      workers.emplace_back([&, t] {
+        for (int64_t n = next++; n < docs; n = next++) {
+          std::string match;
+          bool added = false;
+          if (!targets[t]->CheckAndAdd(Id(n), corpus.Text(n), &match, &added)) {
+            ++errors;
+            continue;
+          }
+          const int64_t original = corpus.Original(n);
+          if (original >= 0) {
+            ++planted;
+            // Found if reported as a duplicate of its original, or of
+            // another copy of it (a copy's copy is also a near copy).
+            const bool hit = !added && !match.empty();
+            if (hit) ++found;
+            // Recall where it is promised: copies whose exact shingle-set
+            // Jaccard with their original reaches the threshold (0.8).
+            auto a = text::Analyze(corpus.Text(n));
+            auto b = text::Analyze(corpus.Text(original));
+            if (a.ok() && b.ok() &&
+                text::SetJaccard(a->shingle_set, b->shingle_set) >= 0.8) {
+              ++above;
+              if (hit) ++found_above;
+            }
+          } else {
+            ++fresh;
+            if (!added) ++false_dup;
+          }
+          if (n > 0 && n % 100000 == 0) {
+            std::printf("  %lld documents, %.0f docs/s\n",
+                        static_cast<long long>(n),
+                        n / std::chrono::duration<double>(Clock::now() - start)
+                                .count());
+            std::fflush(stdout);
+          }
+        }
+      });
+    }
+    for (auto& w : workers) w.join();
+  }
+  const double ingest_s =
+      std::chrono::duration<double>(Clock::now() - start).count();
+  std::printf("ingest: %d documents in %.1f s = %.0f docs/s; errors %lld\n",
+              docs, ingest_s, docs / ingest_s,
+              static_cast<long long>(errors.load()));
+  std::printf(
+      "recall of planted copies: %lld / %lld = %.4f; fresh documents "
+      "reported as duplicates: %lld / %lld = %.5f\n",
+      static_cast<long long>(found.load()),
+      static_cast<long long>(planted.load()),
+      planted ? double(found) / planted : 0.0,
+      static_cast<long long>(false_dup.load()),
+      static_cast<long long>(fresh.load()),
+      fresh ? double(false_dup) / fresh : 0.0);
+  std::printf(
+      "recall of planted copies with exact Jaccard >= 0.8: %lld / "
+      "%lld = %.4f\n",
+      static_cast<long long>(found_above.load()),
+      static_cast<long long>(above.load()),
+      above ? double(found_above) / above : 0.0);
+
+  // 2. Check latency at concurrency 1 and `threads`.
+  for (int concurrency : {1, threads}) {
+    std::vector<std::vector<double>> lat(concurrency);
+    std::atomic<int64_t> q{0};
+    const auto qstart = Clock::now();
+    std::vector<std::thread> workers;
+    for (int t = 0; t < concurrency; ++t) {
+      workers.emplace_back([&, t] {
+        std::mt19937_64 rng(1000 + t);
+        for (int64_t i = q++; i < queries; i = q++) {
+          // Half near copies of stored documents, half new text.
+          const std::string text =
+              i % 2 == 0 ? corpus.Text(int64_t(rng() % uint64_t(docs)))
+                         : corpus.Text(docs + i);
+          std::string match;
+          const auto t0 = Clock::now();
+          if (!targets[t]->Check(text, &match)) ++errors;
+          lat[t].push_back(
+              std::chrono::duration<double, std::micro>(Clock::now() - t0)
+                  .count());
+        }
+      });
+    }
+    for (auto& w : workers) w.join();
+    const double secs =
+        std::chrono::duration<double>(Clock::now() - qstart).count();
+    std::vector<double> all;
+    for (const auto& l : lat) all.insert(all.end(), l.begin(), l.end());
+    std::printf(
+        "check, concurrency %d: %d queries, %.0f/s, p50 %.0f us, p99 "
+        "%.0f us, max %.0f us\n",
+        concurrency, queries, queries / secs, Percentile(all, 0.5),
+        Percentile(all, 0.99), Percentile(all, 1.0));
+  }
+
+  // 3. Disk and memory.
+  targets.clear();
+  server.reset();
+  store.reset();
+  {
+    // Reopening replays the write-ahead log into table files and drops
+    // it: what stays on disk for a collection at rest.
+    index::Store::Options o;
+    o.path = db;
+    auto reopened = index::Store::Open(o);
+    if (!reopened.ok()) return 1;
+  }
+  const uint64_t bytes = DirBytes(db);
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  std::printf("disk: %.2f MB = %.0f bytes per document; peak RSS %.0f MB\n",
+              bytes / 1e6, double(bytes) / docs, usage.ru_maxrss / 1024.0);
+  return errors.load() == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace neardup::bench
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  return neardup::bench::Run();
+}
