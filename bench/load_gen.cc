@@ -54,6 +54,7 @@ ABSL_FLAG(std::string, db, "/tmp/neardup-load", "database (wiped first)");
 ABSL_FLAG(bool, in_process, false, "call the Store directly, not gRPC");
 ABSL_FLAG(bool, sync, false, "collection with synced writes");
 ABSL_FLAG(uint64_t, seed, 42, "corpus seed");
+ABSL_FLAG(int, simhash_distance, 0, "collection's SimHash distance (0..3)");
 
 namespace neardup::bench {
 namespace {
@@ -251,6 +252,7 @@ int Run() {
   std::vector<std::unique_ptr<Target>> targets;
   index::CollectionParams params;
   params.sync = absl::GetFlag(FLAGS_sync);
+  params.simhash_distance = absl::GetFlag(FLAGS_simhash_distance);
   if (in_process) {
     index::Store::Options o;
     o.path = db;
@@ -274,6 +276,7 @@ int Run() {
     auto admin = client::Client::Connect(addr);
     v1::CollectionParams p;
     p.set_sync(params.sync.value_or(false));
+    p.set_simhash_distance(*params.simhash_distance);
     if (!admin.ok() || !(*admin)->CreateCollection("load", p).ok()) return 1;
     for (int t = 0; t < threads; ++t) {
       // One channel per client thread, as separate crawler workers have.

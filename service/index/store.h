@@ -2,16 +2,18 @@
 // RocksDB, and the near-duplicate queries over them.
 //
 // Each document is stored as one record (id, metadata, MinHash signature,
-// SimHash, digest, sizes) plus index keys: one per LSH band and one for its
-// exact digest. Every change of a document (its record and all its keys) is
-// one atomic WriteBatch, written through the WAL, so a crash never leaves a
-// half-written document or an orphan key, and an acknowledged write
-// survives the process being killed.
+// SimHash, digest, sizes) plus index keys: its id, one per LSH band, one
+// per SimHash table and one for its exact digest. Every change of a document
+// (its record and all its keys) is one atomic WriteBatch, written through the
+// WAL, so a crash never leaves a half-written document or an orphan key, and an
+// acknowledged write survives the process being killed.
 //
 // Check finds candidates through the band and digest keys and verifies
 // each against its stored signature, so every reported score is computed,
-// not assumed. CheckAndAdd does the check and the insert under the
-// collection's write lock: linearizable per collection.
+// not assumed. CheckAndAdd searches on a snapshot without the collection's
+// write lock, then, under it, scores the documents written since the
+// snapshot and inserts: linearizable per collection, and concurrent
+// writers only serialise on the short part.
 //
 // Example:
 //   Store::Options options;
@@ -36,6 +38,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "service/index/types.h"
 
 namespace neardup::index {
@@ -48,7 +51,7 @@ class Store {
     // Shared block cache for all column families.
     size_t block_cache_bytes = size_t{256} << 20;
     // Total memtable budget across column families.
-    size_t write_buffer_bytes = size_t{64} << 20;
+    size_t write_buffer_bytes = size_t{256} << 20;
     // fsync the WAL before acknowledging each write: survives power loss,
     // not only a crash of the process. Costs a disk flush per write.
     bool sync = false;
@@ -99,6 +102,14 @@ class Store {
   absl::StatusOr<CheckResult> CheckAndAdd(std::string_view collection,
                                           const DocumentInput& doc,
                                           const CheckOptions& options);
+
+  // CheckAndAdd of each document in turn, as if sent one by one in this
+  // order (a document may match one added earlier in the same batch), with
+  // one result per document. Faster than separate calls: documents are
+  // analysed and searched together, and the write lock is taken once.
+  std::vector<absl::StatusOr<CheckResult>> CheckAndAddBatch(
+      std::string_view collection, absl::Span<const DocumentInput> docs,
+      const CheckOptions& options);
 
   // Returns what is stored about document `id`, or NOT_FOUND.
   absl::StatusOr<StoredDocument> Get(std::string_view collection,

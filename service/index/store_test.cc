@@ -33,6 +33,12 @@ DocumentInput Doc(std::string_view id, std::string_view content,
   return d;
 }
 
+std::vector<std::string> MatchIdsOf(const CheckResult& r) {
+  std::vector<std::string> ids;
+  for (const Match& m : r.matches) ids.push_back(m.id);
+  return ids;
+}
+
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -290,23 +296,103 @@ TEST_F(StoreTest, UpsertsAndDeletesNeverShowOldVersions) {
   }
 }
 
-TEST_F(StoreTest, SimHashTablesAreWrittenAndRemovedWithTheDocument) {
-  // One document: 1 id key + 14 band keys + 1 digest key + SimHash keys
-  // (10 tables at distance 3, 1 at distance 0).
-  CollectionParams exact;
-  exact.simhash_distance = 0;
-  ASSERT_THAT(store_->CreateCollection("k0", exact), IsOk());
-  const std::string doc = GeneratedText(12, 200);
-  ASSERT_THAT(Add("d", doc), IsOk());
-  ASSERT_THAT(store_->Add("k0", Doc("d", doc), false), IsOk());
+// A batch behaves as its documents sent one by one, in order: a document
+// matches one added earlier in the same batch, a repeated id is
+// already_stored, a bad document fails alone. 700 documents overflow the
+// record of recent adds (512) that CheckAndAdd catches up from, so the
+// later ones take the search-again path; their answers must not change.
+TEST_F(StoreTest, BatchIsTheSameAsDocumentsOneByOne) {
+  constexpr int kFresh = 600;
+  std::vector<std::string> texts, ids;
+  for (int i = 0; i < kFresh; ++i) {
+    texts.push_back(GeneratedText(5000 + i, 300));
+    ids.push_back("f" + std::to_string(i));
+  }
+  // Near copies (1% of words edited) of the first fresh documents, after
+  // more than 512 others were added in this batch.
+  for (int i = 0; i < 50; ++i) {
+    texts.push_back(MutateWords(texts[i], 0.01, 77 + i));
+    ids.push_back("copy" + std::to_string(i));
+  }
+  for (int i = 0; i < 48; ++i) {  // the same ids again
+    texts.push_back(texts[kFresh + 50 - 1 - i]);
+    ids.push_back(ids[i]);
+  }
+  texts.push_back("");  // no text
+  ids.push_back("empty");
+  texts.push_back(GeneratedText(9999, 120));
+  ids.push_back("");  // bad id
+  std::vector<DocumentInput> docs;
+  for (size_t i = 0; i < texts.size(); ++i)
+    docs.push_back(Doc(ids[i], texts[i]));
+
+  auto results = store_->CheckAndAddBatch("c", docs, {});
+  ASSERT_EQ(results.size(), docs.size());
+  for (int i = 0; i < kFresh; ++i) {
+    ASSERT_THAT(results[i], IsOk());
+    EXPECT_TRUE(results[i]->added) << i;
+  }
+  int copies_found = 0;
+  for (int i = kFresh; i < kFresh + 50; ++i) {
+    ASSERT_THAT(results[i], IsOk());
+    if (!results[i]->added) {
+      ASSERT_FALSE(results[i]->matches.empty());
+      EXPECT_EQ(results[i]->matches[0].id, ids[i - kFresh]) << i;
+      ++copies_found;
+    }
+  }
+  EXPECT_GE(copies_found, 48);
+  for (int i = kFresh + 50; i < kFresh + 98; ++i) {
+    ASSERT_THAT(results[i], IsOk());
+    EXPECT_TRUE(results[i]->already_stored) << i;
+    EXPECT_FALSE(results[i]->added) << i;
+  }
+  EXPECT_THAT(results[kFresh + 98], StatusIs(absl::StatusCode::kInvalidArgument,
+                                             HasSubstr("no text")));
+  EXPECT_THAT(results[kFresh + 99],
+              StatusIs(absl::StatusCode::kInvalidArgument));
+
+  // The same answers one by one, in a fresh collection.
+  ASSERT_THAT(store_->CreateCollection("one", {}), IsOk());
+  for (size_t i = 0; i < docs.size(); ++i) {
+    auto r = store_->CheckAndAdd("one", docs[i], {});
+    ASSERT_EQ(r.ok(), results[i].ok()) << i;
+    if (!r.ok()) continue;
+    EXPECT_EQ(r->added, results[i]->added) << i;
+    EXPECT_EQ(r->already_stored, results[i]->already_stored) << i;
+    EXPECT_EQ(MatchIdsOf(*r), MatchIdsOf(*results[i])) << i;
+  }
   auto report = store_->Verify();
   ASSERT_THAT(report, IsOk());
   EXPECT_TRUE(report->ok()) << ::testing::PrintToString(report->problems);
-  EXPECT_EQ(report->index_keys, (1u + 14 + 1 + 10) + (1u + 14 + 1 + 1));
-  EXPECT_EQ(store_->GetCollection("k0")->params.simhash_distance, 0u);
-  EXPECT_EQ(store_->GetCollection("c")->params.simhash_distance, 3u);
+  EXPECT_EQ(store_->GetCollection("c")->document_count,
+            store_->GetCollection("one")->document_count);
+  EXPECT_THAT(store_->CheckAndAddBatch("nope", docs, {}),
+              ::testing::Each(StatusIs(absl::StatusCode::kNotFound)));
+}
+
+TEST_F(StoreTest, SimHashTablesAreWrittenAndRemovedWithTheDocument) {
+  // One document: 1 id key + 14 band keys + 1 digest key + SimHash keys
+  // (10 tables at distance 3, 1 at the default distance 0).
+  CollectionParams wide;
+  wide.simhash_distance = 3;
+  ASSERT_THAT(store_->CreateCollection("k3", wide), IsOk());
+  const std::string doc = GeneratedText(12, 200);
+  ASSERT_THAT(Add("d", doc), IsOk());
+  ASSERT_THAT(store_->Add("k3", Doc("d", doc), false), IsOk());
+  auto report = store_->Verify();
+  ASSERT_THAT(report, IsOk());
+  EXPECT_TRUE(report->ok()) << ::testing::PrintToString(report->problems);
+  EXPECT_EQ(report->index_keys, (1u + 14 + 1 + 1) + (1u + 14 + 1 + 10));
+  EXPECT_EQ(store_->GetCollection("c")->params.simhash_distance, 0u);
+  EXPECT_EQ(store_->GetCollection("k3")->params.simhash_distance, 3u);
+  // The wide collection answers queries like any other.
+  auto near = store_->Check("k3", Doc("", doc + " x"), {});
+  ASSERT_THAT(near, IsOk());
+  ASSERT_FALSE(near->matches.empty());
+  EXPECT_EQ(near->matches[0].id, "d");
   ASSERT_THAT(store_->Delete("c", "d"), IsOk());
-  ASSERT_THAT(store_->DropCollection("k0"), IsOk());
+  ASSERT_THAT(store_->DropCollection("k3"), IsOk());
   report = store_->Verify();
   ASSERT_THAT(report, IsOk());
   EXPECT_TRUE(report->ok()) << ::testing::PrintToString(report->problems);

@@ -84,7 +84,7 @@ absl::StatusOr<CollectionParams> ResolveCollectionParams(CollectionParams p) {
   if (p.word_shingle_size == 0) p.word_shingle_size = kDefaultWordShingleSize;
   if (p.char_shingle_size == 0) p.char_shingle_size = kDefaultCharShingleSize;
   if (!p.fold_traditional.has_value()) p.fold_traditional = true;
-  if (!p.simhash_distance.has_value()) p.simhash_distance = 3;
+  if (!p.simhash_distance.has_value()) p.simhash_distance = 0;
   if (!p.sync.has_value()) p.sync = false;
   if (*p.simhash_distance >
       static_cast<uint32_t>(sketch::kMaxSimHashDistance)) {

@@ -25,6 +25,8 @@ ABSL_FLAG(bool, sync, false,
           "(survives power loss; slower)");
 ABSL_FLAG(int, max_message_mb, 64, "largest request accepted, in MiB");
 ABSL_FLAG(int, block_cache_mb, 256, "RocksDB block cache, in MiB");
+ABSL_FLAG(int, write_buffer_mb, 256,
+          "RocksDB memtables of all column families together, in MiB");
 ABSL_FLAG(int, grace_seconds, 10,
           "on SIGINT/SIGTERM, how long in-flight calls may take to finish");
 ABSL_FLAG(bool, verbose, false, "log every failed call");
@@ -101,6 +103,7 @@ int main(int argc, char** argv) {
   // Sizes in MiB: bounded so the byte counts cannot overflow.
   const int max_message_mb = absl::GetFlag(FLAGS_max_message_mb);
   const int block_cache_mb = absl::GetFlag(FLAGS_block_cache_mb);
+  const int write_buffer_mb = absl::GetFlag(FLAGS_write_buffer_mb);
   const int grace_seconds = absl::GetFlag(FLAGS_grace_seconds);
   if (max_message_mb < 1 || max_message_mb > 1024) {
     std::fprintf(stderr, "neardupd: --max_message_mb must be in [1, 1024]\n");
@@ -109,6 +112,10 @@ int main(int argc, char** argv) {
   if (block_cache_mb < 0 || block_cache_mb > (1 << 20)) {
     std::fprintf(stderr,
                  "neardupd: --block_cache_mb must be in [0, 1048576]\n");
+    return 2;
+  }
+  if (write_buffer_mb < 8 || write_buffer_mb > (1 << 16)) {
+    std::fprintf(stderr, "neardupd: --write_buffer_mb must be in [8, 65536]\n");
     return 2;
   }
   if (grace_seconds < 0) {
@@ -122,6 +129,7 @@ int main(int argc, char** argv) {
   options.sync = absl::GetFlag(FLAGS_sync);
   options.max_message_bytes = max_message_mb << 20;
   options.block_cache_bytes = static_cast<size_t>(block_cache_mb) << 20;
+  options.write_buffer_bytes = static_cast<size_t>(write_buffer_mb) << 20;
   auto server = neardup::server::NearDupServer::Start(options);
   if (!server.ok()) {
     std::fprintf(stderr, "neardupd: %s\n",

@@ -39,6 +39,8 @@ class NearDupServer {
     // Store options, see index::Store::Options.
     bool sync = false;
     size_t block_cache_bytes = size_t{256} << 20;
+    // Memtables of all column families together.
+    size_t write_buffer_bytes = size_t{256} << 20;
   };
 
   // Opens the store and starts serving. FAILED_PRECONDITION if the database
