@@ -191,6 +191,12 @@ absl::StatusOr<v1::CheckAndAddResponse> Client::CheckAndAdd(
       &v1::NearDup::Stub::CheckAndAdd, request);
 }
 
+absl::StatusOr<v1::CheckAndAddBatchResponse> Client::CheckAndAddBatch(
+    const v1::CheckAndAddBatchRequest& request) {
+  return Call<v1::CheckAndAddBatchRequest, v1::CheckAndAddBatchResponse>(
+      &v1::NearDup::Stub::CheckAndAddBatch, request);
+}
+
 absl::StatusOr<v1::StoredDocument> Client::Get(std::string_view collection,
                                                std::string_view id) {
   v1::GetRequest req;

@@ -65,6 +65,10 @@ class Client {
   absl::StatusOr<v1::CheckResponse> Check(const v1::CheckRequest& request);
   absl::StatusOr<v1::CheckAndAddResponse> CheckAndAdd(
       const v1::CheckAndAddRequest& request);
+  // Up to 1000 documents at once; results[i] belongs to documents(i) and
+  // carries its own status code. The returned status is the call's.
+  absl::StatusOr<v1::CheckAndAddBatchResponse> CheckAndAddBatch(
+      const v1::CheckAndAddBatchRequest& request);
   absl::StatusOr<v1::StoredDocument> Get(std::string_view collection,
                                          std::string_view id);
   absl::Status Delete(std::string_view collection, std::string_view id);

@@ -299,6 +299,69 @@ TEST_F(ServerTest, CheckAndAddOverGrpcIsAtomic) {
   EXPECT_EQ(client_->GetCollection("c")->document_count(), 1u);
 }
 
+// A batch over gRPC: the second copy of a text is a duplicate of the
+// first in the same call, a document without text and one with an
+// unsupported content_type fail alone with their codes, and the call's own
+// errors (empty, oversized, unknown collection) fail it whole.
+TEST_F(ServerTest, CheckAndAddBatchOverGrpc) {
+  CreateCollection("c");
+  const std::string zh = neardup::testing::ReadTestData("article_zh.txt");
+  const std::string en = neardup::testing::ReadTestData("unrelated_en.txt");
+  v1::CheckAndAddBatchRequest req;
+  req.set_collection("c");
+  auto add = [&](const std::string& id, const std::string& content) {
+    v1::Document* d = req.add_documents();
+    d->set_id(id);
+    d->set_content(content);
+    return d;
+  };
+  add("zh", zh);
+  add("empty", "   ");
+  add("zh-again", zh);
+  add("odd-type", en)->set_content_type("application/pdf");
+  add("en", en);
+  auto r = client_->CheckAndAddBatch(req);
+  ASSERT_THAT(r, IsOk());
+  ASSERT_THAT(r->results(), SizeIs(5));
+  EXPECT_EQ(r->results(0).code(), 0);
+  EXPECT_TRUE(r->results(0).response().added());
+  EXPECT_EQ(r->results(1).code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(r->results(1).message(), HasSubstr("no text"));
+  EXPECT_EQ(r->results(2).code(), 0);
+  EXPECT_FALSE(r->results(2).response().added());
+  ASSERT_THAT(r->results(2).response().matches(), SizeIs(1));
+  EXPECT_EQ(r->results(2).response().matches(0).id(), "zh");
+  EXPECT_TRUE(r->results(2).response().matches(0).exact());
+  EXPECT_EQ(r->results(3).code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(r->results(3).message(), HasSubstr("application/pdf"));
+  EXPECT_TRUE(r->results(4).response().added());
+  EXPECT_EQ(client_->GetCollection("c")->document_count(), 2u);
+
+  // Sent again: every stored id is already_stored, nothing is added.
+  r = client_->CheckAndAddBatch(req);
+  ASSERT_THAT(r, IsOk());
+  EXPECT_TRUE(r->results(0).response().already_stored());
+  EXPECT_TRUE(r->results(4).response().already_stored());
+  EXPECT_EQ(client_->GetCollection("c")->document_count(), 2u);
+
+  v1::CheckAndAddBatchRequest empty;
+  empty.set_collection("c");
+  EXPECT_THAT(
+      client_->CheckAndAddBatch(empty),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no documents")));
+  v1::CheckAndAddBatchRequest big;
+  big.set_collection("c");
+  for (int i = 0; i < 1001; ++i) {
+    big.add_documents()->set_id(absl::StrCat("d", i));
+  }
+  EXPECT_THAT(
+      client_->CheckAndAddBatch(big),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at most 1000")));
+  req.set_collection("nope");
+  EXPECT_THAT(client_->CheckAndAddBatch(req),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("nope")));
+}
+
 TEST_F(ServerTest, DeleteAndGetOverGrpc) {
   CreateCollection("c");
   const std::string doc = neardup::testing::ReadTestData("unrelated_en.txt");

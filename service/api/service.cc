@@ -122,6 +122,57 @@ grpc::ServerUnaryReactor* NearDupService::CheckAndAdd(
   return Finish(ctx, "CheckAndAdd", s);
 }
 
+grpc::ServerUnaryReactor* NearDupService::CheckAndAddBatch(
+    grpc::CallbackServerContext* ctx, const v1::CheckAndAddBatchRequest* req,
+    v1::CheckAndAddBatchResponse* resp) {
+  const size_t n = req->documents_size();
+  absl::Status s;
+  if (n == 0) {
+    s = absl::InvalidArgumentError("batch has no documents");
+  } else if (n > index::kMaxBatchDocuments) {
+    s = absl::InvalidArgumentError(
+        absl::StrCat("batch has ", n, " documents; at most ",
+                     index::kMaxBatchDocuments, " per call"));
+  }
+  if (!s.ok()) return Finish(ctx, "CheckAndAddBatch", s);
+  auto set_error = [](const absl::Status& e,
+                      v1::CheckAndAddBatchResponse::Result* r) {
+    r->set_code(static_cast<int>(e.code()));
+    r->set_message(std::string(e.message()));
+  };
+  // Documents that cannot even be read fail alone; the rest go to the
+  // index together. `where[j]` is the request position of docs[j].
+  std::vector<index::DocumentInput> docs;
+  std::vector<size_t> where;
+  for (size_t i = 0; i < n; ++i) {
+    resp->add_results();
+    absl::StatusOr<index::DocumentInput> doc =
+        FromProto(req->documents(static_cast<int>(i)));
+    if (!doc.ok()) {
+      set_error(doc.status(), resp->mutable_results(static_cast<int>(i)));
+      continue;
+    }
+    docs.push_back(*std::move(doc));
+    where.push_back(i);
+  }
+  auto results = store_->CheckAndAddBatch(req->collection(), docs,
+                                          {req->threshold(), req->top_k()});
+  if (!results.ok()) {
+    resp->Clear();
+    return Finish(ctx, "CheckAndAddBatch", results.status());
+  }
+  for (size_t j = 0; j < docs.size(); ++j) {
+    auto* out = resp->mutable_results(static_cast<int>(where[j]));
+    const absl::StatusOr<index::CheckResult>& r = (*results)[j];
+    if (r.ok()) {
+      ToProto(*r, out->mutable_response());
+    } else {
+      set_error(r.status(), out);
+    }
+  }
+  return Finish(ctx, "CheckAndAddBatch", absl::OkStatus());
+}
+
 grpc::ServerUnaryReactor* NearDupService::Get(grpc::CallbackServerContext* ctx,
                                               const v1::GetRequest* req,
                                               v1::StoredDocument* resp) {

@@ -41,6 +41,9 @@ class NearDupService final : public v1::NearDup::CallbackService {
   grpc::ServerUnaryReactor* CheckAndAdd(grpc::CallbackServerContext* ctx,
                                         const v1::CheckAndAddRequest* req,
                                         v1::CheckAndAddResponse* resp) override;
+  grpc::ServerUnaryReactor* CheckAndAddBatch(
+      grpc::CallbackServerContext* ctx, const v1::CheckAndAddBatchRequest* req,
+      v1::CheckAndAddBatchResponse* resp) override;
   grpc::ServerUnaryReactor* Get(grpc::CallbackServerContext* ctx,
                                 const v1::GetRequest* req,
                                 v1::StoredDocument* resp) override;

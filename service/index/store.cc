@@ -106,16 +106,41 @@ struct CollectionState {
   int simhash_distance = 0;
   const sketch::MinHasher hasher;
 
-  // A document added recently, as CheckAndAdd scores it.
+  // The keys a document is indexed under (PutDocKeys) and a query probes
+  // (FindMatches).
+  struct Keys {
+    text::Digest128 digest;
+    std::vector<uint64_t> bands;              // by band
+    std::vector<sketch::SimHashKey> simhash;  // by table
+    // True if a probe with these keys finds a document indexed under `o`.
+    bool SharesAnyWith(const Keys& o) const {
+      if (digest == o.digest) return true;
+      for (size_t i = 0; i < bands.size() && i < o.bands.size(); ++i) {
+        if (bands[i] == o.bands[i]) return true;
+      }
+      for (size_t i = 0; i < simhash.size() && i < o.simhash.size(); ++i) {
+        if (simhash[i] == o.simhash[i]) return true;
+      }
+      return false;
+    }
+  };
+  Keys KeysOf(const sketch::Fingerprint& fp) const {
+    return {fp.digest, sketch::BandKeys(fp.minhash, lsh),
+            sketch::SimHashKeys(fp.simhash, simhash_distance)};
+  }
+
+  // A document added recently, as CheckAndAdd finds and scores it.
   struct Recent {
     uint64_t version;  // the collection's version its write made
     std::string id;
     Metadata metadata;
     sketch::Fingerprint fp;
+    Keys keys;
   };
-  // Documents kept in `recent`: more than the writes that can land while
-  // a CheckAndAdd searches (one per concurrent writer, or a batch).
-  static constexpr size_t kRecentCapacity = 512;
+  // Documents kept in `recent` (about 1.2 KB each): more than the writes
+  // that land while a CheckAndAdd searches, which is one per concurrent
+  // writer, or one batch (up to kMaxBatchDocuments) per concurrent batch.
+  static constexpr size_t kRecentCapacity = 4096;
 
   // Serialises the writes of this collection (linearizable CheckAndAdd).
   absl::Mutex mu;
@@ -559,9 +584,11 @@ absl::StatusOr<std::vector<Match>> Store::Impl::CatchUp(
                                !c.recent.empty() &&
                                c.recent.front().version <= seen + 1;
   if (!only_adds_since) return FindMatches(c, fp, threshold, top_k);
+  // Exactly what a search would find: documents sharing a probed key.
+  const CollectionState::Keys keys = c.KeysOf(fp);
   const double cutoff = Cutoff(threshold);
   for (const CollectionState::Recent& r : c.recent) {
-    if (r.version <= seen) continue;
+    if (r.version <= seen || !keys.SharesAnyWith(r.keys)) continue;
     sketch::Scores scores = sketch::Score(fp, r.fp);
     if (scores.jaccard < cutoff) continue;
     matches.push_back(Match{r.id, scores, r.metadata});
@@ -699,7 +726,8 @@ absl::StatusOr<AddResult> Store::Impl::AddLocked(CollectionState& c,
     if (c.recent.size() == CollectionState::kRecentCapacity) {
       c.recent.pop_front();
     }
-    c.recent.push_back({c.version, std::string(doc.id), doc.metadata, q.fp});
+    c.recent.push_back(
+        {c.version, std::string(doc.id), doc.metadata, q.fp, c.KeysOf(q.fp)});
   }
   return AddResult{old.has_value(), q.stats};
 }
@@ -866,25 +894,26 @@ absl::StatusOr<CheckResult> Store::Impl::CheckAndAddLocked(
 absl::StatusOr<CheckResult> Store::CheckAndAdd(std::string_view collection,
                                                const DocumentInput& doc,
                                                const CheckOptions& options) {
-  std::vector<absl::StatusOr<CheckResult>> results =
-      CheckAndAddBatch(collection, {&doc, 1}, options);
+  NEARDUP_ASSIGN_OR_RETURN(auto results,
+                           CheckAndAddBatch(collection, {&doc, 1}, options));
   return std::move(results[0]);
 }
 
-std::vector<absl::StatusOr<CheckResult>> Store::CheckAndAddBatch(
-    std::string_view collection, absl::Span<const DocumentInput> docs,
-    const CheckOptions& options) {
-  Impl& m = *impl_;
-  absl::StatusOr<std::shared_ptr<CollectionState>> found = m.Find(collection);
-  absl::StatusOr<std::pair<double, uint32_t>> resolved =
-      found.ok() ? m.ResolveCheckOptions(**found, options)
-                 : absl::StatusOr<std::pair<double, uint32_t>>(found.status());
-  if (!resolved.ok()) {
-    return std::vector<absl::StatusOr<CheckResult>>(docs.size(),
-                                                    resolved.status());
+absl::StatusOr<std::vector<absl::StatusOr<CheckResult>>>
+Store::CheckAndAddBatch(std::string_view collection,
+                        absl::Span<const DocumentInput> docs,
+                        const CheckOptions& options) {
+  if (docs.size() > kMaxBatchDocuments) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("batch has ", docs.size(), " documents; at most ",
+                     kMaxBatchDocuments, " per call"));
   }
-  CollectionState& c = **found;
-  const auto [threshold, top_k] = *resolved;
+  Impl& m = *impl_;
+  NEARDUP_ASSIGN_OR_RETURN(std::shared_ptr<CollectionState> found,
+                           m.Find(collection));
+  CollectionState& c = *found;
+  NEARDUP_ASSIGN_OR_RETURN(auto resolved, m.ResolveCheckOptions(c, options));
+  const auto [threshold, top_k] = resolved;
 
   // The expensive part without the write lock: analysis, and a search on
   // a snapshot. Under the lock only the documents written since the

@@ -107,7 +107,8 @@ class Store {
   // order (a document may match one added earlier in the same batch), with
   // one result per document. Faster than separate calls: documents are
   // analysed and searched together, and the write lock is taken once.
-  std::vector<absl::StatusOr<CheckResult>> CheckAndAddBatch(
+  // Fails as a whole only for an unknown collection or bad `options`.
+  absl::StatusOr<std::vector<absl::StatusOr<CheckResult>>> CheckAndAddBatch(
       std::string_view collection, absl::Span<const DocumentInput> docs,
       const CheckOptions& options);
 

@@ -326,7 +326,9 @@ TEST_F(StoreTest, BatchIsTheSameAsDocumentsOneByOne) {
   for (size_t i = 0; i < texts.size(); ++i)
     docs.push_back(Doc(ids[i], texts[i]));
 
-  auto results = store_->CheckAndAddBatch("c", docs, {});
+  auto batch = store_->CheckAndAddBatch("c", docs, {});
+  ASSERT_THAT(batch, IsOk());
+  auto& results = *batch;
   ASSERT_EQ(results.size(), docs.size());
   for (int i = 0; i < kFresh; ++i) {
     ASSERT_THAT(results[i], IsOk());
@@ -368,7 +370,7 @@ TEST_F(StoreTest, BatchIsTheSameAsDocumentsOneByOne) {
   EXPECT_EQ(store_->GetCollection("c")->document_count,
             store_->GetCollection("one")->document_count);
   EXPECT_THAT(store_->CheckAndAddBatch("nope", docs, {}),
-              ::testing::Each(StatusIs(absl::StatusCode::kNotFound)));
+              StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_F(StoreTest, SimHashTablesAreWrittenAndRemovedWithTheDocument) {

@@ -89,6 +89,8 @@ struct CheckOptions {
 
 inline constexpr uint32_t kDefaultTopK = 10;
 inline constexpr uint32_t kMaxTopK = 1000;
+// Most documents in one CheckAndAddBatch.
+inline constexpr size_t kMaxBatchDocuments = 1000;
 
 struct CheckResult {
   std::vector<Match> matches;   // best first
