@@ -48,6 +48,8 @@
 ABSL_FLAG(int, docs, 100000, "documents to ingest");
 ABSL_FLAG(int, queries, 20000, "Check calls per concurrency level");
 ABSL_FLAG(int, threads, 16, "concurrent clients");
+ABSL_FLAG(double, check_rate, 5000,
+          "open-loop Check rate over --threads clients (0: skip)");
 ABSL_FLAG(int, batch, 1,
           "documents per ingest call; above 1, CheckAndAddBatch (1..1000)");
 ABSL_FLAG(double, planted, 0.05, "fraction of documents that are copies");
@@ -457,22 +459,31 @@ int Run() {
       static_cast<long long>(above.load()),
       above ? double(found_above) / above : 0.0);
 
-  // 2. Check latency at concurrency 1 and `threads`.
-  for (int concurrency : {1, threads}) {
+  // 2. Check latency. Closed loop at concurrency 1 and `threads` (each
+  // client sends its next query when the last returns: the throughput
+  // ceiling), then open loop: `threads` clients together sending
+  // --check_rate queries per second on a fixed schedule, latency counted
+  // from each query's scheduled time, so a stall is charged to every query
+  // it delays (no coordinated omission).
+  auto run_checks = [&](int concurrency, double rate) {
     std::vector<std::vector<double>> lat(concurrency);
-    std::atomic<int64_t> q{0};
     const auto qstart = Clock::now();
     std::vector<std::thread> workers;
     for (int t = 0; t < concurrency; ++t) {
       workers.emplace_back([&, t] {
         std::mt19937_64 rng(1000 + t);
-        for (int64_t i = q++; i < queries; i = q++) {
+        for (int64_t i = t; i < queries; i += concurrency) {
           // Half near copies of stored documents, half new text.
           const std::string text =
               i % 2 == 0 ? corpus.Text(int64_t(rng() % uint64_t(docs)))
                          : corpus.Text(docs + i);
+          auto t0 = Clock::now();
+          if (rate > 0) {
+            t0 = qstart + std::chrono::duration_cast<Clock::duration>(
+                              std::chrono::duration<double>(i / rate));
+            std::this_thread::sleep_until(t0);
+          }
           std::string match;
-          const auto t0 = Clock::now();
           if (!targets[t]->Check(text, &match)) ++errors;
           lat[t].push_back(
               std::chrono::duration<double, std::micro>(Clock::now() - t0)
@@ -486,10 +497,18 @@ int Run() {
     std::vector<double> all;
     for (const auto& l : lat) all.insert(all.end(), l.begin(), l.end());
     std::printf(
-        "check, concurrency %d: %d queries, %.0f/s, p50 %.0f us, p99 "
+        "check, %d clients, %s: %d queries, %.0f/s, p50 %.0f us, p99 "
         "%.0f us, max %.0f us\n",
-        concurrency, queries, queries / secs, Percentile(all, 0.5),
-        Percentile(all, 0.99), Percentile(all, 1.0));
+        concurrency,
+        rate > 0 ? absl::StrCat("open loop at ", rate, "/s").c_str()
+                 : "closed loop",
+        queries, queries / secs, Percentile(all, 0.5), Percentile(all, 0.99),
+        Percentile(all, 1.0));
+  };
+  run_checks(1, 0);
+  run_checks(threads, 0);
+  if (absl::GetFlag(FLAGS_check_rate) > 0) {
+    run_checks(threads, absl::GetFlag(FLAGS_check_rate));
   }
 
   // 3. Disk and memory.
