@@ -6,6 +6,7 @@
 #include "service/api/convert.h"
 #include "service/api/grpc_status.h"
 #include "service/common/logging.h"
+#include "service/index/validate.h"
 
 namespace neardup::api {
 namespace {
@@ -126,14 +127,7 @@ grpc::ServerUnaryReactor* NearDupService::CheckAndAddBatch(
     grpc::CallbackServerContext* ctx, const v1::CheckAndAddBatchRequest* req,
     v1::CheckAndAddBatchResponse* resp) {
   const size_t n = req->documents_size();
-  absl::Status s;
-  if (n == 0) {
-    s = absl::InvalidArgumentError("batch has no documents");
-  } else if (n > index::kMaxBatchDocuments) {
-    s = absl::InvalidArgumentError(
-        absl::StrCat("batch has ", n, " documents; at most ",
-                     index::kMaxBatchDocuments, " per call"));
-  }
+  absl::Status s = index::ValidateBatchSize(n);
   if (!s.ok()) return Finish(ctx, "CheckAndAddBatch", s);
   auto set_error = [](const absl::Status& e,
                       v1::CheckAndAddBatchResponse::Result* r) {

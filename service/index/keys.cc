@@ -43,6 +43,16 @@ std::string DocKey(uint32_t coll, uint64_t docnum) {
   return k;
 }
 
+namespace {
+
+// `prefix` followed by the document number: an index key.
+std::string WithDocnum(std::string prefix, uint64_t docnum) {
+  PutFixed64BE(&prefix, docnum);
+  return prefix;
+}
+
+}  // namespace
+
 std::string IdKey(uint32_t coll, std::string_view id) {
   std::string k = CollectionPrefix(coll);
   k.append(id);
@@ -59,9 +69,7 @@ std::string LshPrefix(uint32_t coll, uint32_t band, uint64_t band_key) {
 
 std::string LshKey(uint32_t coll, uint32_t band, uint64_t band_key,
                    uint64_t docnum) {
-  std::string k = LshPrefix(coll, band, band_key);
-  PutFixed64BE(&k, docnum);
-  return k;
+  return WithDocnum(LshPrefix(coll, band, band_key), docnum);
 }
 
 std::string DigestPrefix(uint32_t coll, const text::Digest128& digest) {
@@ -73,9 +81,7 @@ std::string DigestPrefix(uint32_t coll, const text::Digest128& digest) {
 
 std::string DigestKey(uint32_t coll, const text::Digest128& digest,
                       uint64_t docnum) {
-  std::string k = DigestPrefix(coll, digest);
-  PutFixed64BE(&k, docnum);
-  return k;
+  return WithDocnum(DigestPrefix(coll, digest), docnum);
 }
 
 std::string SimHashPrefix(uint32_t coll, uint32_t table, uint64_t bits) {
@@ -87,9 +93,7 @@ std::string SimHashPrefix(uint32_t coll, uint32_t table, uint64_t bits) {
 
 std::string SimHashKey(uint32_t coll, uint32_t table, uint64_t bits,
                        uint64_t docnum) {
-  std::string k = SimHashPrefix(coll, table, bits);
-  PutFixed64BE(&k, docnum);
-  return k;
+  return WithDocnum(SimHashPrefix(coll, table, bits), docnum);
 }
 
 std::string CounterKey(uint32_t coll) {

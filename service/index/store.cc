@@ -202,6 +202,40 @@ sketch::Fingerprint FingerprintOf(const DocumentRecord& rec) {
   return fp;
 }
 
+// Every index key of document `docnum` (all but its record), by family:
+// what PutDocKeys writes, DeleteDocKeys removes and Verify expects.
+std::vector<std::pair<Cf, std::string>> IndexKeys(
+    const CollectionState& c, uint64_t docnum, std::string_view id,
+    const CollectionState::Keys& k) {
+  const uint32_t coll = c.id();
+  std::vector<std::pair<Cf, std::string>> out;
+  out.reserve(2 + k.bands.size() + k.simhash.size());
+  out.emplace_back(kIds, keys::IdKey(coll, id));
+  for (uint32_t b = 0; b < k.bands.size(); ++b) {
+    out.emplace_back(kLsh, keys::LshKey(coll, b, k.bands[b], docnum));
+  }
+  out.emplace_back(kDigest, keys::DigestKey(coll, k.digest, docnum));
+  for (const sketch::SimHashKey& h : k.simhash) {
+    out.emplace_back(kSimHash, keys::SimHashKey(coll, h.table, h.bits, docnum));
+  }
+  return out;
+}
+
+// DATA_LOSS for the record of `docnum` in `c`, which ParseDocRecord refused.
+absl::Status CorruptRecord(const CollectionState& c, uint64_t docnum) {
+  return absl::DataLossError(absl::StrCat("corrupt document record ", docnum,
+                                          " in collection ", c.record.name()));
+}
+
+// Parses a stored record of a document of `c`. False if it is corrupt: it
+// does not parse, or its sketches do not have the collection's sizes.
+bool ParseDocRecord(const CollectionState& c, rocksdb::Slice bytes,
+                    DocumentRecord* rec) {
+  const int k = static_cast<int>(c.record.num_perm());
+  return rec->ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) &&
+         rec->minhash_size() == k && rec->bottom_k_size() <= k;
+}
+
 DocumentStats StatsOf(const text::Analysis& a, size_t content_bytes,
                       const sketch::Fingerprint& fp) {
   return {content_bytes,
@@ -216,6 +250,7 @@ DocumentStats StatsOf(const text::Analysis& a, size_t content_bytes,
 // parameters.
 struct Query {
   sketch::Fingerprint fp;
+  CollectionState::Keys keys;  // of `fp`: what the query probes
   DocumentStats stats;
 };
 
@@ -282,7 +317,7 @@ struct Store::Impl {
   // Returns the verified matches of `fp`, best first, at most `top_k`, as
   // of `snapshot` (null: a snapshot of now).
   absl::StatusOr<std::vector<Match>> FindMatches(
-      const CollectionState& c, const sketch::Fingerprint& fp, double threshold,
+      const CollectionState& c, const Query& q, double threshold,
       uint32_t top_k, const rocksdb::Snapshot* snapshot = nullptr) const;
   // A snapshot holding exactly the writes of `c` up to `version`.
   struct View {
@@ -297,8 +332,7 @@ struct Store::Impl {
   // current version: adds the documents added since (from `c.recent`), or
   // searches again if something was removed since or `recent` does not
   // reach back far enough.
-  absl::StatusOr<std::vector<Match>> CatchUp(CollectionState& c,
-                                             const sketch::Fingerprint& fp,
+  absl::StatusOr<std::vector<Match>> CatchUp(CollectionState& c, const Query& q,
                                              double threshold, uint32_t top_k,
                                              uint64_t seen,
                                              std::vector<Match> matches) const
@@ -327,8 +361,10 @@ struct Store::Impl {
     }
     return rec;
   }
+  // Writes the record and every index key (under `keys`) of a document.
   void PutDocKeys(const CollectionState& c, uint64_t docnum,
-                  const DocumentRecord& rec, rocksdb::WriteBatch* batch) const;
+                  const DocumentRecord& rec, const CollectionState::Keys& keys,
+                  rocksdb::WriteBatch* batch) const;
   void DeleteDocKeys(const CollectionState& c, uint64_t docnum,
                      const DocumentRecord& rec,
                      rocksdb::WriteBatch* batch) const;
@@ -473,6 +509,7 @@ absl::StatusOr<Query> Store::Impl::Prepare(const CollectionState& c,
                            text::Analyze(doc.content, c.text, doc.input));
   Query q;
   q.fp = sketch::ComputeFingerprint(a, c.hasher);
+  q.keys = c.KeysOf(q.fp);
   q.stats = StatsOf(a, doc.content.size(), q.fp);
   return q;
 }
@@ -500,8 +537,8 @@ absl::StatusOr<std::pair<double, uint32_t>> Store::Impl::ResolveCheckOptions(
 }
 
 absl::StatusOr<std::vector<Match>> Store::Impl::FindMatches(
-    const CollectionState& c, const sketch::Fingerprint& fp, double threshold,
-    uint32_t top_k, const rocksdb::Snapshot* snapshot) const {
+    const CollectionState& c, const Query& q, double threshold, uint32_t top_k,
+    const rocksdb::Snapshot* snapshot) const {
   // One snapshot for every read of the query: a concurrent upsert or
   // delete is either wholly seen or not at all.
   std::optional<rocksdb::ManagedSnapshot> own;
@@ -528,13 +565,13 @@ absl::StatusOr<std::vector<Match>> Store::Impl::FindMatches(
     return FromRocksDbStatus(it->status(), "scan index");
   };
   // Exact copies first, so the cap never hides them.
-  NEARDUP_RETURN_IF_ERROR(scan(kDigest, keys::DigestPrefix(c.id(), fp.digest)));
-  const std::vector<uint64_t> bands = sketch::BandKeys(fp.minhash, c.lsh);
-  for (uint32_t b = 0; b < bands.size(); ++b) {
-    NEARDUP_RETURN_IF_ERROR(scan(kLsh, keys::LshPrefix(c.id(), b, bands[b])));
+  NEARDUP_RETURN_IF_ERROR(
+      scan(kDigest, keys::DigestPrefix(c.id(), q.keys.digest)));
+  for (uint32_t b = 0; b < q.keys.bands.size(); ++b) {
+    NEARDUP_RETURN_IF_ERROR(
+        scan(kLsh, keys::LshPrefix(c.id(), b, q.keys.bands[b])));
   }
-  for (const sketch::SimHashKey& k :
-       sketch::SimHashKeys(fp.simhash, c.simhash_distance)) {
+  for (const sketch::SimHashKey& k : q.keys.simhash) {
     NEARDUP_RETURN_IF_ERROR(
         scan(kSimHash, keys::SimHashPrefix(c.id(), k.table, k.bits)));
   }
@@ -558,13 +595,10 @@ absl::StatusOr<std::vector<Match>> Store::Impl::FindMatches(
     if (statuses[i].IsNotFound()) continue;
     NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(statuses[i], "read document"));
     DocumentRecord rec;
-    if (!rec.ParseFromString(values[i]) ||
-        rec.minhash_size() != static_cast<int>(fp.minhash.size())) {
-      return absl::DataLossError(absl::StrCat("corrupt document record ",
-                                              candidates[i], " in collection ",
-                                              c.record.name()));
+    if (!ParseDocRecord(c, values[i], &rec)) {
+      return CorruptRecord(c, candidates[i]);
     }
-    sketch::Scores scores = sketch::Score(fp, FingerprintOf(rec));
+    sketch::Scores scores = sketch::Score(q.fp, FingerprintOf(rec));
     if (scores.jaccard < cutoff) continue;
     Match m;
     m.id = rec.id();
@@ -577,19 +611,18 @@ absl::StatusOr<std::vector<Match>> Store::Impl::FindMatches(
 }
 
 absl::StatusOr<std::vector<Match>> Store::Impl::CatchUp(
-    CollectionState& c, const sketch::Fingerprint& fp, double threshold,
-    uint32_t top_k, uint64_t seen, std::vector<Match> matches) const {
+    CollectionState& c, const Query& q, double threshold, uint32_t top_k,
+    uint64_t seen, std::vector<Match> matches) const {
   if (c.version == seen) return matches;
   const bool only_adds_since = c.last_removal_version <= seen &&
                                !c.recent.empty() &&
                                c.recent.front().version <= seen + 1;
-  if (!only_adds_since) return FindMatches(c, fp, threshold, top_k);
+  if (!only_adds_since) return FindMatches(c, q, threshold, top_k);
   // Exactly what a search would find: documents sharing a probed key.
-  const CollectionState::Keys keys = c.KeysOf(fp);
   const double cutoff = Cutoff(threshold);
   for (const CollectionState::Recent& r : c.recent) {
-    if (r.version <= seen || !keys.SharesAnyWith(r.keys)) continue;
-    sketch::Scores scores = sketch::Score(fp, r.fp);
+    if (r.version <= seen || !q.keys.SharesAnyWith(r.keys)) continue;
+    sketch::Scores scores = sketch::Score(q.fp, r.fp);
     if (scores.jaccard < cutoff) continue;
     matches.push_back(Match{r.id, scores, r.metadata});
   }
@@ -621,36 +654,20 @@ absl::StatusOr<DocumentRecord> Store::Impl::ReadDoc(
   }
   NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(s, "read document"));
   DocumentRecord rec;
-  if (!rec.ParseFromString(value) ||
-      rec.minhash_size() != static_cast<int>(c.record.num_perm()) ||
-      rec.bottom_k_size() > static_cast<int>(c.record.num_perm())) {
-    return absl::DataLossError(absl::StrCat("corrupt document record ", docnum,
-                                            " in collection ",
-                                            c.record.name()));
-  }
+  if (!ParseDocRecord(c, value, &rec)) return CorruptRecord(c, docnum);
   return rec;
 }
 
 void Store::Impl::PutDocKeys(const CollectionState& c, uint64_t docnum,
                              const DocumentRecord& rec,
+                             const CollectionState::Keys& keys,
                              rocksdb::WriteBatch* batch) const {
-  const uint32_t coll = c.id();
-  batch->Put(cf(kDocs), keys::DocKey(coll, docnum), rec.SerializeAsString())
+  batch->Put(cf(kDocs), keys::DocKey(c.id(), docnum), rec.SerializeAsString())
       .PermitUncheckedError();
-  batch->Put(cf(kIds), keys::IdKey(coll, rec.id()), EncodeDocnum(docnum))
-      .PermitUncheckedError();
-  const sketch::Fingerprint fp = FingerprintOf(rec);
-  const std::vector<uint64_t> bands = sketch::BandKeys(fp.minhash, c.lsh);
-  for (uint32_t b = 0; b < bands.size(); ++b) {
-    batch->Put(cf(kLsh), keys::LshKey(coll, b, bands[b], docnum), "")
-        .PermitUncheckedError();
-  }
-  batch->Put(cf(kDigest), keys::DigestKey(coll, fp.digest, docnum), "")
-      .PermitUncheckedError();
-  for (const sketch::SimHashKey& k :
-       sketch::SimHashKeys(fp.simhash, c.simhash_distance)) {
-    batch
-        ->Put(cf(kSimHash), keys::SimHashKey(coll, k.table, k.bits, docnum), "")
+  const std::string docnum_value = EncodeDocnum(docnum);
+  for (const auto& [family, key] : IndexKeys(c, docnum, rec.id(), keys)) {
+    // The id key maps to the document; the others are keys alone.
+    batch->Put(cf(family), key, family == kIds ? docnum_value : "")
         .PermitUncheckedError();
   }
 }
@@ -658,23 +675,12 @@ void Store::Impl::PutDocKeys(const CollectionState& c, uint64_t docnum,
 void Store::Impl::DeleteDocKeys(const CollectionState& c, uint64_t docnum,
                                 const DocumentRecord& rec,
                                 rocksdb::WriteBatch* batch) const {
-  // Band keys are recomputed from the stored signature: deterministic, so
-  // they are exactly the keys PutDocKeys wrote.
-  const uint32_t coll = c.id();
-  batch->Delete(cf(kDocs), keys::DocKey(coll, docnum)).PermitUncheckedError();
-  batch->Delete(cf(kIds), keys::IdKey(coll, rec.id())).PermitUncheckedError();
-  const sketch::Fingerprint fp = FingerprintOf(rec);
-  const std::vector<uint64_t> bands = sketch::BandKeys(fp.minhash, c.lsh);
-  for (uint32_t b = 0; b < bands.size(); ++b) {
-    batch->Delete(cf(kLsh), keys::LshKey(coll, b, bands[b], docnum))
-        .PermitUncheckedError();
-  }
-  batch->Delete(cf(kDigest), keys::DigestKey(coll, fp.digest, docnum))
-      .PermitUncheckedError();
-  for (const sketch::SimHashKey& k :
-       sketch::SimHashKeys(fp.simhash, c.simhash_distance)) {
-    batch->Delete(cf(kSimHash), keys::SimHashKey(coll, k.table, k.bits, docnum))
-        .PermitUncheckedError();
+  // Keys are recomputed from the stored sketches: deterministic, so they
+  // are exactly the keys PutDocKeys wrote.
+  batch->Delete(cf(kDocs), keys::DocKey(c.id(), docnum)).PermitUncheckedError();
+  for (const auto& [family, key] :
+       IndexKeys(c, docnum, rec.id(), c.KeysOf(FingerprintOf(rec)))) {
+    batch->Delete(cf(family), key).PermitUncheckedError();
   }
 }
 
@@ -708,7 +714,7 @@ absl::StatusOr<AddResult> Store::Impl::AddLocked(CollectionState& c,
   rec.set_add_time_micros(absl::ToUnixMicros(absl::Now()));
   rec.set_fingerprint_version(sketch::kFingerprintVersion);
   const uint64_t docnum = c.next_docnum;
-  PutDocKeys(c, docnum, rec, &batch);
+  PutDocKeys(c, docnum, rec, q.keys, &batch);
   ++count;
   batch
       .Put(cf(kDefault), keys::CounterKey(c.id()),
@@ -727,7 +733,7 @@ absl::StatusOr<AddResult> Store::Impl::AddLocked(CollectionState& c,
       c.recent.pop_front();
     }
     c.recent.push_back(
-        {c.version, std::string(doc.id), doc.metadata, q.fp, c.KeysOf(q.fp)});
+        {c.version, std::string(doc.id), doc.metadata, q.fp, q.keys});
   }
   return AddResult{old.has_value(), q.stats};
 }
@@ -863,7 +869,7 @@ absl::StatusOr<CheckResult> Store::Check(std::string_view collection,
   result.stats = q.stats;
   NEARDUP_ASSIGN_OR_RETURN(
       result.matches,
-      impl_->FindMatches(*c, q.fp, resolved.first, resolved.second));
+      impl_->FindMatches(*c, q, resolved.first, resolved.second));
   return result;
 }
 
@@ -879,8 +885,8 @@ absl::StatusOr<CheckResult> Store::Impl::CheckAndAddLocked(
                            LookupId(c, doc.id));
   CheckResult result;
   result.stats = q.stats;
-  NEARDUP_ASSIGN_OR_RETURN(result.matches, CatchUp(c, q.fp, threshold, top_k,
-                                                   seen, std::move(matches)));
+  NEARDUP_ASSIGN_OR_RETURN(result.matches, CatchUp(c, q, threshold, top_k, seen,
+                                                   std::move(matches)));
   if (existing.has_value()) {
     result.already_stored = true;
     return result;
@@ -903,11 +909,9 @@ absl::StatusOr<std::vector<absl::StatusOr<CheckResult>>>
 Store::CheckAndAddBatch(std::string_view collection,
                         absl::Span<const DocumentInput> docs,
                         const CheckOptions& options) {
-  if (docs.size() > kMaxBatchDocuments) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("batch has ", docs.size(), " documents; at most ",
-                     kMaxBatchDocuments, " per call"));
-  }
+  // Empty is allowed here: the server passes on only the documents it
+  // could read, which may be none.
+  if (!docs.empty()) NEARDUP_RETURN_IF_ERROR(ValidateBatchSize(docs.size()));
   Impl& m = *impl_;
   NEARDUP_ASSIGN_OR_RETURN(std::shared_ptr<CollectionState> found,
                            m.Find(collection));
@@ -928,9 +932,9 @@ Store::CheckAndAddBatch(std::string_view collection,
     absl::StatusOr<Query> q =
         ok.ok() ? m.Prepare(c, docs[i]) : absl::StatusOr<Query>(ok);
     absl::StatusOr<std::vector<Match>> found_matches =
-        q.ok() ? m.FindMatches(c, q->fp, threshold, top_k,
-                               view.snapshot->snapshot())
-               : absl::StatusOr<std::vector<Match>>(q.status());
+        q.ok()
+            ? m.FindMatches(c, *q, threshold, top_k, view.snapshot->snapshot())
+            : absl::StatusOr<std::vector<Match>>(q.status());
     if (!found_matches.ok()) {
       results[i] = found_matches.status();
       continue;
@@ -1014,29 +1018,6 @@ absl::Status Store::Delete(std::string_view collection, std::string_view id) {
   return absl::OkStatus();
 }
 
-namespace {
-
-// Every key a document's record needs, by column family.
-std::vector<std::pair<Cf, std::string>> ExpectedKeys(
-    const CollectionState& c, uint64_t docnum, const DocumentRecord& rec) {
-  std::vector<std::pair<Cf, std::string>> out;
-  const uint32_t coll = c.id();
-  const sketch::Fingerprint fp = FingerprintOf(rec);
-  out.emplace_back(kIds, keys::IdKey(coll, rec.id()));
-  const std::vector<uint64_t> bands = sketch::BandKeys(fp.minhash, c.lsh);
-  for (uint32_t b = 0; b < bands.size(); ++b) {
-    out.emplace_back(kLsh, keys::LshKey(coll, b, bands[b], docnum));
-  }
-  out.emplace_back(kDigest, keys::DigestKey(coll, fp.digest, docnum));
-  for (const sketch::SimHashKey& k :
-       sketch::SimHashKeys(fp.simhash, c.simhash_distance)) {
-    out.emplace_back(kSimHash, keys::SimHashKey(coll, k.table, k.bits, docnum));
-  }
-  return out;
-}
-
-}  // namespace
-
 absl::StatusOr<IntegrityReport> Store::Verify() const {
   const Impl& m = *impl_;
   // The snapshot first: a collection created after it has no counter in
@@ -1095,14 +1076,13 @@ absl::StatusOr<IntegrityReport> Store::Verify() const {
       const uint64_t docnum = keys::TrailingDocnum(
           std::string_view(it->key().data(), it->key().size()));
       DocumentRecord rec;
-      if (!rec.ParseFromArray(it->value().data(),
-                              static_cast<int>(it->value().size())) ||
-          rec.minhash_size() != static_cast<int>(c->record.num_perm())) {
+      if (!ParseDocRecord(*c, it->value(), &rec)) {
         problem(absl::StrCat("corrupt record of document ", docnum,
                              " in collection ", c->record.name()));
         continue;
       }
-      for (const auto& [family, key] : ExpectedKeys(*c, docnum, rec)) {
+      for (const auto& [family, key] :
+           IndexKeys(*c, docnum, rec.id(), c->KeysOf(FingerprintOf(rec)))) {
         ++expected;
         std::string value;
         rocksdb::Status s = m.db->Get(ro, m.cf(family), key, &value);

@@ -78,6 +78,18 @@ absl::Status ValidateMetadata(const Metadata& metadata) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateBatchSize(size_t documents) {
+  if (documents == 0) {
+    return absl::InvalidArgumentError("batch has no documents");
+  }
+  if (documents > kMaxBatchDocuments) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("batch has ", documents, " documents; at most ",
+                     kMaxBatchDocuments, " per call"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<CollectionParams> ResolveCollectionParams(CollectionParams p) {
   if (p.threshold == 0) p.threshold = kDefaultThreshold;
   if (p.num_perm == 0) p.num_perm = kDefaultNumPerm;

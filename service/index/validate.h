@@ -33,6 +33,10 @@ absl::Status ValidateDocumentId(std::string_view id);
 // UTF-8, no empty key.
 absl::Status ValidateMetadata(const Metadata& metadata);
 
+// OK for 1 to kMaxBatchDocuments documents in one CheckAndAddBatch;
+// INVALID_ARGUMENT naming the count otherwise.
+absl::Status ValidateBatchSize(size_t documents);
+
 // Returns `params` with zero fields set to their defaults, or
 // INVALID_ARGUMENT if a field is out of range: threshold in (0, 1],
 // num_perm in [16, 1024], word_shingle_size in [1, 16], char_shingle_size
