@@ -39,17 +39,6 @@ using ::neardup::testing::GeneratedText;
 using ::neardup::testing::IsOk;
 using ::neardup::testing::Subprocess;
 
-// Reads neardupd's "listening on 127.0.0.1:PORT" line; returns PORT or 0.
-int ListeningPort(Subprocess* daemon) {
-  const std::string line = daemon->ReadLineContaining("listening on");
-  const size_t colon = line.find("127.0.0.1:");
-  if (colon == std::string::npos) return 0;
-  const std::string rest = line.substr(colon + 10);
-  int port = 0;
-  if (!absl::SimpleAtoi(rest.substr(0, rest.find(' ')), &port)) return 0;
-  return port;
-}
-
 std::string DocId(int n) { return absl::StrCat("doc-", n); }
 std::string DocText(int n) { return GeneratedText(50000 + n, 80); }
 
@@ -69,7 +58,7 @@ TEST(CrashTest, AcknowledgedDocumentsSurviveSigkill) {
   for (int cycle = 0; cycle <= cycles; ++cycle) {
     Subprocess daemon({NEARDUPD_PATH, "--db", db, "--listen", "127.0.0.1:0"});
     ASSERT_TRUE(daemon.running());
-    const int port = ListeningPort(&daemon);
+    const int port = daemon.ReadListeningPort();
     ASSERT_GT(port, 0) << daemon.output();
     client::Client::Options options;
     options.timeout = absl::Seconds(20);
@@ -121,14 +110,18 @@ TEST(CrashTest, AcknowledgedDocumentsSurviveSigkill) {
         }
       });
     }
+    bool reached = false;
     {
       std::unique_lock<std::mutex> lock(mu);
-      ASSERT_TRUE(acked_more.wait_for(lock, std::chrono::seconds(120),
-                                      [&] { return new_acks >= target; }))
-          << "only " << new_acks << " of " << target << " acknowledged";
+      reached = acked_more.wait_for(lock, std::chrono::seconds(120),
+                                    [&] { return new_acks >= target; });
     }
     daemon.Signal(SIGKILL);  // with the writers' next calls in flight
+    // Joined before any assertion can return: destroying a running
+    // std::thread would abort the whole test binary.
     for (auto& w : writers) w.join();
+    ASSERT_TRUE(reached) << "only " << new_acks << " of " << target
+                         << " acknowledged";
     EXPECT_EQ(daemon.Wait(), 128 + SIGKILL);
     client->reset();
 

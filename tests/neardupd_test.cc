@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <string>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "client/client.h"
 #include "gmock/gmock.h"
@@ -22,17 +21,6 @@ using ::neardup::testing::IsOk;
 using ::neardup::testing::Subprocess;
 using ::testing::HasSubstr;
 
-// Starts neardupd on a free port; returns the port, or 0.
-int StartDaemon(Subprocess* daemon) {
-  std::string line = daemon->ReadLineContaining("listening on");
-  size_t colon = line.find("127.0.0.1:");
-  if (colon == std::string::npos) return 0;
-  std::string rest = line.substr(colon + 10);
-  int port = 0;
-  if (!absl::SimpleAtoi(rest.substr(0, rest.find(' ')), &port)) return 0;
-  return port;
-}
-
 class NeardupdTest : public ::testing::Test {
  protected:
   void SetUp() override { dir_ = neardup::testing::MakeScratchDir("daemon"); }
@@ -45,7 +33,7 @@ TEST_F(NeardupdTest, ServesAndShutsDownCleanlyOnSigterm) {
     Subprocess daemon(
         {NEARDUPD_PATH, "--db", dir_ + "/db", "--listen", "127.0.0.1:0"});
     ASSERT_TRUE(daemon.running());
-    const int port = StartDaemon(&daemon);
+    const int port = daemon.ReadListeningPort();
     ASSERT_GT(port, 0) << daemon.output();
 
     auto client = client::Client::Connect(absl::StrCat("127.0.0.1:", port));
@@ -75,7 +63,7 @@ TEST_F(NeardupdTest, ServesAndShutsDownCleanlyOnSigterm) {
 TEST_F(NeardupdTest, TakenPortAndLockedDatabaseAreClearErrors) {
   Subprocess first(
       {NEARDUPD_PATH, "--db", dir_ + "/db1", "--listen", "127.0.0.1:0"});
-  const int port = StartDaemon(&first);
+  const int port = first.ReadListeningPort();
   ASSERT_GT(port, 0) << first.output();
 
   Subprocess same_port({NEARDUPD_PATH, "--db", dir_ + "/db2", "--listen",

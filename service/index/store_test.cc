@@ -68,11 +68,7 @@ class StoreTest : public ::testing::Test {
   std::vector<std::string> MatchIds(const std::string& text) {
     auto r = store_->Check("c", Doc("", text), {});
     EXPECT_THAT(r, IsOk());
-    std::vector<std::string> ids;
-    if (r.ok()) {
-      for (const Match& m : r->matches) ids.push_back(m.id);
-    }
-    return ids;
+    return r.ok() ? MatchIdsOf(*r) : std::vector<std::string>{};
   }
 
   std::string dir_;

@@ -29,7 +29,8 @@ struct CollectionParams {
   uint32_t char_shingle_size = 0;
   std::optional<bool> fold_traditional;  // unset: true
   // SimHash tables find stored documents within this Hamming distance
-  // (sketch::SimHashKeys), in [0, 3]; unset: 3.
+  // (sketch::SimHashKeys), in [0, 3]; unset: 0 (docs/BENCHMARKS.md,
+  // "Load", says why).
   std::optional<uint32_t> simhash_distance;
   // fsync the WAL before acknowledging each write to this collection
   // (survives power loss, not only a crash). Unset: false.

@@ -22,7 +22,7 @@ namespace neardup::sketch {
 
 // Returns the high 32 bits of the `k` smallest distinct hashes of `set`,
 // ascending. Linear when `set` is sorted ascending (text::ShingleSet);
-// O(n log k) otherwise.
+// otherwise it sorts a copy, O(n log n).
 std::vector<uint32_t> BottomK(absl::Span<const uint64_t> set, uint32_t k);
 
 // Returns the estimated containment |Q∩D|/|Q| from the sketches of Q and

@@ -10,15 +10,9 @@
 namespace neardup::sketch {
 namespace {
 
-std::vector<uint64_t> RandomSet(uint64_t* rng, size_t n) {
-  std::vector<uint64_t> out(n);
-  for (auto& x : out) x = SplitMix64(rng);
-  return out;
-}
-
 TEST(BottomKTest, KeepsTheSmallestHighHalvesInOrder) {
   uint64_t rng = 1;
-  std::vector<uint64_t> s = RandomSet(&rng, 1000);
+  std::vector<uint64_t> s = RandomHashes(&rng, 1000);
   const std::vector<uint32_t> unsorted = BottomK(s, 16);
   std::sort(s.begin(), s.end());
   EXPECT_EQ(BottomK(s, 16), unsorted);
@@ -33,9 +27,9 @@ TEST(BottomKTest, KeepsTheSmallestHighHalvesInOrder) {
 TEST(BottomKTest, ContainedQueryScoresExactlyOne) {
   uint64_t rng = 2;
   for (size_t ratio : {1u, 3u, 10u, 50u}) {
-    const std::vector<uint64_t> q = RandomSet(&rng, 300);
+    const std::vector<uint64_t> q = RandomHashes(&rng, 300);
     std::vector<uint64_t> d = q;
-    const std::vector<uint64_t> more = RandomSet(&rng, 300 * (ratio - 1));
+    const std::vector<uint64_t> more = RandomHashes(&rng, 300 * (ratio - 1));
     d.insert(d.end(), more.begin(), more.end());
     EXPECT_DOUBLE_EQ(BottomKContainment(BottomK(q, 128), BottomK(d, 128), 128),
                      1.0)
@@ -50,10 +44,10 @@ TEST(BottomKTest, ContainmentIsAccurateOnAverage) {
   for (int i = 0; i < kPairs; ++i) {
     const double c = (i + 0.5) / kPairs;
     const size_t common = static_cast<size_t>(std::lround(c * 500));
-    std::vector<uint64_t> q = RandomSet(&rng, common);
+    std::vector<uint64_t> q = RandomHashes(&rng, common);
     std::vector<uint64_t> d = q;
-    const std::vector<uint64_t> q_only = RandomSet(&rng, 500 - common);
-    const std::vector<uint64_t> d_only = RandomSet(&rng, 1000 - common);
+    const std::vector<uint64_t> q_only = RandomHashes(&rng, 500 - common);
+    const std::vector<uint64_t> d_only = RandomHashes(&rng, 1000 - common);
     q.insert(q.end(), q_only.begin(), q_only.end());
     d.insert(d.end(), d_only.begin(), d_only.end());
     const double e = BottomKContainment(BottomK(q, 128), BottomK(d, 128), 128) -
@@ -67,8 +61,8 @@ TEST(BottomKTest, ContainmentIsAccurateOnAverage) {
 
 TEST(BottomKTest, DisjointAndEmpty) {
   uint64_t rng = 4;
-  const std::vector<uint64_t> a = RandomSet(&rng, 400);
-  const std::vector<uint64_t> b = RandomSet(&rng, 400);
+  const std::vector<uint64_t> a = RandomHashes(&rng, 400);
+  const std::vector<uint64_t> b = RandomHashes(&rng, 400);
   EXPECT_DOUBLE_EQ(BottomKContainment(BottomK(a, 64), BottomK(b, 64), 64), 0.0);
   EXPECT_DOUBLE_EQ(BottomKContainment({}, BottomK(b, 64), 64), 0.0);
 }

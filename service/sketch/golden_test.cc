@@ -20,9 +20,7 @@ namespace {
 
 std::vector<uint64_t> GoldenSet() {
   uint64_t state = 1;
-  std::vector<uint64_t> out(1000);
-  for (auto& x : out) x = SplitMix64(&state);
-  return out;
+  return RandomHashes(&state, 1000);
 }
 
 // Order-dependent 64-bit fold of a signature (FNV-1a over the values).

@@ -23,6 +23,12 @@ uint64_t SplitMix64(uint64_t* state) {
   return Mix64(*state += 0x9e3779b97f4a7c15ULL);
 }
 
+std::vector<uint64_t> RandomHashes(uint64_t* state, size_t n) {
+  std::vector<uint64_t> out(n);
+  for (uint64_t& x : out) x = SplitMix64(state);
+  return out;
+}
+
 MinHasher::MinHasher(uint32_t num_perm, uint64_t seed, MinHashScheme scheme)
     : num_perm_(num_perm), seed_(seed), scheme_(scheme) {
   NEARDUP_CHECK(num_perm >= 1);

@@ -65,8 +65,7 @@ std::vector<uint64_t> SimHashTableMasks(int k) {
   int bit = 0;
   for (int b = 0; b < blocks; ++b) {
     const int width = 64 / blocks + (b < 64 % blocks ? 1 : 0);
-    block_masks.push_back(((width == 64 ? 0 : (uint64_t{1} << width)) - 1)
-                          << bit);
+    block_masks.push_back(((uint64_t{1} << width) - 1) << bit);
     bit += width;
   }
   std::vector<uint64_t> masks;
@@ -79,7 +78,17 @@ std::vector<uint64_t> SimHashTableMasks(int k) {
 }
 
 std::vector<SimHashKey> SimHashKeys(uint64_t fingerprint, int k) {
-  const std::vector<uint64_t> masks = SimHashTableMasks(k);
+  // Computed once per distance: this runs for every stored document and
+  // every query.
+  static const auto* const tables = [] {
+    auto* t = new std::array<std::vector<uint64_t>, kMaxSimHashDistance + 1>;
+    for (int d = 0; d <= kMaxSimHashDistance; ++d) {
+      (*t)[d] = SimHashTableMasks(d);
+    }
+    return t;
+  }();
+  NEARDUP_CHECK(k >= 0 && k <= kMaxSimHashDistance);
+  const std::vector<uint64_t>& masks = (*tables)[k];
   std::vector<SimHashKey> keys;
   keys.reserve(masks.size());
   for (uint32_t t = 0; t < masks.size(); ++t) {

@@ -10,9 +10,7 @@ namespace neardup::sketch {
 namespace {
 
 std::vector<uint64_t> RandomSet(uint64_t seed, size_t n) {
-  std::vector<uint64_t> out(n);
-  for (auto& x : out) x = SplitMix64(&seed);
-  return out;
+  return RandomHashes(&seed, n);
 }
 
 TEST(SimHashTest, IdenticalSetsGiveIdenticalFingerprints) {

@@ -11,12 +11,6 @@
 namespace neardup::sketch {
 namespace {
 
-std::vector<uint64_t> RandomHashes(uint64_t* rng, size_t n) {
-  std::vector<uint64_t> out(n);
-  for (auto& x : out) x = SplitMix64(rng);
-  return out;
-}
-
 // Shingle hashes (k tokens each) of a token sequence given by its hashes.
 std::vector<uint64_t> Shingles(const std::vector<uint64_t>& token_hashes,
                                uint32_t k) {

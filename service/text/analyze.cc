@@ -72,18 +72,6 @@ bool IsHtml(std::string_view decoded, ContentType type) {
   return type == ContentType::kHtml;
 }
 
-// True if `content` may be read as plain UTF-8 text without Decode: no
-// charset or UTF-8 declared, no byte order mark, not HTML.
-bool IsPlainUtf8Candidate(std::string_view content, const InputOptions& input) {
-  if (!input.charset.empty() && !IsUtf8Charset(input.charset)) return false;
-  if (content.substr(0, 3) == "\xEF\xBB\xBF") return false;
-  if (input.charset.empty() && (content.substr(0, 2) == "\xFF\xFE" ||
-                                content.substr(0, 2) == "\xFE\xFF")) {
-    return false;
-  }
-  return !IsHtml(content, input.content_type);
-}
-
 // Completes an analysis from its tokens: the shingles, or "no text".
 absl::StatusOr<Analysis> Finish(std::string_view content,
                                 const TextParams& params, TokenizedText text,
@@ -114,13 +102,23 @@ absl::StatusOr<Analysis> Analyze(std::string_view content,
   }
   TokenizeOptions tokenize_options;
   tokenize_options.fold_traditional = params.fold_traditional;
-  if (IsPlainUtf8Candidate(content, input)) {
+  const std::optional<uint32_t> utf8_start = Utf8Start(content, input.charset);
+  if (utf8_start.has_value() &&
+      !IsHtml(content.substr(*utf8_start), input.content_type)) {
     // The common case, in one pass: plain text that is valid UTF-8 (as
-    // Decode would find) tokenizes as it is, offsets are input offsets.
-    // Invalid UTF-8 falls through to Decode, which detects the charset.
-    absl::StatusOr<TokenizedText> tokens = Tokenize(content, tokenize_options);
+    // Decode would find) tokenizes as it is, offsets are input offsets
+    // (after a byte order mark). Invalid UTF-8 falls through to Decode,
+    // which detects the charset.
+    absl::StatusOr<TokenizedText> tokens =
+        Tokenize(content.substr(*utf8_start), tokenize_options);
     if (tokens.ok() || !absl::IsInvalidArgument(tokens.status())) {
       NEARDUP_ASSIGN_OR_RETURN(TokenizedText t, std::move(tokens));
+      if (*utf8_start > 0) {  // after a byte order mark
+        for (Token& token : t.tokens) {
+          token.byte_start += *utf8_start;
+          token.byte_end += *utf8_start;
+        }
+      }
       return Finish(content, params, std::move(t), "UTF-8", false);
     }
   }
@@ -134,50 +132,40 @@ absl::StatusOr<Analysis> Analyze(std::string_view content,
   a.charset = decoded.charset;
   a.html = IsHtml(decoded.text(), input.content_type);
 
-  if (!a.html && decoded.input_offsets.empty()) {
-    // Plain UTF-8: token offsets are input offsets (after a BOM).
-    NEARDUP_ASSIGN_OR_RETURN(a.text,
-                             Tokenize(decoded.text(), tokenize_options));
-    if (decoded.bom_bytes > 0) {
-      for (Token& t : a.text.tokens) {
-        t.byte_start += decoded.bom_bytes;
-        t.byte_end += decoded.bom_bytes;
+  // Here the content is HTML, or needed converting or repairing (plain
+  // valid UTF-8 took the fast path above).
+  HtmlText html;
+  if (a.html) {
+    HtmlOptions html_options;
+    html_options.main_content = input.main_content;
+    NEARDUP_ASSIGN_OR_RETURN(html,
+                             ExtractHtmlText(decoded.text(), html_options));
+  }
+  const std::string_view text = a.html ? html.text : decoded.text();
+  if (a.html && !ValidateUtf8(text, "extracted text").ok()) {
+    // The extractor always writes valid UTF-8; a failure here is a bug,
+    // reported rather than crashing the tokenizer.
+    return absl::InternalError("HTML extraction produced invalid UTF-8");
+  }
+  NEARDUP_ASSIGN_OR_RETURN(a.text, Tokenize(text, tokenize_options));
+  // Token offsets: text -> decoded (HTML map) -> input (charset map).
+  const Locator locate(decoded);
+  for (Token& t : a.text.tokens) {
+    uint32_t d_start =
+        a.html ? html.map.SourceStart(t.byte_start) : t.byte_start;
+    uint32_t d_end = a.html ? html.map.SourceEnd(t.byte_end) : t.byte_end;
+    if (d_end <= d_start) {
+      // Text with no source bytes of its own (the parser made it up at
+      // the end of input): give it the code point at its position.
+      d_end = NextCodePoint(decoded.text(), d_start);
+      if (d_end == d_start) {
+        d_start = PreviousCodePoint(decoded.text(), d_start);
       }
     }
-  } else {
-    HtmlText html;
-    if (a.html) {
-      HtmlOptions html_options;
-      html_options.main_content = input.main_content;
-      NEARDUP_ASSIGN_OR_RETURN(html,
-                               ExtractHtmlText(decoded.text(), html_options));
-    }
-    const std::string_view text = a.html ? html.text : decoded.text();
-    if (a.html && !ValidateUtf8(text, "extracted text").ok()) {
-      // The extractor always writes valid UTF-8; a failure here is a bug,
-      // reported rather than crashing the tokenizer.
-      return absl::InternalError("HTML extraction produced invalid UTF-8");
-    }
-    NEARDUP_ASSIGN_OR_RETURN(a.text, Tokenize(text, tokenize_options));
-    // Token offsets: text -> decoded (HTML map) -> input (charset map).
-    const Locator locate(decoded);
-    for (Token& t : a.text.tokens) {
-      uint32_t d_start =
-          a.html ? html.map.SourceStart(t.byte_start) : t.byte_start;
-      uint32_t d_end = a.html ? html.map.SourceEnd(t.byte_end) : t.byte_end;
-      if (d_end <= d_start) {
-        // Text with no source bytes of its own (the parser made it up at
-        // the end of input): give it the code point at its position.
-        d_end = NextCodePoint(decoded.text(), d_start);
-        if (d_end == d_start) {
-          d_start = PreviousCodePoint(decoded.text(), d_start);
-        }
-      }
-      t.cp_start = locate.CodePointAt(d_start);
-      t.cp_end = locate.CodePointAt(d_end);
-      t.byte_start = locate.InputByte(d_start, t.cp_start);
-      t.byte_end = locate.InputByte(d_end, t.cp_end);
-    }
+    t.cp_start = locate.CodePointAt(d_start);
+    t.cp_end = locate.CodePointAt(d_end);
+    t.byte_start = locate.InputByte(d_start, t.cp_start);
+    t.byte_end = locate.InputByte(d_end, t.cp_end);
   }
   return Finish(content, params, std::move(a.text), std::move(a.charset),
                 a.html);

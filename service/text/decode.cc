@@ -195,22 +195,28 @@ bool IsUtf8Charset(std::string_view charset) {
   return lower == "utf-8" || lower == "utf8";
 }
 
+std::optional<uint32_t> Utf8Start(std::string_view input,
+                                  std::string_view charset) {
+  if (!charset.empty() && !IsUtf8Charset(charset)) return std::nullopt;
+  if (charset.empty() &&
+      (input.substr(0, 2) == "\xFF\xFE" || input.substr(0, 2) == "\xFE\xFF")) {
+    return std::nullopt;  // UTF-16
+  }
+  return input.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+}
+
 absl::StatusOr<DecodedText> Decode(std::string_view input,
                                    const DecodeOptions& options) {
-  const bool utf8_bom =
-      input.size() >= 3 && input.substr(0, 3) == "\xEF\xBB\xBF";
-  if (!options.charset.empty() && !IsUtf8Charset(options.charset)) {
-    return Convert(input, 0, options.charset, options.lenient);
-  }
-  if (options.charset.empty() && input.size() >= 2) {
-    if (input.substr(0, 2) == "\xFF\xFE") {
-      return Convert(input, 2, "UTF-16LE", options.lenient);
+  const std::optional<uint32_t> utf8_start = Utf8Start(input, options.charset);
+  if (!utf8_start.has_value()) {
+    if (!options.charset.empty()) {
+      return Convert(input, 0, options.charset, options.lenient);
     }
-    if (input.substr(0, 2) == "\xFE\xFF") {
-      return Convert(input, 2, "UTF-16BE", options.lenient);
-    }
+    return Convert(input, 2, input[0] == '\xFF' ? "UTF-16LE" : "UTF-16BE",
+                   options.lenient);
   }
-  const uint32_t skip = utf8_bom ? 3 : 0;
+  const uint32_t skip = *utf8_start;
+  const bool utf8_bom = skip > 0;
   const Utf8Scan scan = ScanUtf8(input, skip);
   const size_t bad = scan.first_invalid;
   if (bad == std::string_view::npos) {

@@ -16,6 +16,7 @@
 #define NEARDUP_SERVICE_TEXT_DECODE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +56,13 @@ struct DecodedText {
 
 // True for the names of UTF-8 ("UTF-8", "utf8", any case).
 bool IsUtf8Charset(std::string_view charset);
+
+// Where Decode reads `input` as UTF-8 from, judged by the declared
+// `charset` and the first bytes alone: 3 after a UTF-8 byte order mark,
+// else 0. nullopt if Decode reads it as another charset (one declared, or
+// UTF-16 by its byte order mark).
+std::optional<uint32_t> Utf8Start(std::string_view input,
+                                  std::string_view charset);
 
 // Decodes `input`. Errors (INVALID_ARGUMENT): an unknown declared charset;
 // undecodable bytes when not lenient, naming the offset and the charset.

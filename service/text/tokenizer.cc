@@ -160,8 +160,7 @@ class Tokenizer {
     if (cls == TokenClass::kChar && cp_end - cp_start == 1 &&
         IsPlainCjk(first)) {
       // Fast path: one ideograph or kana, which NFKC_Casefold leaves alone.
-      Push(Token{cjk_hashes_[first - kCjkBase], byte_start, byte_end, cp_start,
-                 cp_end, cls});
+      EmitPlainCjk(first, byte_start, cp_start);
       return;
     }
     std::string_view norm =
@@ -189,9 +188,6 @@ class Tokenizer {
     out_.digest = Digest128{d.low64, d.high64};
     return std::move(out_);
   }
-
-  // Drops what was emitted (the input turned out not to be valid UTF-8).
-  void Discard() { out_.tokens.clear(); }
 
  private:
   // Returns the NFKC_Casefold form of `raw`, valid until the next call.
@@ -340,10 +336,7 @@ absl::StatusOr<TokenizedText> Tokenize(std::string_view utf8,
     }
     char32_t cp;
     const size_t len = DecodeUtf8(utf8, pos, &cp);
-    if (len == 0) {
-      tokenizer.Discard();
-      return ValidateUtf8(utf8, "content");  // names the offset
-    }
+    if (len == 0) return ValidateUtf8(utf8, "content");  // names the offset
     switch (Classify(cp)) {
       case CpClass::kSeparator:
         close();

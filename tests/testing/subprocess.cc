@@ -8,6 +8,8 @@
 
 #include <cstdlib>
 
+#include "absl/strings/numbers.h"
+
 namespace neardup::testing {
 namespace {
 
@@ -153,6 +155,16 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   waitpid(pid, &status, 0);
   result.exit_code = DecodeStatus(status);
   return result;
+}
+
+int Subprocess::ReadListeningPort() {
+  const std::string line = ReadLineContaining("listening on");
+  const size_t at = line.find("127.0.0.1:");
+  if (at == std::string::npos) return 0;
+  const std::string rest = line.substr(at + 10);
+  int port = 0;
+  if (!absl::SimpleAtoi(rest.substr(0, rest.find(' ')), &port)) return 0;
+  return port;
 }
 
 }  // namespace neardup::testing

@@ -30,6 +30,10 @@ class Subprocess {
   // by the child's own lifetime and ctest's timeout.
   std::string ReadLineContaining(const std::string& needle);
 
+  // For a child that is neardupd: reads its "listening on 127.0.0.1:PORT"
+  // line and returns PORT, or 0 if it exited first.
+  int ReadListeningPort();
+
   // Returns all output read so far (including lines already returned).
   const std::string& output() const { return output_; }
 
