@@ -23,6 +23,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "client/client.h"
+#include "client/passages_html.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace neardup::client {
@@ -31,11 +32,11 @@ namespace {
 // Options that take a value; everything else starting with "--" is a flag.
 const std::set<std::string>& ValueOptions() {
   static const auto* options =
-      new std::set<std::string>{"server",          "collection",   "id",
-                                "threshold",       "top-k",        "num-perm",
-                                "word-shingle",    "char-shingle", "meta",
-                                "timeout",         "content-type", "charset",
-                                "simhash-distance"};
+      new std::set<std::string>{"server",           "collection",   "id",
+                                "threshold",        "top-k",        "num-perm",
+                                "word-shingle",     "char-shingle", "meta",
+                                "timeout",          "content-type", "charset",
+                                "simhash-distance", "html"};
   return *options;
 }
 const std::set<std::string>& FlagOptions() {
@@ -46,7 +47,8 @@ const std::set<std::string>& FlagOptions() {
                                                        "lenient",
                                                        "whole-page",
                                                        "no-fold-traditional",
-                                                       "sync"};
+                                                       "sync",
+                                                       "collapsed"};
   return *flags;
 }
 
@@ -285,6 +287,10 @@ class Cli {
       s = GetDoc();
     } else if (command == "delete") {
       s = DeleteDoc();
+    } else if (command == "repeats") {
+      s = RepeatsFile();
+    } else if (command == "compare") {
+      s = CompareFiles();
     } else if (command == "help") {
       out_ << ::neardup::client::Usage();
       return kExitOk;
@@ -706,6 +712,139 @@ class Cli {
     return absl::OkStatus();
   }
 
+  // The first `max_cp` code points of bytes [begin, end) of `text`, on one
+  // line, for a human-readable report.
+  static std::string Excerpt(std::string_view text, uint32_t begin,
+                             uint32_t end, size_t max_cp = 40) {
+    end = std::min<uint32_t>(end, text.size());
+    begin = std::min(begin, end);
+    std::string out;
+    size_t cps = 0;
+    for (uint32_t i = begin; i < end && cps < max_cp; ++i) {
+      const char c = text[i];
+      if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++cps;
+      out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+    }
+    // Do not end inside a multi-byte character.
+    size_t cut = out.size();
+    while (cut > 0 &&
+           (static_cast<unsigned char>(out[cut - 1]) & 0xC0) == 0x80) {
+      --cut;
+    }
+    if (cut > 0 && static_cast<unsigned char>(out[cut - 1]) >= 0xC0) {
+      out.resize(cut - 1);
+    }
+    return cps >= max_cp ? out + "..." : out;
+  }
+
+  absl::Status RepeatsFile() {
+    absl::Status s =
+        Usage(AllowOnly(args_, "repeats", WithInputOptions({"collapsed"})));
+    if (!s.ok()) return s;
+    if (s = Positional(1, 1, 1, "repeats FILE [--collapsed]"); !s.ok()) {
+      return s;
+    }
+    const bool collapsed = args_.Flag("collapsed");
+    if (collapsed && args_.Flag("json")) {
+      return Usage("--collapsed prints the text itself; not with --json");
+    }
+    v1::RepeatsRequest req;
+    req.set_return_collapsed(collapsed);
+    if (s = FillDocument(args_.positional[1], req.mutable_document());
+        !s.ok()) {
+      return s;
+    }
+    if (s = Connect(); !s.ok()) return s;
+    auto r = client_->Repeats(req);
+    if (!r.ok()) return r.status();
+    if (collapsed) {
+      out_ << r->collapsed();
+    } else if (args_.Flag("json")) {
+      out_ << Json(*r) << "\n";
+    } else {
+      const std::string& text = req.document().content();
+      out_ << absl::StrFormat(
+          "%d repeated passage%s, %.1f%% of the text repeated\n",
+          r->passages_size(), r->passages_size() == 1 ? "" : "s",
+          100 * r->repeated_fraction());
+      for (int i = 0; i < r->passages_size(); ++i) {
+        const v1::RepeatedPassage& p = r->passages(i);
+        out_ << "passage " << i + 1 << ", " << p.occurrences_size()
+             << " occurrences: "
+             << Excerpt(text, p.occurrences(0).byte_start(),
+                        p.occurrences(0).byte_end())
+             << "\n";
+        for (const v1::TextSpan& o : p.occurrences()) {
+          out_ << absl::StrFormat("  characters %d-%d (bytes %d-%d)\n",
+                                  o.start(), o.end(), o.byte_start(),
+                                  o.byte_end());
+        }
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status CompareFiles() {
+    absl::Status s =
+        Usage(AllowOnly(args_, "compare", WithInputOptions({"html"})));
+    if (!s.ok()) return s;
+    if (s = Positional(1, 2, 2, "compare A B [--html OUT.html]"); !s.ok()) {
+      return s;
+    }
+    v1::CompareRequest req;
+    const std::string& file_a = args_.positional[1];
+    const std::string& file_b = args_.positional[2];
+    if (file_a == "-" && file_b == "-") {
+      return Usage("only one of A and B can be standard input (-)");
+    }
+    if (s = FillDocument(file_a, req.mutable_a()); !s.ok()) return s;
+    if (s = FillDocument(file_b, req.mutable_b()); !s.ok()) return s;
+    if (s = Connect(); !s.ok()) return s;
+    auto r = client_->Compare(req);
+    if (!r.ok()) return r.status();
+    if (args_.Has("html")) {
+      HtmlSide left{file_a, req.a().content(), {}};
+      HtmlSide right{file_b, req.b().content(), {}};
+      for (const v1::PassageMatch& p : r->passages()) {
+        left.ranges.push_back({p.query_byte_start(), p.query_byte_end()});
+        right.ranges.push_back({p.source_byte_start(), p.source_byte_end()});
+      }
+      if (s = WriteFile(
+              args_.Value("html"),
+              PassagesHtml(absl::StrCat(file_a, " vs ", file_b), left, right));
+          !s.ok()) {
+        return s;
+      }
+    }
+    if (args_.Flag("json")) {
+      out_ << Json(*r) << "\n";
+      return absl::OkStatus();
+    }
+    out_ << absl::StrFormat(
+        "jaccard %.3f, %.3f of A is in B, %.3f of B is in A, %d shared "
+        "passage%s\n",
+        r->jaccard(), r->containment(), r->reverse_containment(),
+        r->passages_size(), r->passages_size() == 1 ? "" : "s");
+    for (const v1::PassageMatch& p : r->passages()) {
+      out_ << absl::StrFormat(
+          "  A %d-%d  B %d-%d  %s\n", p.query_start(), p.query_end(),
+          p.source_start(), p.source_end(),
+          Excerpt(req.a().content(), p.query_byte_start(), p.query_byte_end()));
+    }
+    return absl::OkStatus();
+  }
+
+  static absl::Status WriteFile(const std::string& path,
+                                const std::string& data) {
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    f << data;
+    f.close();
+    if (!f) {
+      return absl::UnavailableError(absl::StrCat("cannot write ", path));
+    }
+    return absl::OkStatus();
+  }
+
   Args args_;
   std::ostream& out_;
   std::ostream& err_;
@@ -737,7 +876,15 @@ Documents (FILE is text or HTML in any charset; - reads standard input):
       Atomically: if FILE matches nothing, store it.
   get -c COLL ID
   delete -c COLL ID
-Reading documents (add, check):
+Passages (offsets: Unicode code points of the file, end exclusive, with
+byte offsets beside them):
+  repeats FILE [--collapsed]
+      Passages that occur more than once inside FILE, with every
+      occurrence; --collapsed prints FILE with the later copies removed.
+  compare A B [--html OUT.html]
+      Resemblance and containment both ways, and the shared passages;
+      --html writes a page with both texts side by side, highlighted.
+Reading documents (add, check, repeats, compare):
   --content-type T  text/plain or text/html (default: text/html for .html
                     and .htm files, else the server sniffs the content)
   --charset C       declared charset (gbk, big5, shift_jis, windows-1252,

@@ -214,4 +214,16 @@ absl::Status Client::Delete(std::string_view collection, std::string_view id) {
       .status();
 }
 
+absl::StatusOr<v1::RepeatsResponse> Client::Repeats(
+    const v1::RepeatsRequest& request) {
+  return Call<v1::RepeatsRequest, v1::RepeatsResponse>(
+      &v1::NearDup::Stub::Repeats, request);
+}
+
+absl::StatusOr<v1::CompareResponse> Client::Compare(
+    const v1::CompareRequest& request) {
+  return Call<v1::CompareRequest, v1::CompareResponse>(
+      &v1::NearDup::Stub::Compare, request);
+}
+
 }  // namespace neardup::client

@@ -72,6 +72,10 @@ class Client {
   absl::StatusOr<v1::StoredDocument> Get(std::string_view collection,
                                          std::string_view id);
   absl::Status Delete(std::string_view collection, std::string_view id);
+  absl::StatusOr<v1::RepeatsResponse> Repeats(
+      const v1::RepeatsRequest& request);
+  absl::StatusOr<v1::CompareResponse> Compare(
+      const v1::CompareRequest& request);
 
   // The channel, for other services on the same server (health,
   // reflection).

@@ -20,6 +20,8 @@ packages=(
   libicu-dev libuchardet-dev libgumbo-dev libopencc-dev opencc
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # `--html` pages are checked in headless Chromium
+  chromium
 )
 
 missing=()

@@ -148,6 +148,102 @@ TEST_F(CliTest, AddCheckGetDeleteWithJson) {
   EXPECT_THAT(r.err, HasSubstr("NOT_FOUND"));
 }
 
+// Writes `text` to a new file in the scratch dir and returns its path.
+std::string WriteScratch(const std::string& dir, const std::string& name,
+                         const std::string& text) {
+  const std::string path = dir + "/" + name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+TEST_F(CliTest, RepeatsFindsABodyPrintedTwice) {
+  const std::string body = neardup::testing::ReadTestData("article_zh.txt");
+  const std::string page = "免费下载 最新电影 高清在线观看\n" + body +
+                           "\n分享到 微博 微信\n" + body +
+                           "\n友情链接 网站地图 联系我们\n";
+  const std::string file = WriteScratch(dir_, "page.txt", page);
+
+  // --json: {"repeated_fraction", "passages":[{"occurrences":[{"start",
+  // "end","byte_start","byte_end"}]}]}
+  CommandResult r = Cli({"--json", "repeats", file});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"passages\":[{\"occurrences\":[{\"start\""));
+  EXPECT_THAT(r.out, HasSubstr("\"byte_end\""));
+  v1::RepeatsResponse resp;
+  ParseJson(r.out, &resp);
+  ASSERT_EQ(resp.passages_size(), 1);
+  ASSERT_EQ(resp.passages(0).occurrences_size(), 2);
+  const v1::TextSpan& second = resp.passages(0).occurrences(1);
+  // Byte offsets are into the file; the second copy starts where it was
+  // put (the body's first character is not punctuation).
+  EXPECT_EQ(second.byte_start(), page.rfind(body));
+  EXPECT_GT(resp.repeated_fraction(), 0.4);
+
+  r = Cli({"repeats", file});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("1 repeated passage, "));
+  EXPECT_THAT(r.out, HasSubstr("2 occurrences"));
+
+  // --collapsed prints the page with one copy of the body.
+  r = Cli({"repeats", file, "--collapsed"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(body.substr(0, 60)), std::string::npos);
+  EXPECT_EQ(r.out.find(body.substr(0, 60)), r.out.rfind(body.substr(0, 60)));
+}
+
+TEST_F(CliTest, CompareJsonAndHtmlInChromium) {
+  const std::string source = neardup::testing::ReadTestData("article_en.txt");
+  const std::string host = neardup::testing::ReadTestData("unrelated_en.txt");
+  size_t p = source.find("\n\n") + 2;
+  const std::string para = source.substr(p, source.find("\n\n", p) - p);
+  const size_t at = host.find("\n\n", host.size() / 3) + 2;
+  const std::string query =
+      host.substr(0, at) + para + "\n\n" + host.substr(at);
+  const std::string a = WriteScratch(dir_, "query.txt", query);
+  const std::string b = WriteScratch(dir_, "source.txt", source);
+  const std::string html = dir_ + "/compare.html";
+
+  // --json: scores plus passages as in search: {"query_start",
+  // "query_end", "source_start", "source_end", ...}
+  CommandResult r = Cli({"--json", "compare", a, b, "--html", html});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  v1::CompareResponse resp;
+  ParseJson(r.out, &resp);
+  ASSERT_EQ(resp.passages_size(), 1) << r.out;
+  EXPECT_EQ(resp.passages(0).query_byte_start(), at);
+  EXPECT_EQ(resp.passages(0).source_byte_start(), p);
+  EXPECT_THAT(r.out, HasSubstr("\"query_start\":"));
+  EXPECT_THAT(r.out, HasSubstr("\"source_end\":"));
+  EXPECT_GT(resp.containment(), 0.05);
+  EXPECT_LT(resp.containment(), 0.5);
+
+  // Unrelated documents: no passages.
+  r = Cli({"--json", "compare", unrelated_, b});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ParseJson(r.out, &resp);
+  EXPECT_EQ(resp.passages_size(), 0);
+
+  // The page, loaded by headless Chromium: both sides carry passage 0's
+  // highlight, around the pasted paragraph's text.
+  r = neardup::testing::RunCommand(
+      {"/usr/bin/timeout", "120", "/usr/bin/chromium", "--headless",
+       "--no-sandbox", "--disable-gpu", "--dump-dom", "file://" + html});
+  if (r.exit_code == 127) {
+    GTEST_SKIP() << "chromium is not installed (deploy/install-deps.sh "
+                    "installs it)";
+  }
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string mark = "<mark class=\"passage\" data-passage=\"0\"";
+  const size_t first = r.out.find(mark);
+  ASSERT_NE(first, std::string::npos) << r.out.substr(0, 2000);
+  const size_t second = r.out.find(mark, first + 1);
+  ASSERT_NE(second, std::string::npos);
+  EXPECT_EQ(r.out.find(mark, second + 1), std::string::npos);
+  const std::string words = para.substr(0, 40);
+  const size_t text_at = r.out.find(">", first) + 1;
+  EXPECT_EQ(r.out.substr(text_at, words.size()), words);
+}
+
 TEST_F(CliTest, AddManyFilesDefaultsIdsToFileNames) {
   ASSERT_EQ(Cli({"collections", "create", "c"}).exit_code, 0);
   CommandResult r = Cli({"--json", "add", "-c", "c", article_, unrelated_});

@@ -179,6 +179,74 @@ TEST_F(ServerTest, OwnBodyTwicePageIsFoundByItsBody) {
   std::cout << "own page vs its body: jaccard " << jaccard << "\n";
 }
 
+TEST_F(ServerTest, SeedPageRepeatsAndCompareOverGrpc) {
+  auto path = neardup::testing::SharedCorpusPath(kSeedPage);
+  if (!path.has_value()) {
+    GTEST_SKIP() << "../shared/corpus/" << kSeedPage
+                 << " is absent; cli_test's RepeatsFindsABodyPrintedTwice "
+                    "covers Repeats with our own text";
+  }
+  const std::string page = *neardup::testing::ReadWholeFile(*path);
+  const auto run = neardup::testing::FindLongestRepeatedLineRun(page);
+  v1::RepeatsRequest req;
+  req.mutable_document()->set_content(page);
+  req.set_return_collapsed(true);
+  auto r = client_->Repeats(req);
+  ASSERT_THAT(r, IsOk());
+  // The body's passage: one occurrence starts in the first copy and one in
+  // the second (passages_test checks their coverage in detail).
+  bool body = false;
+  for (const v1::RepeatedPassage& p : r->passages()) {
+    bool in_first = false, in_second = false;
+    for (const v1::TextSpan& o : p.occurrences()) {
+      const size_t len = o.byte_end() - o.byte_start();
+      in_first |= o.byte_start() <= run.first_begin + 200 &&
+                  len > (run.first_end - run.first_begin) * 9 / 10;
+      in_second |= o.byte_start() <= run.second_begin + 200 &&
+                   o.byte_start() >= run.first_end &&
+                   len > (run.second_end - run.second_begin) * 9 / 10;
+    }
+    body |= in_first && in_second;
+  }
+  EXPECT_TRUE(body);
+  EXPECT_NEAR(r->repeated_fraction(), 0.5, 0.1);
+  EXPECT_LT(r->collapsed().size(), page.size() * 6 / 10);
+
+  // The page against its one-copy body: the body is wholly in the page.
+  v1::CompareRequest cmp;
+  cmp.mutable_a()->set_content(
+      page.substr(run.first_begin, run.first_end - run.first_begin));
+  cmp.mutable_b()->set_content(page);
+  auto c = client_->Compare(cmp);
+  ASSERT_THAT(c, IsOk());
+  EXPECT_GE(c->containment(), 0.99);
+  ASSERT_GE(c->passages_size(), 2);  // the body occurs twice in the page
+}
+
+TEST_F(ServerTest, PassageRpcsRejectBadInput) {
+  v1::RepeatsRequest none;
+  auto r = client_->Repeats(none);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("no document"));
+  v1::RepeatsRequest bad;
+  bad.mutable_document()->set_content("valid start \xff\xfe then junk");
+  bad.mutable_document()->set_charset("utf-8");
+  r = client_->Repeats(bad);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  v1::CompareRequest half;
+  half.mutable_a()->set_content("some words here");
+  auto c = client_->Compare(half);
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(c.status().message()), HasSubstr("no b"));
+  half.mutable_b()->set_content("  \n ... \n");
+  c = client_->Compare(half);
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(c.status().message()), HasSubstr("b: "));
+  // Still serving.
+  half.mutable_b()->set_content("some words here");
+  EXPECT_THAT(client_->Compare(half), IsOk());
+}
+
 TEST_F(ServerTest, BadInputGetsPreciseStatusAndServerStaysUp) {
   CreateCollection("c");
   const std::string text = neardup::testing::ReadTestData("unrelated_en.txt");

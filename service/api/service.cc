@@ -5,8 +5,11 @@
 #include "absl/strings/str_cat.h"
 #include "service/api/convert.h"
 #include "service/api/grpc_status.h"
+#include "service/api/passages_convert.h"
 #include "service/common/logging.h"
 #include "service/index/validate.h"
+#include "service/passages/passages.h"
+#include "service/text/analyze.h"
 
 namespace neardup::api {
 namespace {
@@ -31,6 +34,25 @@ absl::StatusOr<index::DocumentInput> RequireDocument(const Request* req) {
     return absl::InvalidArgumentError("request has no document");
   }
   return FromProto(req->document());
+}
+
+// Reads and analyses one document of a stateless request (default text
+// parameters). `which` names it in errors ("document", "document a").
+absl::StatusOr<text::Analysis> AnalyzeOne(bool present,
+                                          const v1::Document& proto,
+                                          const char* which) {
+  if (!present) {
+    return absl::InvalidArgumentError(absl::StrCat("request has no ", which));
+  }
+  absl::StatusOr<index::DocumentInput> doc = FromProto(proto);
+  if (!doc.ok()) return doc.status();
+  absl::StatusOr<text::Analysis> a =
+      text::Analyze(doc->content, text::TextParams(), doc->input);
+  if (!a.ok()) {
+    return absl::Status(a.status().code(),
+                        absl::StrCat(which, ": ", a.status().message()));
+  }
+  return a;
 }
 
 }  // namespace
@@ -179,6 +201,28 @@ grpc::ServerUnaryReactor* NearDupService::Delete(
     grpc::CallbackServerContext* ctx, const v1::DeleteRequest* req,
     v1::DeleteResponse*) {
   return Finish(ctx, "Delete", store_->Delete(req->collection(), req->id()));
+}
+
+grpc::ServerUnaryReactor* NearDupService::Repeats(
+    grpc::CallbackServerContext* ctx, const v1::RepeatsRequest* req,
+    v1::RepeatsResponse* resp) {
+  absl::StatusOr<text::Analysis> a =
+      AnalyzeOne(req->has_document(), req->document(), "document");
+  if (a.ok()) {
+    ToProto(passages::FindRepeats(req->document().content(), *a),
+            req->return_collapsed(), resp);
+  }
+  return Finish(ctx, "Repeats", a.status());
+}
+
+grpc::ServerUnaryReactor* NearDupService::Compare(
+    grpc::CallbackServerContext* ctx, const v1::CompareRequest* req,
+    v1::CompareResponse* resp) {
+  absl::StatusOr<text::Analysis> a = AnalyzeOne(req->has_a(), req->a(), "a");
+  if (!a.ok()) return Finish(ctx, "Compare", a.status());
+  absl::StatusOr<text::Analysis> b = AnalyzeOne(req->has_b(), req->b(), "b");
+  if (b.ok()) ToProto(passages::Compare(*a, *b), resp);
+  return Finish(ctx, "Compare", b.status());
 }
 
 }  // namespace neardup::api

@@ -50,6 +50,12 @@ class NearDupService final : public v1::NearDup::CallbackService {
   grpc::ServerUnaryReactor* Delete(grpc::CallbackServerContext* ctx,
                                    const v1::DeleteRequest* req,
                                    v1::DeleteResponse* resp) override;
+  grpc::ServerUnaryReactor* Repeats(grpc::CallbackServerContext* ctx,
+                                    const v1::RepeatsRequest* req,
+                                    v1::RepeatsResponse* resp) override;
+  grpc::ServerUnaryReactor* Compare(grpc::CallbackServerContext* ctx,
+                                    const v1::CompareRequest* req,
+                                    v1::CompareResponse* resp) override;
 
  private:
   index::Store* const store_;

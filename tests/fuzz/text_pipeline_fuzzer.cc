@@ -2,8 +2,10 @@
 //
 // Input: byte 0 chooses the options (content type, leniency, main content,
 // folding), byte 1 the declared charset; the rest is the document. Checks,
-// beyond "no crash, leak or UB": every error is INVALID_ARGUMENT, and every
-// token's offsets lie inside the input in order.
+// beyond "no crash, leak or UB": every error is INVALID_ARGUMENT, every
+// token's offsets lie inside the input in order, and the passages found in
+// it (Repeats, and Compare with itself) lie inside it, occurrences in
+// order and not overlapping.
 //
 //   cmake --preset fuzz && cmake --build --preset fuzz
 //   build/fuzz/tests/fuzz/text_pipeline_fuzzer -max_len=65536 \
@@ -15,6 +17,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "service/passages/passages.h"
 #include "service/text/analyze.h"
 
 namespace {
@@ -57,6 +60,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                    "charset %s, html %d\n",
                    t.byte_start, t.byte_end, t.cp_start, t.cp_end,
                    content.size(), a->charset.c_str(), a->html);
+      std::abort();
+    }
+  }
+  const auto repeats = neardup::passages::FindRepeats(content, *a);
+  for (const auto& p : repeats.passages) {
+    if (p.occurrences.size() < 2) std::abort();
+    for (size_t i = 0; i < p.occurrences.size(); ++i) {
+      const auto& o = p.occurrences[i];
+      if (o.byte_start >= o.byte_end || o.byte_end > content.size()) {
+        std::abort();
+      }
+      if (i > 0 && p.occurrences[i - 1].token_end > o.token_begin) {
+        std::abort();
+      }
+    }
+  }
+  if (repeats.collapsed.size() > content.size()) std::abort();
+  const auto self = neardup::passages::Compare(*a, *a);
+  for (const auto& m : self.passages) {
+    if (m.a.byte_end > content.size() || m.b.byte_end > content.size()) {
       std::abort();
     }
   }

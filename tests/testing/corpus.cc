@@ -43,7 +43,7 @@ std::optional<std::string> SharedCorpusPath(const std::string& name) {
   return path;
 }
 
-std::string LongestRepeatedLineRun(std::string_view text) {
+RepeatedRun FindLongestRepeatedLineRun(std::string_view text) {
   std::vector<Line> lines;  // non-empty lines only
   size_t pos = 0;
   while (pos <= text.size()) {
@@ -54,7 +54,7 @@ std::string LongestRepeatedLineRun(std::string_view text) {
     pos = nl + 1;
   }
   // O(n^2) over lines: fine for test pages of a few hundred lines.
-  size_t best_len = 0, best_start = 0;
+  size_t best_len = 0, best_start = 0, best_second = 0;
   for (size_t i = 0; i < lines.size(); ++i) {
     for (size_t j = i + 1; j < lines.size(); ++j) {
       size_t k = 0;
@@ -62,13 +62,22 @@ std::string LongestRepeatedLineRun(std::string_view text) {
              lines[i + k].text == lines[j + k].text) {
         ++k;
       }
-      if (k > best_len) best_len = k, best_start = i;
+      if (k > best_len) best_len = k, best_start = i, best_second = j;
     }
   }
-  if (best_len == 0) return "";
-  const size_t begin = lines[best_start].begin;
-  const size_t end = lines[best_start + best_len - 1].end;
-  return std::string(text.substr(begin, end - begin));
+  RepeatedRun run;
+  if (best_len == 0) return run;
+  run.first_begin = lines[best_start].begin;
+  run.first_end = lines[best_start + best_len - 1].end;
+  run.second_begin = lines[best_second].begin;
+  run.second_end = lines[best_second + best_len - 1].end;
+  return run;
+}
+
+std::string LongestRepeatedLineRun(std::string_view text) {
+  const RepeatedRun run = FindLongestRepeatedLineRun(text);
+  return std::string(
+      text.substr(run.first_begin, run.first_end - run.first_begin));
 }
 
 }  // namespace neardup::testing

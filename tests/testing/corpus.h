@@ -27,6 +27,14 @@ std::optional<std::string> ReadWholeFile(const std::string& path);
 // body. Empty if no non-empty line repeats.
 std::string LongestRepeatedLineRun(std::string_view text);
 
+// Byte ranges [begin, end) of the two occurrences of that run (each from
+// the start of its first line to the end of its last); all zero if none.
+struct RepeatedRun {
+  size_t first_begin = 0, first_end = 0;
+  size_t second_begin = 0, second_end = 0;
+};
+RepeatedRun FindLongestRepeatedLineRun(std::string_view text);
+
 }  // namespace neardup::testing
 
 #endif  // NEARDUP_TESTS_TESTING_CORPUS_H_

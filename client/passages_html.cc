@@ -1,0 +1,128 @@
+#include "client/passages_html.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace neardup::client {
+namespace {
+
+// Length of the UTF-8 sequence starting at text[i], or 0 if invalid.
+size_t Utf8Len(std::string_view text, size_t i) {
+  const unsigned char c = static_cast<unsigned char>(text[i]);
+  const size_t len = c < 0x80             ? 1
+                     : (c & 0xE0) == 0xC0 ? 2
+                     : (c & 0xF0) == 0xE0 ? 3
+                     : (c & 0xF8) == 0xF0 ? 4
+                                          : 0;
+  if (len == 0 || i + len > text.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
+  }
+  return len;
+}
+
+// HTML-escaped text; invalid UTF-8 bytes become U+FFFD.
+void AppendEscaped(std::string_view text, std::string* out) {
+  for (size_t i = 0; i < text.size();) {
+    const size_t len = Utf8Len(text, i);
+    if (len == 0) {
+      out->append("\xEF\xBF\xBD");
+      ++i;
+      continue;
+    }
+    switch (text[i]) {
+      case '<':
+        out->append("&lt;");
+        break;
+      case '>':
+        out->append("&gt;");
+        break;
+      case '&':
+        out->append("&amp;");
+        break;
+      case '"':
+        out->append("&quot;");
+        break;
+      default:
+        out->append(text.substr(i, len));
+    }
+    i += len;
+  }
+}
+
+std::string Colour(size_t passage) {
+  // Golden-angle hues: neighbouring passages get distinct colours.
+  return absl::StrFormat("hsl(%d, 85%%, 78%%)",
+                         static_cast<int>((passage * 137.508)) % 360);
+}
+
+// The text with every range wrapped in <mark>.
+std::string Marked(const HtmlSide& side) {
+  const uint32_t n = static_cast<uint32_t>(side.text.size());
+  std::vector<uint32_t> cuts = {0, n};
+  for (const ByteRange& r : side.ranges) {
+    cuts.push_back(std::min(r.begin, n));
+    cuts.push_back(std::min(r.end, n));
+  }
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  std::string out;
+  for (size_t c = 0; c + 1 < cuts.size(); ++c) {
+    const uint32_t b = cuts[c], e = cuts[c + 1];
+    std::vector<std::string> ids;
+    size_t first = 0;
+    for (size_t i = 0; i < side.ranges.size(); ++i) {
+      if (side.ranges[i].begin <= b && side.ranges[i].end >= e) {
+        if (ids.empty()) first = i;
+        ids.push_back(absl::StrCat(i));
+      }
+    }
+    if (!ids.empty()) {
+      absl::StrAppend(&out, "<mark class=\"passage\" data-passage=\"",
+                      absl::StrJoin(ids, " "),
+                      "\" style=\"background:", Colour(first), "\">");
+    }
+    AppendEscaped(side.text.substr(b, e - b), &out);
+    if (!ids.empty()) out.append("</mark>");
+  }
+  return out;
+}
+
+std::string Column(const HtmlSide& side) {
+  std::string out = "<section><h2>";
+  AppendEscaped(side.title, &out);
+  absl::StrAppend(&out, "</h2><pre>", Marked(side), "</pre></section>\n");
+  return out;
+}
+
+}  // namespace
+
+std::string PassagesHtml(const std::string& heading, const HtmlSide& left,
+                         const HtmlSide& right) {
+  std::string out =
+      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>";
+  AppendEscaped(heading, &out);
+  absl::StrAppend(
+      &out,
+      "</title><style>\n"
+      "body{font-family:sans-serif;margin:1em}\n"
+      "main{display:flex;gap:1em}\n"
+      "section{flex:1;min-width:0}\n"
+      "pre{white-space:pre-wrap;word-wrap:break-word;font-family:serif;"
+      "line-height:1.5}\n"
+      "mark{border-radius:2px}\n"
+      "</style></head><body><h1>");
+  AppendEscaped(heading, &out);
+  absl::StrAppend(&out, "</h1>\n<main>\n", Column(left), Column(right),
+                  "</main></body></html>\n");
+  return out;
+}
+
+}  // namespace neardup::client

@@ -1,0 +1,38 @@
+// A self-contained HTML page showing two texts side by side with their
+// shared passages highlighted, passage i in the same colour on both sides
+// (`neardup compare --html`, `neardup search --html`).
+//
+// Each highlighted range is <mark class="passage" data-passage="I"> (I the
+// passage's index in the answer); a range covered by several passages
+// carries all their indexes, space-separated, and the first one's colour.
+
+#ifndef NEARDUP_CLIENT_PASSAGES_HTML_H_
+#define NEARDUP_CLIENT_PASSAGES_HTML_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace neardup::client {
+
+// One side of a passage: bytes [begin, end) of that side's text.
+struct ByteRange {
+  uint32_t begin = 0;
+  uint32_t end = 0;
+};
+
+struct HtmlSide {
+  std::string title;              // shown above the text (a file name)
+  std::string_view text;          // bytes as sent to the server
+  std::vector<ByteRange> ranges;  // ranges[i]: passage i on this side
+};
+
+// Returns the page. Bytes that are not UTF-8 are shown as U+FFFD; ranges
+// past the end of a text are clipped.
+std::string PassagesHtml(const std::string& heading, const HtmlSide& left,
+                         const HtmlSide& right);
+
+}  // namespace neardup::client
+
+#endif  // NEARDUP_CLIENT_PASSAGES_HTML_H_

@@ -1,0 +1,45 @@
+#include "service/api/passages_convert.h"
+
+namespace neardup::api {
+
+void ToProto(const passages::Span& s, v1::TextSpan* out) {
+  out->set_start(s.cp_start);
+  out->set_end(s.cp_end);
+  out->set_byte_start(s.byte_start);
+  out->set_byte_end(s.byte_end);
+}
+
+void ToProto(const passages::Repeats& r, bool collapsed,
+             v1::RepeatsResponse* out) {
+  out->set_repeated_fraction(r.repeated_fraction);
+  for (const passages::RepeatedPassage& p : r.passages) {
+    v1::RepeatedPassage* rp = out->add_passages();
+    for (const passages::Span& s : p.occurrences) {
+      ToProto(s, rp->add_occurrences());
+    }
+  }
+  if (collapsed) out->set_collapsed(r.collapsed);
+}
+
+void ToProto(const passages::MatchedPassage& m, v1::PassageMatch* out) {
+  out->set_query_start(m.a.cp_start);
+  out->set_query_end(m.a.cp_end);
+  out->set_query_byte_start(m.a.byte_start);
+  out->set_query_byte_end(m.a.byte_end);
+  out->set_source_start(m.b.cp_start);
+  out->set_source_end(m.b.cp_end);
+  out->set_source_byte_start(m.b.byte_start);
+  out->set_source_byte_end(m.b.byte_end);
+  out->set_matched_words(m.matched_tokens);
+}
+
+void ToProto(const passages::Comparison& c, v1::CompareResponse* out) {
+  out->set_jaccard(c.jaccard);
+  out->set_containment(c.containment_a);
+  out->set_reverse_containment(c.containment_b);
+  for (const passages::MatchedPassage& m : c.passages) {
+    ToProto(m, out->add_passages());
+  }
+}
+
+}  // namespace neardup::api

@@ -1,0 +1,285 @@
+#include "service/passages/align.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+
+namespace neardup::passages {
+namespace {
+
+uint64_t Mix(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+// (hash of the k-gram starting at `pos`, pos), for every k-gram.
+struct Gram {
+  uint64_t hash;
+  uint32_t pos;
+};
+
+std::vector<Gram> Grams(absl::Span<const uint32_t> tokens, uint32_t k) {
+  std::vector<Gram> out;
+  if (k == 0 || tokens.size() < k) return out;
+  out.reserve(tokens.size() - k + 1);
+  for (uint32_t p = 0; p + k <= tokens.size(); ++p) {
+    uint64_t h = k;
+    for (uint32_t i = 0; i < k; ++i) h = Mix(h ^ tokens[p + i]);
+    out.push_back({h, p});
+  }
+  return out;
+}
+
+// Sorts by hash (then position) and drops every k-gram occurring more than
+// `max` times.
+void SortAndCap(std::vector<Gram>* grams, uint32_t max) {
+  std::sort(grams->begin(), grams->end(), [](const Gram& x, const Gram& y) {
+    return x.hash != y.hash ? x.hash < y.hash : x.pos < y.pos;
+  });
+  size_t out = 0;
+  for (size_t i = 0; i < grams->size();) {
+    size_t j = i;
+    while (j < grams->size() && (*grams)[j].hash == (*grams)[i].hash) ++j;
+    if (j - i <= max) {
+      for (size_t t = i; t < j; ++t) (*grams)[out++] = (*grams)[t];
+    }
+    i = j;
+  }
+  grams->resize(out);
+}
+
+// Runs of seeds on one diagonal. A seed (i, j) says a's k-gram at i equals
+// b's at j; b's k-grams are `gb` (sorted by SortAndCap). a's positions are
+// visited in order, so each diagonal's seeds arrive by increasing i and a
+// run is extended or closed as they come: no sort of the seeds. `self`: a
+// and b are one text; only j > i.
+std::vector<Alignment> DiagonalRuns(const std::vector<Gram>& ga,
+                                    const std::vector<Gram>& gb, bool self,
+                                    const AlignParams& p) {
+  // k-gram hash -> [first, last) of its entries in gb.
+  absl::flat_hash_map<uint64_t, std::pair<uint32_t, uint32_t>> where;
+  where.reserve(gb.size());
+  for (uint32_t t = 0; t < gb.size();) {
+    uint32_t e = t;
+    while (e < gb.size() && gb[e].hash == gb[t].hash) ++e;
+    where.emplace(gb[t].hash, std::make_pair(t, e));
+    t = e;
+  }
+  std::vector<Alignment> runs;
+  absl::flat_hash_map<int64_t, Alignment> open;  // diagonal -> its run
+  for (const Gram& g : ga) {                     // by increasing position
+    auto it = where.find(g.hash);
+    if (it == where.end()) continue;
+    const uint32_t i = g.pos;
+    for (uint32_t t = it->second.first; t < it->second.second; ++t) {
+      const uint32_t j = gb[t].pos;
+      if (self && j <= i) continue;
+      const int64_t d = int64_t{j} - i;
+      auto [run, fresh] = open.try_emplace(d);
+      Alignment& r = run->second;
+      if (!fresh && i > r.a_end + p.max_gap) {
+        runs.push_back(r);
+        fresh = true;
+      }
+      if (fresh) {
+        r.a_begin = i;
+        r.a_end = i + p.k;
+        r.b_begin = j;
+        r.b_end = j + p.k;
+        r.matched = p.k;
+        continue;
+      }
+      r.matched += i + p.k - std::max(r.a_end, i);
+      r.a_end = i + p.k;
+      r.b_end = j + p.k;
+    }
+  }
+  for (const auto& [d, r] : open) runs.push_back(r);
+  return runs;
+}
+
+int64_t Diag(const Alignment& r) {
+  return int64_t{r.b_begin} - int64_t{r.a_begin};
+}
+
+// Chains runs that follow each other in both texts with bounded gaps.
+std::vector<Alignment> Chain(std::vector<Alignment> runs,
+                             const AlignParams& p) {
+  std::sort(runs.begin(), runs.end(),
+            [](const Alignment& x, const Alignment& y) {
+              return x.a_begin != y.a_begin ? x.a_begin < y.a_begin
+                                            : x.b_begin < y.b_begin;
+            });
+  struct Open {
+    Alignment chain;
+    int64_t last_diag;
+  };
+  std::vector<Open> open;
+  std::vector<Alignment> done;
+  const int64_t gap = p.max_gap;
+  for (const Alignment& r : runs) {
+    // Chains that can no longer be extended are finished.
+    for (size_t c = 0; c < open.size();) {
+      if (int64_t{open[c].chain.a_end} + gap < r.a_begin) {
+        done.push_back(open[c].chain);
+        open[c] = open.back();
+        open.pop_back();
+      } else {
+        ++c;
+      }
+    }
+    Open* best = nullptr;
+    int64_t best_shift = 0;
+    for (Open& o : open) {
+      const Alignment& c = o.chain;
+      if (r.b_begin < c.b_begin ||
+          int64_t{r.b_begin} > int64_t{c.b_end} + gap) {
+        continue;
+      }
+      const int64_t shift = std::llabs(Diag(r) - o.last_diag);
+      if (shift > int64_t{p.max_shift}) continue;
+      if (best == nullptr || shift < best_shift) best = &o, best_shift = shift;
+    }
+    if (best == nullptr) {
+      open.push_back({r, Diag(r)});
+      continue;
+    }
+    Alignment& c = best->chain;
+    c.matched += r.a_end > c.a_end ? r.a_end - std::max(c.a_end, r.a_begin) : 0;
+    c.a_end = std::max(c.a_end, r.a_end);
+    c.b_end = std::max(c.b_end, r.b_end);
+    best->last_diag = Diag(r);
+  }
+  for (const Open& o : open) done.push_back(o.chain);
+  return done;
+}
+
+// Walks from a[i], b[j] in direction `step` (+1 or -1) while the texts
+// still agree: a match scores +1; a replaced, inserted or deleted token
+// (whichever makes the next token match) scores -2. Returns how far each
+// side moved at the best score; the walk stops 4 below it.
+struct Reach {
+  uint32_t a = 0;
+  uint32_t b = 0;
+};
+Reach Walk(absl::Span<const uint32_t> a, absl::Span<const uint32_t> b,
+           int64_t i, int64_t j, int step) {
+  constexpr int kDrop = 4;
+  const int64_t na = a.size(), nb = b.size();
+  auto in = [&](int64_t x, int64_t n) { return x >= 0 && x < n; };
+  auto same = [&](int64_t x, int64_t y) {
+    return in(x, na) && in(y, nb) && a[x] == b[y];
+  };
+  Reach best;
+  int score = 0, best_score = 0;
+  int64_t x = i, y = j;
+  while (in(x, na) && in(y, nb) && score > best_score - kDrop) {
+    if (a[x] == b[y]) {
+      score += 1;
+    } else if (same(x + step, y + step)) {
+      score -= 2;  // replaced; the next pair matches
+    } else if (same(x + step, y)) {
+      score -= 2, x += step;  // a token only in a
+    } else if (same(x, y + step)) {
+      score -= 2, y += step;  // a token only in b
+    } else {
+      score -= 2;
+    }
+    x += step, y += step;
+    if (score > best_score) {
+      best_score = score;
+      best.a = static_cast<uint32_t>((x - i) * step);
+      best.b = static_cast<uint32_t>((y - j) * step);
+    }
+  }
+  return best;
+}
+
+// Extends a chain beyond its first and last seeds: a word edited near the
+// end of a passage breaks the k-grams there, but the words after it still
+// match.
+void Extend(absl::Span<const uint32_t> a, absl::Span<const uint32_t> b,
+            Alignment* c) {
+  const Reach right = Walk(a, b, c->a_end, c->b_end, +1);
+  c->a_end += right.a;
+  c->b_end += right.b;
+  const Reach left =
+      Walk(a, b, int64_t{c->a_begin} - 1, int64_t{c->b_begin} - 1, -1);
+  c->a_begin -= left.a;
+  c->b_begin -= left.b;
+}
+
+bool Inside(const Alignment& x, const Alignment& y) {
+  return x.a_begin >= y.a_begin && x.a_end <= y.a_end &&
+         x.b_begin >= y.b_begin && x.b_end <= y.b_end;
+}
+
+// Keeps chains long enough on both sides, drops those inside a longer one,
+// and sorts by a_begin.
+std::vector<Alignment> Finish(std::vector<Alignment> chains,
+                              const AlignParams& p) {
+  std::vector<Alignment> kept;
+  for (const Alignment& c : chains) {
+    const uint32_t shorter = std::min(c.a_end - c.a_begin, c.b_end - c.b_begin);
+    if (shorter >= p.min_tokens && c.matched >= p.min_matched * shorter) {
+      kept.push_back(c);
+    }
+  }
+  std::sort(kept.begin(), kept.end(),
+            [](const Alignment& x, const Alignment& y) {
+              return x.a_end - x.a_begin > y.a_end - y.a_begin;
+            });
+  std::vector<Alignment> out;
+  for (const Alignment& c : kept) {
+    bool inside = false;
+    for (const Alignment& o : out) inside = inside || Inside(c, o);
+    if (!inside) out.push_back(c);
+  }
+  std::sort(out.begin(), out.end(), [](const Alignment& x, const Alignment& y) {
+    return x.a_begin != y.a_begin ? x.a_begin < y.a_begin
+                                  : x.b_begin < y.b_begin;
+  });
+  return out;
+}
+
+}  // namespace
+
+std::vector<Alignment> Align(absl::Span<const uint32_t> a,
+                             absl::Span<const uint32_t> b,
+                             const AlignParams& params) {
+  std::vector<Gram> gb = Grams(b, params.k);
+  SortAndCap(&gb, params.max_occurrences);
+  std::vector<Alignment> chains =
+      Chain(DiagonalRuns(Grams(a, params.k), gb, false, params), params);
+  for (Alignment& c : chains) Extend(a, b, &c);
+  return Finish(std::move(chains), params);
+}
+
+std::vector<Alignment> SelfAlign(absl::Span<const uint32_t> a,
+                                 const AlignParams& params) {
+  std::vector<Gram> sorted = Grams(a, params.k);
+  SortAndCap(&sorted, params.max_occurrences);
+  std::vector<Alignment> chains =
+      Chain(DiagonalRuns(Grams(a, params.k), sorted, true, params), params);
+  for (Alignment& c : chains) {
+    Extend(a, a, &c);
+    // A period shorter than the passage: keep one period per copy.
+    if (c.a_end > c.b_begin) {
+      const uint32_t period = c.b_begin - c.a_begin;
+      c.a_end = c.b_begin;
+      c.b_end = std::min(c.b_end, c.b_begin + period);
+      c.matched = std::min(c.matched, period);
+    }
+  }
+  return Finish(std::move(chains), params);
+}
+
+}  // namespace neardup::passages

@@ -1,0 +1,195 @@
+#include "service/passages/passages.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "service/text/shingle.h"
+
+namespace neardup::passages {
+namespace {
+
+using Range = std::pair<uint32_t, uint32_t>;
+
+uint32_t Overlap(Range x, Range y) {
+  const uint32_t b = std::max(x.first, y.first);
+  const uint32_t e = std::min(x.second, y.second);
+  return e > b ? e - b : 0;
+}
+
+// Two occurrences are the same copy of a passage when they overlap by at
+// least half of the longer one.
+bool SameCopy(Range x, Range y) {
+  const uint32_t longer = std::max(x.second - x.first, y.second - y.first);
+  return 2 * Overlap(x, y) >= longer;
+}
+
+std::vector<Range> Merged(std::vector<Range> ranges) {
+  std::sort(ranges.begin(), ranges.end());
+  std::vector<Range> out;
+  for (const Range& r : ranges) {
+    if (!out.empty() && r.first <= out.back().second) {
+      out.back().second = std::max(out.back().second, r.second);
+    } else {
+      out.push_back(r);
+    }
+  }
+  return out;
+}
+
+// Groups pairs of occurrences into passages: a pair joins the passage that
+// already holds one of its copies.
+std::vector<std::vector<Range>> Group(const std::vector<Alignment>& pairs) {
+  std::vector<std::vector<Range>> groups;
+  for (const Alignment& p : pairs) {
+    const Range x{p.a_begin, p.a_end}, y{p.b_begin, p.b_end};
+    std::vector<Range>* home = nullptr;
+    for (auto& g : groups) {
+      for (const Range& o : g) {
+        if (SameCopy(o, x) || SameCopy(o, y)) home = &g;
+      }
+      if (home != nullptr) break;
+    }
+    if (home == nullptr) {
+      groups.push_back({x, y});
+      continue;
+    }
+    for (const Range& r : {x, y}) {
+      bool merged = false;
+      for (Range& o : *home) {
+        if (SameCopy(o, r)) {
+          o = {std::min(o.first, r.first), std::max(o.second, r.second)};
+          merged = true;
+          break;
+        }
+      }
+      if (!merged) home->push_back(r);
+    }
+  }
+  for (auto& g : groups) {
+    std::sort(g.begin(), g.end());
+    // Widening may have made neighbours overlap: cut at the next start.
+    for (size_t i = 0; i + 1 < g.size(); ++i) {
+      g[i].second = std::min(g[i].second, g[i + 1].first);
+    }
+  }
+  std::sort(groups.begin(), groups.end());
+  return groups;
+}
+
+}  // namespace
+
+Span SpanOf(absl::Span<const text::Token> tokens, uint32_t begin,
+            uint32_t end) {
+  Span s;
+  s.token_begin = begin;
+  s.token_end = end;
+  s.cp_start = tokens[begin].cp_start;
+  s.cp_end = tokens[end - 1].cp_end;
+  s.byte_start = tokens[begin].byte_start;
+  s.byte_end = tokens[end - 1].byte_end;
+  return s;
+}
+
+std::vector<uint32_t> TokenHashes32(absl::Span<const text::Token> tokens) {
+  std::vector<uint32_t> out;
+  out.reserve(tokens.size());
+  for (const text::Token& t : tokens) {
+    out.push_back(static_cast<uint32_t>(t.hash));
+  }
+  return out;
+}
+
+uint32_t CoveredTokens(std::vector<std::pair<uint32_t, uint32_t>> ranges) {
+  uint32_t n = 0;
+  for (const Range& r : Merged(std::move(ranges))) n += r.second - r.first;
+  return n;
+}
+
+Repeats FindRepeats(std::string_view content, const text::Analysis& analysis,
+                    const AlignParams& params) {
+  const auto& tokens = analysis.text.tokens;
+  Repeats out;
+  const std::vector<std::vector<Range>> groups =
+      Group(SelfAlign(TokenHashes32(tokens), params));
+  std::vector<Range> later;
+  for (const auto& g : groups) {
+    RepeatedPassage p;
+    for (const Range& r : g) {
+      if (r.second - r.first < params.min_tokens) continue;
+      p.occurrences.push_back(SpanOf(tokens, r.first, r.second));
+    }
+    if (p.occurrences.size() < 2) continue;
+    for (size_t i = 1; i < p.occurrences.size(); ++i) {
+      later.push_back(
+          {p.occurrences[i].token_begin, p.occurrences[i].token_end});
+    }
+    out.passages.push_back(std::move(p));
+  }
+  out.later_tokens = Merged(std::move(later));
+  uint32_t removed = 0;
+  std::vector<Range> bytes;
+  for (const Range& r : out.later_tokens) {
+    removed += r.second - r.first;
+    bytes.push_back(
+        {tokens[r.first].byte_start, tokens[r.second - 1].byte_end});
+  }
+  out.repeated_fraction =
+      tokens.empty() ? 0 : double(removed) / double(tokens.size());
+  size_t pos = 0;
+  out.collapsed.reserve(content.size());
+  for (const Range& r : bytes) {
+    out.collapsed.append(content.substr(pos, r.first - pos));
+    pos = r.second;
+  }
+  out.collapsed.append(content.substr(std::min(pos, content.size())));
+  return out;
+}
+
+std::vector<text::Token> WithoutRanges(
+    absl::Span<const text::Token> tokens,
+    absl::Span<const std::pair<uint32_t, uint32_t>> later_tokens) {
+  std::vector<text::Token> out;
+  out.reserve(tokens.size());
+  size_t r = 0;
+  for (uint32_t i = 0; i < tokens.size(); ++i) {
+    while (r < later_tokens.size() && later_tokens[r].second <= i) ++r;
+    if (r < later_tokens.size() && later_tokens[r].first <= i) continue;
+    out.push_back(tokens[i]);
+  }
+  return out;
+}
+
+Comparison Compare(const text::Analysis& a, const text::Analysis& b,
+                   const AlignParams& params) {
+  Comparison c;
+  const auto& sa = a.shingle_set;
+  const auto& sb = b.shingle_set;
+  size_t shared = 0;
+  for (size_t x = 0, y = 0; x < sa.size() && y < sb.size();) {
+    if (sa[x] < sb[y]) {
+      ++x;
+    } else if (sb[y] < sa[x]) {
+      ++y;
+    } else {
+      ++shared, ++x, ++y;
+    }
+  }
+  const size_t uni = sa.size() + sb.size() - shared;
+  c.jaccard = uni == 0 ? 0 : double(shared) / double(uni);
+  c.containment_a = sa.empty() ? 0 : double(shared) / double(sa.size());
+  c.containment_b = sb.empty() ? 0 : double(shared) / double(sb.size());
+  for (const Alignment& al : Align(TokenHashes32(a.text.tokens),
+                                   TokenHashes32(b.text.tokens), params)) {
+    MatchedPassage m;
+    m.a = SpanOf(a.text.tokens, al.a_begin, al.a_end);
+    m.b = SpanOf(b.text.tokens, al.b_begin, al.b_end);
+    m.matched_tokens = al.matched;
+    c.passages.push_back(m);
+  }
+  return c;
+}
+
+}  // namespace neardup::passages
