@@ -24,6 +24,7 @@
 #include "absl/strings/str_join.h"
 #include "client/client.h"
 #include "client/passages_html.h"
+#include "client/utf8.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace neardup::client {
@@ -194,28 +195,7 @@ std::string Json(const google::protobuf::Message& m) {
 std::string JsonString(std::string_view raw) {
   // JSON is UTF-8: bytes that are not (a file name in another encoding)
   // become U+FFFD.
-  std::string s;
-  for (size_t i = 0; i < raw.size();) {
-    size_t len = 1;
-    const unsigned char c = static_cast<unsigned char>(raw[i]);
-    if (c >= 0x80) {
-      len = (c & 0xE0) == 0xC0   ? 2
-            : (c & 0xF0) == 0xE0 ? 3
-            : (c & 0xF8) == 0xF0 ? 4
-                                 : 0;
-      bool ok = len > 0 && i + len <= raw.size();
-      for (size_t k = 1; ok && k < len; ++k) {
-        ok = (static_cast<unsigned char>(raw[i + k]) & 0xC0) == 0x80;
-      }
-      if (!ok) {
-        s += "\xEF\xBF\xBD";
-        ++i;
-        continue;
-      }
-    }
-    s.append(raw.substr(i, len));
-    i += len;
-  }
+  const std::string s = ValidUtf8(raw);
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
@@ -720,21 +700,14 @@ class Cli {
     begin = std::min(begin, end);
     std::string out;
     size_t cps = 0;
-    for (uint32_t i = begin; i < end && cps < max_cp; ++i) {
+    for (uint32_t i = begin; i < end; ++i) {
       const char c = text[i];
-      if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++cps;
+      if ((static_cast<unsigned char>(c) & 0xC0) != 0x80 && cps++ == max_cp) {
+        return ValidUtf8(out) + "...";  // whole characters only
+      }
       out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
     }
-    // Do not end inside a multi-byte character.
-    size_t cut = out.size();
-    while (cut > 0 &&
-           (static_cast<unsigned char>(out[cut - 1]) & 0xC0) == 0x80) {
-      --cut;
-    }
-    if (cut > 0 && static_cast<unsigned char>(out[cut - 1]) >= 0xC0) {
-      out.resize(cut - 1);
-    }
-    return cps >= max_cp ? out + "..." : out;
+    return ValidUtf8(out);
   }
 
   absl::Status RepeatsFile() {

@@ -9,35 +9,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "client/utf8.h"
 
 namespace neardup::client {
 namespace {
 
-// Length of the UTF-8 sequence starting at text[i], or 0 if invalid.
-size_t Utf8Len(std::string_view text, size_t i) {
-  const unsigned char c = static_cast<unsigned char>(text[i]);
-  const size_t len = c < 0x80             ? 1
-                     : (c & 0xE0) == 0xC0 ? 2
-                     : (c & 0xF0) == 0xE0 ? 3
-                     : (c & 0xF8) == 0xF0 ? 4
-                                          : 0;
-  if (len == 0 || i + len > text.size()) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
-  }
-  return len;
-}
-
 // HTML-escaped text; invalid UTF-8 bytes become U+FFFD.
 void AppendEscaped(std::string_view text, std::string* out) {
-  for (size_t i = 0; i < text.size();) {
-    const size_t len = Utf8Len(text, i);
-    if (len == 0) {
-      out->append("\xEF\xBF\xBD");
-      ++i;
-      continue;
-    }
-    switch (text[i]) {
+  for (char c : ValidUtf8(text)) {
+    switch (c) {
       case '<':
         out->append("&lt;");
         break;
@@ -51,9 +31,8 @@ void AppendEscaped(std::string_view text, std::string* out) {
         out->append("&quot;");
         break;
       default:
-        out->append(text.substr(i, len));
+        out->push_back(c);
     }
-    i += len;
   }
 }
 

@@ -256,11 +256,8 @@ TEST_F(CliTest, AddManyFilesDefaultsIdsToFileNames) {
 TEST_F(CliTest, HtmlFilesAndDeclaredCharsets) {
   ASSERT_EQ(Cli({"collections", "create", "c"}).exit_code, 0);
   const std::string article = neardup::testing::ReadTestData("article_en.txt");
-  const std::string html_path = dir_ + "/page.html";
-  {
-    std::ofstream out(html_path);
-    out << neardup::testing::PageInTemplateA(article);
-  }
+  const std::string html_path = WriteScratch(
+      dir_, "page.html", neardup::testing::PageInTemplateA(article));
   CommandResult r = Cli({"add", "-c", "c", "--id", "page", html_path});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("HTML"));

@@ -265,10 +265,11 @@ std::vector<Alignment> Align(absl::Span<const uint32_t> a,
 
 std::vector<Alignment> SelfAlign(absl::Span<const uint32_t> a,
                                  const AlignParams& params) {
-  std::vector<Gram> sorted = Grams(a, params.k);
+  const std::vector<Gram> grams = Grams(a, params.k);
+  std::vector<Gram> sorted = grams;
   SortAndCap(&sorted, params.max_occurrences);
   std::vector<Alignment> chains =
-      Chain(DiagonalRuns(Grams(a, params.k), sorted, true, params), params);
+      Chain(DiagonalRuns(grams, sorted, true, params), params);
   for (Alignment& c : chains) {
     Extend(a, a, &c);
     // A period shorter than the passage: keep one period per copy.

@@ -102,12 +102,6 @@ std::vector<uint32_t> TokenHashes32(absl::Span<const text::Token> tokens) {
   return out;
 }
 
-uint32_t CoveredTokens(std::vector<std::pair<uint32_t, uint32_t>> ranges) {
-  uint32_t n = 0;
-  for (const Range& r : Merged(std::move(ranges))) n += r.second - r.first;
-  return n;
-}
-
 Repeats FindRepeats(std::string_view content, const text::Analysis& analysis,
                     const AlignParams& params) {
   const auto& tokens = analysis.text.tokens;
@@ -128,10 +122,10 @@ Repeats FindRepeats(std::string_view content, const text::Analysis& analysis,
     }
     out.passages.push_back(std::move(p));
   }
-  out.later_tokens = Merged(std::move(later));
+  // Every occurrence but the first, merged: what collapsing removes.
   uint32_t removed = 0;
   std::vector<Range> bytes;
-  for (const Range& r : out.later_tokens) {
+  for (const Range& r : Merged(std::move(later))) {
     removed += r.second - r.first;
     bytes.push_back(
         {tokens[r.first].byte_start, tokens[r.second - 1].byte_end});
@@ -148,35 +142,12 @@ Repeats FindRepeats(std::string_view content, const text::Analysis& analysis,
   return out;
 }
 
-std::vector<text::Token> WithoutRanges(
-    absl::Span<const text::Token> tokens,
-    absl::Span<const std::pair<uint32_t, uint32_t>> later_tokens) {
-  std::vector<text::Token> out;
-  out.reserve(tokens.size());
-  size_t r = 0;
-  for (uint32_t i = 0; i < tokens.size(); ++i) {
-    while (r < later_tokens.size() && later_tokens[r].second <= i) ++r;
-    if (r < later_tokens.size() && later_tokens[r].first <= i) continue;
-    out.push_back(tokens[i]);
-  }
-  return out;
-}
-
 Comparison Compare(const text::Analysis& a, const text::Analysis& b,
                    const AlignParams& params) {
   Comparison c;
   const auto& sa = a.shingle_set;
   const auto& sb = b.shingle_set;
-  size_t shared = 0;
-  for (size_t x = 0, y = 0; x < sa.size() && y < sb.size();) {
-    if (sa[x] < sb[y]) {
-      ++x;
-    } else if (sb[y] < sa[x]) {
-      ++y;
-    } else {
-      ++shared, ++x, ++y;
-    }
-  }
+  const size_t shared = text::SharedCount(sa, sb);
   const size_t uni = sa.size() + sb.size() - shared;
   c.jaccard = uni == 0 ? 0 : double(shared) / double(uni);
   c.containment_a = sa.empty() ? 0 : double(shared) / double(sa.size());

@@ -46,9 +46,6 @@ struct RepeatedPassage {
 
 struct Repeats {
   std::vector<RepeatedPassage> passages;  // by first occurrence
-  // Token ranges [begin, end) of every occurrence but the first, merged
-  // and sorted: what collapsing removes.
-  std::vector<std::pair<uint32_t, uint32_t>> later_tokens;
   // Fraction of the document's tokens that lie in later occurrences (0 for
   // a document without repeats, about 0.5 for a body printed twice).
   double repeated_fraction = 0;
@@ -61,11 +58,6 @@ struct Repeats {
 // more than once.
 Repeats FindRepeats(std::string_view content, const text::Analysis& analysis,
                     const AlignParams& params = {});
-
-// Returns `tokens` without those in `later_tokens` (Repeats::later_tokens).
-std::vector<text::Token> WithoutRanges(
-    absl::Span<const text::Token> tokens,
-    absl::Span<const std::pair<uint32_t, uint32_t>> later_tokens);
 
 struct MatchedPassage {
   Span a;
@@ -84,9 +76,6 @@ struct Comparison {
 // share.
 Comparison Compare(const text::Analysis& a, const text::Analysis& b,
                    const AlignParams& params = {});
-
-// Returns how many tokens the union of token ranges [begin, end) covers.
-uint32_t CoveredTokens(std::vector<std::pair<uint32_t, uint32_t>> ranges);
 
 }  // namespace neardup::passages
 

@@ -44,7 +44,7 @@ std::vector<uint64_t> ShingleHashes(absl::Span<const Token> tokens,
   return out;
 }
 
-double SetJaccard(absl::Span<const uint64_t> a, absl::Span<const uint64_t> b) {
+size_t SharedCount(absl::Span<const uint64_t> a, absl::Span<const uint64_t> b) {
   size_t i = 0, j = 0, common = 0;
   while (i < a.size() && j < b.size()) {
     if (a[i] < b[j]) {
@@ -55,6 +55,11 @@ double SetJaccard(absl::Span<const uint64_t> a, absl::Span<const uint64_t> b) {
       ++common, ++i, ++j;
     }
   }
+  return common;
+}
+
+double SetJaccard(absl::Span<const uint64_t> a, absl::Span<const uint64_t> b) {
+  const size_t common = SharedCount(a, b);
   const size_t all = a.size() + b.size() - common;
   return all == 0 ? 0.0 : static_cast<double>(common) / all;
 }

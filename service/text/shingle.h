@@ -40,6 +40,9 @@ std::vector<uint64_t> ShingleHashes(absl::Span<const Token> tokens,
 // Returns `hashes` sorted and without repeats: the shingle set.
 std::vector<uint64_t> ShingleSet(std::vector<uint64_t> hashes);
 
+// Returns |A∩B| of two shingle sets (sorted, distinct, as from ShingleSet).
+size_t SharedCount(absl::Span<const uint64_t> a, absl::Span<const uint64_t> b);
+
 // Returns the exact Jaccard similarity |A∩B| / |A∪B| of two shingle sets
 // (sorted, distinct, as from ShingleSet); 0 if both are empty.
 double SetJaccard(absl::Span<const uint64_t> a, absl::Span<const uint64_t> b);

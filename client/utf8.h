@@ -1,0 +1,49 @@
+// UTF-8 helpers for the CLI's output (JSON strings, HTML pages): files may
+// be in any encoding, output must be UTF-8.
+
+#ifndef NEARDUP_CLIENT_UTF8_H_
+#define NEARDUP_CLIENT_UTF8_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace neardup::client {
+
+// Returns the length of the well-formed UTF-8 sequence starting at
+// text[i] (1 to 4), or 0 if none starts there. REQUIRES: i < size.
+inline size_t Utf8SequenceLength(std::string_view text, size_t i) {
+  const unsigned char c = static_cast<unsigned char>(text[i]);
+  const size_t len = c < 0x80             ? 1
+                     : (c & 0xE0) == 0xC0 ? 2
+                     : (c & 0xF0) == 0xE0 ? 3
+                     : (c & 0xF8) == 0xF0 ? 4
+                                          : 0;
+  if (len == 0 || i + len > text.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
+  }
+  return len;
+}
+
+// Returns `raw` with every byte that does not start a well-formed UTF-8
+// sequence replaced by U+FFFD.
+inline std::string ValidUtf8(std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size());
+  for (size_t i = 0; i < raw.size();) {
+    const size_t len = Utf8SequenceLength(raw, i);
+    if (len == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(raw.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
+}
+
+}  // namespace neardup::client
+
+#endif  // NEARDUP_CLIENT_UTF8_H_
