@@ -32,12 +32,12 @@ namespace {
 
 // Options that take a value; everything else starting with "--" is a flag.
 const std::set<std::string>& ValueOptions() {
-  static const auto* options =
-      new std::set<std::string>{"server",           "collection",   "id",
-                                "threshold",        "top-k",        "num-perm",
-                                "word-shingle",     "char-shingle", "meta",
-                                "timeout",          "content-type", "charset",
-                                "simhash-distance", "html"};
+  static const auto* options = new std::set<std::string>{
+      "server",           "collection",   "id",
+      "threshold",        "top-k",        "num-perm",
+      "word-shingle",     "char-shingle", "meta",
+      "timeout",          "content-type", "charset",
+      "simhash-distance", "html",         "passage-max-docs"};
   return *options;
 }
 const std::set<std::string>& FlagOptions() {
@@ -49,7 +49,9 @@ const std::set<std::string>& FlagOptions() {
                                                        "whole-page",
                                                        "no-fold-traditional",
                                                        "sync",
-                                                       "collapsed"};
+                                                       "collapsed",
+                                                       "passages",
+                                                       "keep-repeats"};
   return *flags;
 }
 
@@ -271,6 +273,8 @@ class Cli {
       s = RepeatsFile();
     } else if (command == "compare") {
       s = CompareFiles();
+    } else if (command == "search") {
+      s = SearchFile();
     } else if (command == "help") {
       out_ << ::neardup::client::Usage();
       return kExitOk;
@@ -345,7 +349,8 @@ class Cli {
       absl::Status s = Usage(
           AllowOnly(args_, "collections create",
                     {"threshold", "num-perm", "word-shingle", "char-shingle",
-                     "no-fold-traditional", "simhash-distance", "sync"}));
+                     "no-fold-traditional", "simhash-distance", "sync",
+                     "passages", "passage-max-docs", "keep-repeats"}));
       if (!s.ok()) return s;
       s = Positional(2, 1, 1, "collections create NAME [--threshold T] ...");
       if (!s.ok()) return s;
@@ -362,7 +367,9 @@ class Cli {
                {"word-shingle", &v1::CollectionParams::set_word_shingle_size},
                {"char-shingle", &v1::CollectionParams::set_char_shingle_size},
                {"simhash-distance",
-                &v1::CollectionParams::set_simhash_distance}}) {
+                &v1::CollectionParams::set_simhash_distance},
+               {"passage-max-docs",
+                &v1::CollectionParams::set_passage_max_docs}}) {
         if (!args_.Has(flag)) continue;
         auto v = ParseUint(flag, args_.Value(flag));
         if (!v.ok()) return Usage(v.status());
@@ -370,6 +377,11 @@ class Cli {
       }
       if (args_.Flag("no-fold-traditional")) params.set_fold_traditional(false);
       if (args_.Flag("sync")) params.set_sync(true);
+      if (args_.Flag("passages")) params.set_passages(true);
+      if (args_.Flag("keep-repeats")) params.set_collapse_repeats(false);
+      if (args_.Has("passage-max-docs") && !args_.Flag("passages")) {
+        return Usage("--passage-max-docs applies only with --passages");
+      }
       if (s = Connect(); !s.ok()) return s;
       auto c = client_->CreateCollection(args_.positional[2], params);
       if (!c.ok()) return c.status();
@@ -438,7 +450,7 @@ class Cli {
     return absl::StrFormat(
         "%d documents, threshold %g, %d permutations (%d bands x %d rows), "
         "shingles of %d words / %d characters, %s, SimHash distance %d, "
-        "%s, fingerprint v%d",
+        "%s, %s, %s, fingerprint v%d",
         c.document_count(), c.params().threshold(), c.params().num_perm(),
         c.lsh().bands(), c.lsh().rows(), c.params().word_shingle_size(),
         c.params().char_shingle_size(),
@@ -446,6 +458,11 @@ class Cli {
                                       : "no Chinese folding",
         c.params().simhash_distance(),
         c.params().sync() ? "synced writes" : "writes not synced",
+        c.params().collapse_repeats() ? "repeats collapsed" : "repeats kept",
+        c.params().passages()
+            ? absl::StrCat("passage index (boilerplate: in more than ",
+                           c.params().passage_max_docs(), " documents)")
+            : std::string("no passage index"),
         c.fingerprint_version());
   }
 
@@ -630,6 +647,12 @@ class Cli {
                                            resp.stats().shingles(), " shingles",
                                            resp.stats().html() ? ", HTML" : "",
                                            ", ", resp.stats().charset());
+    if (resp.stats().repeated_fraction() > 0) {
+      out_ << absl::StrFormat(
+          "the document repeats itself: %.1f%% of it is a second copy, "
+          "matched without it\n",
+          100 * resp.stats().repeated_fraction());
+    }
     if (resp.matches().empty()) {
       out_ << "no match (" << stats << ")\n";
       return;
@@ -782,9 +805,9 @@ class Cli {
         left.ranges.push_back({p.query_byte_start(), p.query_byte_end()});
         right.ranges.push_back({p.source_byte_start(), p.source_byte_end()});
       }
-      if (s = WriteFile(
-              args_.Value("html"),
-              PassagesHtml(absl::StrCat(file_a, " vs ", file_b), left, right));
+      if (s = WriteFile(args_.Value("html"),
+                        PassagesHtml(absl::StrCat(file_a, " vs ", file_b), left,
+                                     {right}));
           !s.ok()) {
         return s;
       }
@@ -805,6 +828,86 @@ class Cli {
           Excerpt(req.a().content(), p.query_byte_start(), p.query_byte_end()));
     }
     return absl::OkStatus();
+  }
+
+  absl::Status SearchFile() {
+    absl::Status s = Usage(AllowOnly(
+        args_, "search", WithInputOptions({"collection", "top-k", "html"})));
+    if (!s.ok()) return s;
+    auto coll = Collection();
+    if (!coll.ok()) return coll.status();
+    if (s = Positional(1, 1, 1, "search -c COLL FILE [--html OUT.html]");
+        !s.ok()) {
+      return s;
+    }
+    v1::SearchRequest req;
+    req.set_collection(*coll);
+    if (args_.Has("top-k")) {
+      auto k = ParseUint("top-k", args_.Value("top-k"));
+      if (!k.ok()) return Usage(k.status());
+      req.set_top_k(*k);
+    }
+    // The page shows the sources' texts: ask for them only then.
+    req.set_return_source_text(args_.Has("html"));
+    const std::string& file = args_.positional[1];
+    if (s = FillDocument(file, req.mutable_document()); !s.ok()) return s;
+    if (s = Connect(); !s.ok()) return s;
+    auto r = client_->Search(req);
+    if (!r.ok()) return r.status();
+    if (args_.Has("html")) {
+      if (s = WriteFile(args_.Value("html"), SearchHtml(file, req, *r));
+          !s.ok()) {
+        return s;
+      }
+      // The texts were for the page; the JSON answer stays small.
+      for (v1::PassageSource& src : *r->mutable_sources()) src.clear_text();
+    }
+    if (args_.Flag("json")) {
+      out_ << Json(*r) << "\n";
+      return absl::OkStatus();
+    }
+    const std::string& text = req.document().content();
+    out_ << absl::StrFormat(
+        "%d source%s, %.1f%% of %s found in them\n", r->sources_size(),
+        r->sources_size() == 1 ? "" : "s", 100 * r->coverage(), file);
+    for (const v1::PassageSource& src : r->sources()) {
+      out_ << absl::StrFormat(
+          "%s: %.1f%% of %s, %d passage%s\n", src.id(), 100 * src.containment(),
+          file, src.passages_size(), src.passages_size() == 1 ? "" : "s");
+      for (const v1::PassageMatch& p : src.passages()) {
+        out_ << absl::StrFormat(
+            "  query %d-%d  source %d-%d  %s\n", p.query_start(), p.query_end(),
+            p.source_start(), p.source_end(),
+            Excerpt(text, p.query_byte_start(), p.query_byte_end()));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // The query on the left, each source below the other on the right;
+  // passages numbered across all sources.
+  static std::string SearchHtml(const std::string& file,
+                                const v1::SearchRequest& req,
+                                const v1::SearchResponse& r) {
+    HtmlSide left{file, req.document().content(), {}};
+    std::vector<HtmlSide> right;
+    for (const v1::PassageSource& src : r.sources()) {
+      HtmlSide side{src.id(), src.text(), {}};
+      // Source offsets count code points of the decoded text.
+      const std::vector<uint32_t> at = CodePointOffsets(src.text());
+      auto byte = [&](uint32_t cp) {
+        return at[std::min<size_t>(cp, at.size() - 1)];
+      };
+      side.ranges.resize(left.ranges.size());  // earlier sources' passages
+      for (const v1::PassageMatch& p : src.passages()) {
+        left.ranges.push_back({p.query_byte_start(), p.query_byte_end()});
+        side.ranges.push_back({byte(p.source_start()), byte(p.source_end())});
+      }
+      right.push_back(std::move(side));
+    }
+    return PassagesHtml(absl::StrCat(file, ": passages found in ",
+                                     r.sources_size(), " stored documents"),
+                        left, right);
   }
 
   static absl::Status WriteFile(const std::string& path,
@@ -836,7 +939,8 @@ Collections:
   collections create NAME [--threshold T] [--num-perm N]
                           [--word-shingle N] [--char-shingle N]
                           [--no-fold-traditional] [--simhash-distance K]
-                          [--sync]
+                          [--sync] [--keep-repeats]
+                          [--passages [--passage-max-docs N]]
   collections list
   collections get NAME
   collections drop NAME
@@ -857,7 +961,11 @@ byte offsets beside them):
   compare A B [--html OUT.html]
       Resemblance and containment both ways, and the shared passages;
       --html writes a page with both texts side by side, highlighted.
-Reading documents (add, check, repeats, compare):
+  search -c COLL FILE [--top-k N] [--html OUT.html]
+      Stored documents that share passages with FILE (a collection
+      created with --passages), most of FILE covered first, with the
+      passages; --html writes FILE beside the sources, highlighted.
+Reading documents (add, check, repeats, compare, search):
   --content-type T  text/plain or text/html (default: text/html for .html
                     and .htm files, else the server sniffs the content)
   --charset C       declared charset (gbk, big5, shift_jis, windows-1252,

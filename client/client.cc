@@ -226,4 +226,10 @@ absl::StatusOr<v1::CompareResponse> Client::Compare(
       &v1::NearDup::Stub::Compare, request);
 }
 
+absl::StatusOr<v1::SearchResponse> Client::Search(
+    const v1::SearchRequest& request) {
+  return Call<v1::SearchRequest, v1::SearchResponse>(&v1::NearDup::Stub::Search,
+                                                     request);
+}
+
 }  // namespace neardup::client

@@ -76,6 +76,7 @@ class Client {
       const v1::RepeatsRequest& request);
   absl::StatusOr<v1::CompareResponse> Compare(
       const v1::CompareRequest& request);
+  absl::StatusOr<v1::SearchResponse> Search(const v1::SearchRequest& request);
 
   // The channel, for other services on the same server (health,
   // reflection).

@@ -84,7 +84,7 @@ std::string Column(const HtmlSide& side) {
 }  // namespace
 
 std::string PassagesHtml(const std::string& heading, const HtmlSide& left,
-                         const HtmlSide& right) {
+                         const std::vector<HtmlSide>& right) {
   std::string out =
       "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>";
   AppendEscaped(heading, &out);
@@ -93,14 +93,15 @@ std::string PassagesHtml(const std::string& heading, const HtmlSide& left,
       "</title><style>\n"
       "body{font-family:sans-serif;margin:1em}\n"
       "main{display:flex;gap:1em}\n"
-      "section{flex:1;min-width:0}\n"
+      "main>section,main>div{flex:1;min-width:0}\n"
       "pre{white-space:pre-wrap;word-wrap:break-word;font-family:serif;"
       "line-height:1.5}\n"
       "mark{border-radius:2px}\n"
       "</style></head><body><h1>");
   AppendEscaped(heading, &out);
-  absl::StrAppend(&out, "</h1>\n<main>\n", Column(left), Column(right),
-                  "</main></body></html>\n");
+  absl::StrAppend(&out, "</h1>\n<main>\n", Column(left), "<div>\n");
+  for (const HtmlSide& side : right) out += Column(side);
+  absl::StrAppend(&out, "</div>\n</main></body></html>\n");
   return out;
 }
 

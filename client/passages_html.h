@@ -1,6 +1,6 @@
-// A self-contained HTML page showing two texts side by side with their
-// shared passages highlighted, passage i in the same colour on both sides
-// (`neardup compare --html`, `neardup search --html`).
+// A self-contained HTML page showing a text beside one or more others
+// with their shared passages highlighted, passage i in the same colour on
+// both sides (`neardup compare --html`, `neardup search --html`).
 //
 // Each highlighted range is <mark class="passage" data-passage="I"> (I the
 // passage's index in the answer); a range covered by several passages
@@ -28,10 +28,13 @@ struct HtmlSide {
   std::vector<ByteRange> ranges;  // ranges[i]: passage i on this side
 };
 
-// Returns the page. Bytes that are not UTF-8 are shown as U+FFFD; ranges
-// past the end of a text are clipped.
+// Returns the page: `left` in the left column, the `right` texts one
+// below the other in the right column. Passage i is ranges[i] of `left`
+// and of whichever right side has a non-empty ranges[i]. Bytes that are
+// not UTF-8 are shown as U+FFFD; ranges past the end of a text are
+// clipped.
 std::string PassagesHtml(const std::string& heading, const HtmlSide& left,
-                         const HtmlSide& right);
+                         const std::vector<HtmlSide>& right);
 
 }  // namespace neardup::client
 

@@ -5,8 +5,10 @@
 #define NEARDUP_CLIENT_UTF8_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace neardup::client {
 
@@ -42,6 +44,19 @@ inline std::string ValidUtf8(std::string_view raw) {
     }
   }
   return out;
+}
+
+// Returns the byte offset of every code point of `utf8` (valid UTF-8), and
+// its size last: code point i is bytes [at[i], at[i+1]).
+inline std::vector<uint32_t> CodePointOffsets(std::string_view utf8) {
+  std::vector<uint32_t> at;
+  for (size_t i = 0; i < utf8.size(); ++i) {
+    if ((static_cast<unsigned char>(utf8[i]) & 0xC0) != 0x80) {
+      at.push_back(static_cast<uint32_t>(i));
+    }
+  }
+  at.push_back(static_cast<uint32_t>(utf8.size()));
+  return at;
 }
 
 }  // namespace neardup::client

@@ -244,6 +244,88 @@ TEST_F(CliTest, CompareJsonAndHtmlInChromium) {
   EXPECT_EQ(r.out.substr(text_at, words.size()), words);
 }
 
+TEST_F(CliTest, SearchJsonAndHtmlInChromium) {
+  ASSERT_EQ(Cli({"collections", "create", "p", "--passages",
+                 "--passage-max-docs", "20"})
+                .exit_code,
+            0);
+  CommandResult r = Cli({"collections", "get", "p"});
+  EXPECT_THAT(r.out, HasSubstr("passage index (boilerplate: in more than 20"));
+  const std::string source = neardup::testing::ReadTestData("article_en.txt");
+  const std::string other = neardup::testing::ReadTestData("article_zh.txt");
+  const std::string s1 = WriteScratch(dir_, "source.txt", source);
+  const std::string s2 = WriteScratch(dir_, "other.txt", other);
+  ASSERT_EQ(Cli({"add", "-c", "p", s1, s2}).exit_code, 0);
+  const std::string host = neardup::testing::ReadTestData("unrelated_en.txt");
+  const size_t p = source.find("\n\n") + 2;
+  const std::string para = source.substr(p, source.find("\n\n", p) - p);
+  const size_t at = host.find("\n\n", host.size() / 3) + 2;
+  const std::string query =
+      host.substr(0, at) + para + "\n\n" + host.substr(at);
+  const std::string file = WriteScratch(dir_, "query.txt", query);
+  const std::string html = dir_ + "/search.html";
+
+  // --json: {"sources":[{"id","containment","passages":[{"query_start",
+  // "query_end","source_start","source_end",...}]}]}, without the texts
+  // that --html asked the server for.
+  r = Cli({"--json", "search", "-c", "p", file, "--html", html});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("{\"sources\":[{\"id\":\"" + s1 + "\""));
+  EXPECT_THAT(r.out, HasSubstr("\"passages\":[{\"query_start\":"));
+  v1::SearchResponse resp;
+  ParseJson(r.out, &resp);
+  ASSERT_EQ(resp.sources_size(), 1) << r.out;
+  EXPECT_EQ(resp.sources(0).text(), "");
+  ASSERT_EQ(resp.sources(0).passages_size(), 1);
+  EXPECT_EQ(resp.sources(0).passages(0).query_byte_start(), at);
+  EXPECT_EQ(resp.sources(0).passages(0).source_byte_start(), p);
+
+  r = Cli({"search", "-c", "p", file});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("1 source, "));
+  EXPECT_THAT(r.out, HasSubstr(s1 + ": "));
+
+  // Chromium: passage 0 highlighted on the query side and the source side.
+  r = neardup::testing::RunCommand(
+      {"/usr/bin/timeout", "120", "/usr/bin/chromium", "--headless",
+       "--no-sandbox", "--disable-gpu", "--dump-dom", "file://" + html});
+  if (r.exit_code == 127) {
+    GTEST_SKIP() << "chromium is not installed (deploy/install-deps.sh "
+                    "installs it)";
+  }
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string mark = "<mark class=\"passage\" data-passage=\"0\"";
+  const size_t first = r.out.find(mark);
+  ASSERT_NE(first, std::string::npos) << r.out.substr(0, 2000);
+  const size_t second = r.out.find(mark, first + 1);
+  ASSERT_NE(second, std::string::npos);
+  const std::string words = para.substr(0, 40);
+  for (size_t m : {first, second}) {
+    const size_t text_at = r.out.find(">", m) + 1;
+    EXPECT_EQ(r.out.substr(text_at, words.size()), words);
+  }
+  EXPECT_THAT(r.out, HasSubstr("<h2>" + s1 + "</h2>"));
+
+  // A collection without passages: the server says how to get them.
+  ASSERT_EQ(Cli({"collections", "create", "plain"}).exit_code, 0);
+  r = Cli({"search", "-c", "plain", file});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("FAILED_PRECONDITION"));
+  EXPECT_THAT(r.err, HasSubstr("--passages"));
+}
+
+TEST_F(CliTest, CheckSaysWhenThePageRepeatsItself) {
+  ASSERT_EQ(Cli({"collections", "create", "c"}).exit_code, 0);
+  const std::string body = neardup::testing::ReadTestData("article_zh.txt");
+  ASSERT_EQ(Cli({"add", "-c", "c", "--id", "article", article_}).exit_code, 0);
+  const std::string page = WriteScratch(
+      dir_, "page.txt", "Top stories\n" + body + "\nShare\n" + body + "\n");
+  CommandResult r = Cli({"check", "-c", "c", page});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("the document repeats itself"));
+  EXPECT_THAT(r.out, HasSubstr("article"));
+}
+
 TEST_F(CliTest, AddManyFilesDefaultsIdsToFileNames) {
   ASSERT_EQ(Cli({"collections", "create", "c"}).exit_code, 0);
   CommandResult r = Cli({"--json", "add", "-c", "c", article_, unrelated_});

@@ -20,6 +20,7 @@
 #include "gtest/gtest.h"
 #include "service/server/server.h"
 #include "service/text/analyze.h"
+#include "tests/testing/charsets.h"
 #include "tests/testing/corpus.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
@@ -27,6 +28,7 @@
 namespace neardup {
 namespace {
 
+using ::neardup::testing::EncodeAs;
 using ::neardup::testing::IsOk;
 using ::neardup::testing::StatusIs;
 using ::testing::HasSubstr;
@@ -245,6 +247,87 @@ TEST_F(ServerTest, PassageRpcsRejectBadInput) {
   // Still serving.
   half.mutable_b()->set_content("some words here");
   EXPECT_THAT(client_->Compare(half), IsOk());
+}
+
+// Code points of UTF-8 `text`.
+uint32_t CodePoints(std::string_view text) {
+  uint32_t n = 0;
+  for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+TEST_F(ServerTest, SearchFindsACopiedParagraphInGbkSource) {
+  v1::CollectionParams params;
+  params.set_passages(true);
+  ASSERT_THAT(client_->CreateCollection("p", params), IsOk());
+  // The source is stored as GB18030 bytes; the query is UTF-8 text that
+  // pastes one of its paragraphs into an unrelated text.
+  const std::string source = neardup::testing::ReadTestData("article_zh.txt");
+  const size_t p = source.find("\n\n") + 2;
+  // Two paragraphs: over 100 Chinese characters.
+  const size_t para_end = source.find("\n\n", source.find("\n\n", p) + 2);
+  const std::string para = source.substr(p, para_end - p);
+  ASSERT_GT(para.size(), 300u);
+  v1::AddRequest add;
+  add.set_collection("p");
+  add.mutable_document()->set_id("gbk-article");
+  add.mutable_document()->set_content(EncodeAs(source, "gb18030"));
+  add.mutable_document()->set_charset("gb18030");
+  ASSERT_THAT(client_->Add(add), IsOk());
+  const std::string host = neardup::testing::ReadTestData("unrelated_zh.txt");
+  const size_t at = host.find("\n\n", host.size() / 3) + 2;
+  const std::string query =
+      host.substr(0, at) + para + "\n\n" + host.substr(at);
+
+  v1::SearchRequest req;
+  req.set_collection("p");
+  req.mutable_document()->set_content(query);
+  req.set_return_source_text(true);
+  auto r = client_->Search(req);
+  ASSERT_THAT(r, IsOk());
+  ASSERT_EQ(r->sources_size(), 1);
+  const v1::PassageSource& src = r->sources(0);
+  EXPECT_EQ(src.id(), "gbk-article");
+  EXPECT_EQ(src.text(), source);  // decoded back to UTF-8
+  ASSERT_EQ(src.passages_size(), 1);
+  const v1::PassageMatch& m = src.passages(0);
+  // Query offsets are bytes and code points of the UTF-8 query; source
+  // code points index the decoded text, source bytes the GB18030 bytes.
+  EXPECT_EQ(m.query_byte_start(), at);
+  EXPECT_EQ(m.query_start(), CodePoints(query.substr(0, at)));
+  EXPECT_EQ(m.source_start(), CodePoints(source.substr(0, p)));
+  EXPECT_EQ(m.source_byte_start(),
+            EncodeAs(source.substr(0, p), "gb18030").size());
+  EXPECT_NEAR(m.query_end() - m.query_start(), CodePoints(para), 2);
+  EXPECT_GT(src.containment(), 0.05);
+  EXPECT_DOUBLE_EQ(r->coverage(), src.containment());
+
+  // Deleted: its passages are gone.
+  ASSERT_THAT(client_->Delete("p", "gbk-article"), IsOk());
+  r = client_->Search(req);
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->sources_size(), 0);
+}
+
+TEST_F(ServerTest, SearchRejectsBadRequests) {
+  CreateCollection("plain");
+  v1::SearchRequest req;
+  req.set_collection("plain");
+  auto r = client_->Search(req);
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument,
+                          HasSubstr("no document")));
+  req.mutable_document()->set_content("some words to look for");
+  EXPECT_THAT(
+      client_->Search(req),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("--passages")));
+  req.set_collection("missing");
+  EXPECT_THAT(client_->Search(req), StatusIs(absl::StatusCode::kNotFound));
+  v1::CollectionParams params;
+  params.set_passages(true);
+  params.set_passage_max_docs(200000);
+  EXPECT_THAT(client_->CreateCollection("p", params),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("passage_max_docs")));
 }
 
 TEST_F(ServerTest, BadInputGetsPreciseStatusAndServerStaysUp) {

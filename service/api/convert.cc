@@ -24,6 +24,9 @@ index::CollectionParams FromProto(const v1::CollectionParams& p) {
   if (p.has_fold_traditional()) out.fold_traditional = p.fold_traditional();
   if (p.has_simhash_distance()) out.simhash_distance = p.simhash_distance();
   if (p.has_sync()) out.sync = p.sync();
+  if (p.has_passages()) out.passages = p.passages();
+  out.passage_max_docs = p.passage_max_docs();
+  if (p.has_collapse_repeats()) out.collapse_repeats = p.collapse_repeats();
   return out;
 }
 
@@ -37,6 +40,9 @@ void ToProto(const index::CollectionInfo& info, v1::Collection* out) {
   p->set_fold_traditional(info.params.fold_traditional.value_or(true));
   p->set_simhash_distance(info.params.simhash_distance.value_or(3));
   p->set_sync(info.params.sync.value_or(false));
+  p->set_passages(info.params.passages.value_or(false));
+  p->set_passage_max_docs(info.params.passage_max_docs);
+  p->set_collapse_repeats(info.params.collapse_repeats.value_or(true));
   out->mutable_lsh()->set_bands(info.lsh.bands);
   out->mutable_lsh()->set_rows(info.lsh.rows);
   out->set_document_count(info.document_count);
@@ -51,6 +57,7 @@ void ToProto(const index::DocumentStats& stats, v1::DocumentStats* out) {
   out->set_simhash(stats.simhash);
   out->set_charset(stats.charset);
   out->set_html(stats.html);
+  out->set_repeated_fraction(stats.repeated_fraction);
 }
 
 namespace {

@@ -1,5 +1,7 @@
 #include "service/api/passages_convert.h"
 
+#include "service/api/convert.h"
+
 namespace neardup::api {
 
 void ToProto(const passages::Span& s, v1::TextSpan* out) {
@@ -40,6 +42,21 @@ void ToProto(const passages::Comparison& c, v1::CompareResponse* out) {
   for (const passages::MatchedPassage& m : c.passages) {
     ToProto(m, out->add_passages());
   }
+}
+
+void ToProto(const index::SearchResult& r, v1::SearchResponse* out) {
+  for (const index::PassageSource& src : r.sources) {
+    v1::PassageSource* s = out->add_sources();
+    s->set_id(src.id);
+    s->set_containment(src.containment);
+    for (const passages::MatchedPassage& m : src.passages) {
+      ToProto(m, s->add_passages());
+    }
+    s->mutable_metadata()->insert(src.metadata.begin(), src.metadata.end());
+    s->set_text(src.text);
+  }
+  out->set_coverage(r.coverage);
+  ToProto(r.stats, out->mutable_stats());
 }
 
 }  // namespace neardup::api

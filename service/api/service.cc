@@ -225,4 +225,18 @@ grpc::ServerUnaryReactor* NearDupService::Compare(
   return Finish(ctx, "Compare", b.status());
 }
 
+grpc::ServerUnaryReactor* NearDupService::Search(
+    grpc::CallbackServerContext* ctx, const v1::SearchRequest* req,
+    v1::SearchResponse* resp) {
+  absl::StatusOr<index::DocumentInput> doc = RequireDocument(req);
+  absl::Status s = doc.status();
+  if (s.ok()) {
+    auto result = store_->Search(req->collection(), *doc,
+                                 {req->top_k(), req->return_source_text()});
+    if (result.ok()) ToProto(*result, resp);
+    s = result.status();
+  }
+  return Finish(ctx, "Search", s);
+}
+
 }  // namespace neardup::api

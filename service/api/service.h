@@ -56,6 +56,9 @@ class NearDupService final : public v1::NearDup::CallbackService {
   grpc::ServerUnaryReactor* Compare(grpc::CallbackServerContext* ctx,
                                     const v1::CompareRequest* req,
                                     v1::CompareResponse* resp) override;
+  grpc::ServerUnaryReactor* Search(grpc::CallbackServerContext* ctx,
+                                   const v1::SearchRequest* req,
+                                   v1::SearchResponse* resp) override;
 
  private:
   index::Store* const store_;

@@ -96,6 +96,16 @@ std::string SimHashKey(uint32_t coll, uint32_t table, uint64_t bits,
   return WithDocnum(SimHashPrefix(coll, table, bits), docnum);
 }
 
+std::string PassagePrefix(uint32_t coll, uint32_t fingerprint) {
+  std::string k = CollectionPrefix(coll);
+  PutFixed32BE(&k, fingerprint);
+  return k;
+}
+
+std::string PassageKey(uint32_t coll, uint32_t fingerprint, uint64_t docnum) {
+  return WithDocnum(PassagePrefix(coll, fingerprint), docnum);
+}
+
 std::string CounterKey(uint32_t coll) {
   std::string k = "N";
   PutFixed32BE(&k, coll);

@@ -8,6 +8,8 @@
 //   lsh          coll(4) band(2) bandkey(8) docnum(8)  -> ""
 //   digest       coll(4) digest(16) docnum(8)          -> ""
 //   simhash      coll(4) table(1) masked(8) docnum(8)  -> ""
+//   passages     coll(4) fingerprint(4) docnum(8)      -> ""
+//   passage_docs coll(4) docnum(8)                     -> PassageRecord
 //   default      'N' coll(4)                           -> next docnum(8)
 //   count(8)
 //                "next_collection_id"                  -> id(4)
@@ -27,6 +29,7 @@ namespace neardup::index::keys {
 inline constexpr size_t kLshPrefixSize = 4 + 2 + 8;
 inline constexpr size_t kDigestPrefixSize = 4 + 16;
 inline constexpr size_t kSimHashPrefixSize = 4 + 1 + 8;
+inline constexpr size_t kPassagePrefixSize = 4 + 4;
 
 void PutFixed32BE(std::string* dst, uint32_t v);
 void PutFixed64BE(std::string* dst, uint64_t v);
@@ -51,10 +54,12 @@ std::string DigestKey(uint32_t coll, const text::Digest128& digest,
 std::string SimHashPrefix(uint32_t coll, uint32_t table, uint64_t bits);
 std::string SimHashKey(uint32_t coll, uint32_t table, uint64_t bits,
                        uint64_t docnum);
+std::string PassagePrefix(uint32_t coll, uint32_t fingerprint);
+std::string PassageKey(uint32_t coll, uint32_t fingerprint, uint64_t docnum);
 std::string CounterKey(uint32_t coll);
 inline constexpr std::string_view kNextCollectionIdKey = "next_collection_id";
 
-// Returns the document number at the end of an lsh or digest key.
+// Returns the document number at the end of an index key (any but ids).
 // REQUIRES: key.size() >= 8.
 uint64_t TrailingDocnum(std::string_view key);
 

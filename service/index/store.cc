@@ -26,38 +26,15 @@
 #include "service/index/keys.h"
 #include "service/index/records.pb.h"
 #include "service/index/rocksdb_status.h"
+#include "service/index/store_impl.h"
 #include "service/index/validate.h"
+#include "service/passages/passages.h"
 #include "service/sketch/lsh.h"
 #include "service/sketch/simhash.h"
 #include "service/text/analyze.h"
 
 namespace neardup::index {
 namespace {
-
-using records::CollectionRecord;
-using records::DocumentRecord;
-
-absl::string_view AbslView(std::string_view s) {
-  return absl::string_view(s.data(), s.size());
-}
-
-rocksdb::Slice ToSlice(std::string_view s) {
-  return rocksdb::Slice(s.data(), s.size());
-}
-
-// Column families, in the order they are opened.
-enum Cf {
-  kDefault = 0,
-  kCollections,
-  kDocs,
-  kIds,
-  kLsh,
-  kDigest,
-  kSimHash,
-  kNumCfs
-};
-constexpr const char* kCfNames[kNumCfs] = {
-    "default", "collections", "docs", "ids", "lsh", "digest", "simhash"};
 
 // Largest collection id handed out; keeps CollectionEnd from wrapping.
 constexpr uint32_t kMaxCollectionId = 0xFFFFFFF0u;
@@ -77,89 +54,14 @@ absl::Status CheckCollectionRecord(const CollectionRecord& rec) {
       rec.char_shingle_size() >= 1 && rec.char_shingle_size() <= 32 &&
       rec.threshold() > 0 && rec.threshold() <= 1 &&
       rec.simhash_distance() <=
-          static_cast<uint32_t>(sketch::kMaxSimHashDistance);
+          static_cast<uint32_t>(sketch::kMaxSimHashDistance) &&
+      rec.passage_max_docs() <= kMaxPassageMaxDocs;
   if (ok) return absl::OkStatus();
   return absl::DataLossError(
       absl::StrCat("corrupt collection record: ", rec.ShortDebugString()));
 }
 
 absl::Time FromMicros(int64_t micros) { return absl::FromUnixMicros(micros); }
-
-// In-memory state of one open collection.
-struct CollectionState {
-  CollectionState(CollectionRecord rec, uint64_t next, uint64_t count)
-      : record(std::move(rec)),
-        hasher(record.num_perm(), record.minhash_seed()),
-        next_docnum(next),
-        document_count(count) {
-    lsh = {record.bands(), record.rows()};
-    text.shingle.word_size = record.word_shingle_size();
-    text.shingle.char_size = record.char_shingle_size();
-    text.shingle.seed = record.shingle_seed();
-    text.fold_traditional = record.fold_traditional();
-    simhash_distance = static_cast<int>(record.simhash_distance());
-  }
-
-  const CollectionRecord record;
-  sketch::LshParams lsh;
-  text::TextParams text;
-  int simhash_distance = 0;
-  const sketch::MinHasher hasher;
-
-  // The keys a document is indexed under (PutDocKeys) and a query probes
-  // (FindMatches).
-  struct Keys {
-    text::Digest128 digest;
-    std::vector<uint64_t> bands;              // by band
-    std::vector<sketch::SimHashKey> simhash;  // by table
-    // True if a probe with these keys finds a document indexed under `o`.
-    bool SharesAnyWith(const Keys& o) const {
-      if (digest == o.digest) return true;
-      for (size_t i = 0; i < bands.size() && i < o.bands.size(); ++i) {
-        if (bands[i] == o.bands[i]) return true;
-      }
-      for (size_t i = 0; i < simhash.size() && i < o.simhash.size(); ++i) {
-        if (simhash[i] == o.simhash[i]) return true;
-      }
-      return false;
-    }
-  };
-  Keys KeysOf(const sketch::Fingerprint& fp) const {
-    return {fp.digest, sketch::BandKeys(fp.minhash, lsh),
-            sketch::SimHashKeys(fp.simhash, simhash_distance)};
-  }
-
-  // A document added recently, as CheckAndAdd finds and scores it.
-  struct Recent {
-    uint64_t version;  // the collection's version its write made
-    std::string id;
-    Metadata metadata;
-    sketch::Fingerprint fp;
-    Keys keys;
-  };
-  // Documents kept in `recent` (about 1.2 KB each): more than the writes
-  // that land while a CheckAndAdd searches, which is one per concurrent
-  // writer, or one batch (up to kMaxBatchDocuments) per concurrent batch.
-  static constexpr size_t kRecentCapacity = 4096;
-
-  // Serialises the writes of this collection (linearizable CheckAndAdd).
-  absl::Mutex mu;
-  uint64_t next_docnum ABSL_GUARDED_BY(mu);
-  bool dropped ABSL_GUARDED_BY(mu) = false;
-  // Bumped by every write of a document (add, upsert, delete).
-  uint64_t version ABSL_GUARDED_BY(mu) = 0;
-  // Version of the latest upsert or delete.
-  uint64_t last_removal_version ABSL_GUARDED_BY(mu) = 0;
-  // The latest pure adds, oldest first, at most kRecentCapacity. While
-  // no removal happened after version v and recent.front().version <= v+1,
-  // the collection at its current version is the collection at v plus
-  // these documents.
-  std::deque<Recent> recent ABSL_GUARDED_BY(mu);
-  // Written under `mu`; read without it by GetCollection.
-  std::atomic<uint64_t> document_count;
-
-  uint32_t id() const { return record.id(); }
-};
 
 CollectionInfo InfoOf(const CollectionState& c) {
   CollectionInfo info;
@@ -170,7 +72,10 @@ CollectionInfo InfoOf(const CollectionState& c) {
                  c.record.char_shingle_size(),
                  c.record.fold_traditional(),
                  c.record.simhash_distance(),
-                 c.record.sync()};
+                 c.record.sync(),
+                 c.record.passages(),
+                 PassageMaxDocs(c.record),
+                 c.record.collapse_repeats()};
   info.lsh = c.lsh;
   info.document_count = c.document_count.load(std::memory_order_relaxed);
   info.create_time = FromMicros(c.record.create_time_micros());
@@ -191,51 +96,6 @@ std::string EncodeDocnum(uint64_t docnum) {
   return v;
 }
 
-sketch::Fingerprint FingerprintOf(const DocumentRecord& rec) {
-  sketch::Fingerprint fp;
-  fp.minhash.assign(rec.minhash().begin(), rec.minhash().end());
-  fp.bottom_k.assign(rec.bottom_k().begin(), rec.bottom_k().end());
-  fp.simhash = rec.simhash();
-  fp.digest = {rec.digest_low(), rec.digest_high()};
-  fp.shingle_count = rec.shingle_count();
-  fp.token_count = rec.token_count();
-  return fp;
-}
-
-// Every index key of document `docnum` (all but its record), by family:
-// what PutDocKeys writes, DeleteDocKeys removes and Verify expects.
-std::vector<std::pair<Cf, std::string>> IndexKeys(
-    const CollectionState& c, uint64_t docnum, std::string_view id,
-    const CollectionState::Keys& k) {
-  const uint32_t coll = c.id();
-  std::vector<std::pair<Cf, std::string>> out;
-  out.reserve(2 + k.bands.size() + k.simhash.size());
-  out.emplace_back(kIds, keys::IdKey(coll, id));
-  for (uint32_t b = 0; b < k.bands.size(); ++b) {
-    out.emplace_back(kLsh, keys::LshKey(coll, b, k.bands[b], docnum));
-  }
-  out.emplace_back(kDigest, keys::DigestKey(coll, k.digest, docnum));
-  for (const sketch::SimHashKey& h : k.simhash) {
-    out.emplace_back(kSimHash, keys::SimHashKey(coll, h.table, h.bits, docnum));
-  }
-  return out;
-}
-
-// DATA_LOSS for the record of `docnum` in `c`, which ParseDocRecord refused.
-absl::Status CorruptRecord(const CollectionState& c, uint64_t docnum) {
-  return absl::DataLossError(absl::StrCat("corrupt document record ", docnum,
-                                          " in collection ", c.record.name()));
-}
-
-// Parses a stored record of a document of `c`. False if it is corrupt: it
-// does not parse, or its sketches do not have the collection's sizes.
-bool ParseDocRecord(const CollectionState& c, rocksdb::Slice bytes,
-                    DocumentRecord* rec) {
-  const int k = static_cast<int>(c.record.num_perm());
-  return rec->ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) &&
-         rec->minhash_size() == k && rec->bottom_k_size() <= k;
-}
-
 DocumentStats StatsOf(const text::Analysis& a, size_t content_bytes,
                       const sketch::Fingerprint& fp) {
   return {content_bytes,
@@ -245,14 +105,6 @@ DocumentStats StatsOf(const text::Analysis& a, size_t content_bytes,
           a.charset,
           a.html};
 }
-
-// A query document, analysed and fingerprinted with a collection's
-// parameters.
-struct Query {
-  sketch::Fingerprint fp;
-  CollectionState::Keys keys;  // of `fp`: what the query probes
-  DocumentStats stats;
-};
 
 // The Jaccard below which a candidate is dropped: a tiny tolerance so that
 // e.g. 102/128 is not lost to rounding at a threshold of 0.797.
@@ -274,105 +126,64 @@ void RankAndTrim(uint32_t top_k, std::vector<Match>* matches) {
   if (matches->size() > top_k) matches->resize(top_k);
 }
 
+// A repeated passage of at least min_tokens tokens repeats shingles: a
+// text whose shingles are nearly all distinct has none (and most texts
+// skip the search for repeats at the cost of a subtraction).
+bool MayRepeat(const text::Analysis& a) {
+  return a.shingles.size() - a.shingle_set.size() >= 4;
+}
+
 }  // namespace
 
-struct Store::Impl {
-  Options options;
-  rocksdb::WriteOptions write_options;
-  std::unique_ptr<rocksdb::DB> db;
-  std::vector<rocksdb::ColumnFamilyHandle*> cfs;  // owned; see ~Impl
+sketch::Fingerprint FingerprintOf(const DocumentRecord& rec) {
+  sketch::Fingerprint fp;
+  fp.minhash.assign(rec.minhash().begin(), rec.minhash().end());
+  fp.bottom_k.assign(rec.bottom_k().begin(), rec.bottom_k().end());
+  fp.simhash = rec.simhash();
+  fp.digest = {rec.digest_low(), rec.digest_high()};
+  fp.shingle_count = rec.shingle_count();
+  fp.token_count = rec.token_count();
+  return fp;
+}
 
-  mutable absl::Mutex mu;
-  std::map<std::string, std::shared_ptr<CollectionState>, std::less<>>
-      collections ABSL_GUARDED_BY(mu);
-  uint32_t next_collection_id ABSL_GUARDED_BY(mu) = 1;
-
-  ~Impl() {
-    if (db == nullptr) return;
-    for (auto* cf : cfs)
-      db->DestroyColumnFamilyHandle(cf).PermitUncheckedError();
-    // Close flushes nothing (the WAL has it all) and releases the lock.
-    db->Close().PermitUncheckedError();
+std::vector<std::pair<Cf, std::string>> IndexKeys(
+    const CollectionState& c, uint64_t docnum, std::string_view id,
+    const CollectionState::Keys& k, const PassageRecord* passage) {
+  const uint32_t coll = c.id();
+  std::vector<std::pair<Cf, std::string>> out;
+  out.reserve(2 + k.bands.size() + k.simhash.size() +
+              (passage ? 1 + passage->fingerprints_size() : 0));
+  out.emplace_back(kIds, keys::IdKey(coll, id));
+  for (uint32_t b = 0; b < k.bands.size(); ++b) {
+    out.emplace_back(kLsh, keys::LshKey(coll, b, k.bands[b], docnum));
   }
-
-  rocksdb::ColumnFamilyHandle* cf(Cf which) const { return cfs[which]; }
-
-  // The server's write options, synced for a collection that asks for it.
-  rocksdb::WriteOptions WriteOptionsFor(const CollectionState& c) const {
-    rocksdb::WriteOptions w = write_options;
-    w.sync = w.sync || c.record.sync();
-    return w;
+  out.emplace_back(kDigest, keys::DigestKey(coll, k.digest, docnum));
+  for (const sketch::SimHashKey& h : k.simhash) {
+    out.emplace_back(kSimHash, keys::SimHashKey(coll, h.table, h.bits, docnum));
   }
-
-  absl::Status LoadCollections();
-  absl::StatusOr<std::shared_ptr<CollectionState>> Find(
-      std::string_view name) const;
-  absl::StatusOr<Query> Prepare(const CollectionState& c,
-                                const DocumentInput& doc) const;
-  // Returns the threshold and top-k a Check of `c` uses: the collection's
-  // threshold unless `options` asks for a stricter one (never a looser
-  // one), and kDefaultTopK for 0. INVALID_ARGUMENT otherwise.
-  absl::StatusOr<std::pair<double, uint32_t>> ResolveCheckOptions(
-      const CollectionState& c, const CheckOptions& options) const;
-  // Returns the verified matches of `fp`, best first, at most `top_k`, as
-  // of `snapshot` (null: a snapshot of now).
-  absl::StatusOr<std::vector<Match>> FindMatches(
-      const CollectionState& c, const Query& q, double threshold,
-      uint32_t top_k, const rocksdb::Snapshot* snapshot = nullptr) const;
-  // A snapshot holding exactly the writes of `c` up to `version`.
-  struct View {
-    std::unique_ptr<rocksdb::ManagedSnapshot> snapshot;
-    uint64_t version = 0;
-  };
-  View OpenView(CollectionState& c) const ABSL_LOCKS_EXCLUDED(c.mu) {
-    absl::ReaderMutexLock lock(&c.mu);
-    return {std::make_unique<rocksdb::ManagedSnapshot>(db.get()), c.version};
-  }
-  // Brings `matches`, found at version `seen`, up to the collection's
-  // current version: adds the documents added since (from `c.recent`), or
-  // searches again if something was removed since or `recent` does not
-  // reach back far enough.
-  absl::StatusOr<std::vector<Match>> CatchUp(CollectionState& c, const Query& q,
-                                             double threshold, uint32_t top_k,
-                                             uint64_t seen,
-                                             std::vector<Match> matches) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(c.mu);
-  // The CheckAndAdd of one prepared document whose matches at version
-  // `seen` are `matches`, under the collection's write lock.
-  absl::StatusOr<CheckResult> CheckAndAddLocked(
-      CollectionState& c, const DocumentInput& doc, const Query& q,
-      double threshold, uint32_t top_k, uint64_t seen,
-      std::vector<Match> matches) ABSL_EXCLUSIVE_LOCKS_REQUIRED(c.mu);
-  absl::StatusOr<std::optional<uint64_t>> LookupId(
-      const CollectionState& c, std::string_view id,
-      const rocksdb::ReadOptions& ro = rocksdb::ReadOptions()) const;
-  // Returns the record of `docnum`; NOT_FOUND if it has none (deleted
-  // since its id or index key was read), DATA_LOSS if it is corrupt.
-  absl::StatusOr<DocumentRecord> ReadDoc(
-      const CollectionState& c, uint64_t docnum,
-      const rocksdb::ReadOptions& ro = rocksdb::ReadOptions()) const;
-  // ReadDoc under the collection's write lock, where an id without a
-  // record can only be corruption: DATA_LOSS instead of NOT_FOUND.
-  absl::StatusOr<DocumentRecord> ReadDocLocked(const CollectionState& c,
-                                               uint64_t docnum) const {
-    absl::StatusOr<DocumentRecord> rec = ReadDoc(c, docnum);
-    if (absl::IsNotFound(rec.status())) {
-      return absl::DataLossError(rec.status().message());
+  if (passage != nullptr) {
+    out.emplace_back(kPassageDocs, keys::DocKey(coll, docnum));
+    for (uint32_t f : passage->fingerprints()) {
+      out.emplace_back(kPassages, keys::PassageKey(coll, f, docnum));
     }
-    return rec;
   }
-  // Writes the record and every index key (under `keys`) of a document.
-  void PutDocKeys(const CollectionState& c, uint64_t docnum,
-                  const DocumentRecord& rec, const CollectionState::Keys& keys,
-                  rocksdb::WriteBatch* batch) const;
-  void DeleteDocKeys(const CollectionState& c, uint64_t docnum,
-                     const DocumentRecord& rec,
-                     rocksdb::WriteBatch* batch) const;
-  absl::StatusOr<AddResult> AddLocked(CollectionState& c,
-                                      const DocumentInput& doc, const Query& q,
-                                      bool upsert)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(c.mu);
-};
+  return out;
+}
+
+// DATA_LOSS for the record of `docnum` in `c`, which ParseDocRecord refused.
+absl::Status CorruptRecord(const CollectionState& c, uint64_t docnum) {
+  return absl::DataLossError(absl::StrCat("corrupt document record ", docnum,
+                                          " in collection ", c.record.name()));
+}
+
+// Parses a stored record of a document of `c`. False if it is corrupt: it
+// does not parse, or its sketches do not have the collection's sizes.
+bool ParseDocRecord(const CollectionState& c, rocksdb::Slice bytes,
+                    DocumentRecord* rec) {
+  const int k = static_cast<int>(c.record.num_perm());
+  return rec->ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) &&
+         rec->minhash_size() == k && rec->bottom_k_size() <= k;
+}
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;
@@ -426,10 +237,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   };
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (int i = 0; i < kNumCfs; ++i) {
-    size_t prefix = i == kLsh       ? keys::kLshPrefixSize
-                    : i == kDigest  ? keys::kDigestPrefixSize
-                    : i == kSimHash ? keys::kSimHashPrefixSize
-                                    : 0;
+    size_t prefix = i == kLsh        ? keys::kLshPrefixSize
+                    : i == kDigest   ? keys::kDigestPrefixSize
+                    : i == kSimHash  ? keys::kSimHashPrefixSize
+                    : i == kPassages ? keys::kPassagePrefixSize
+                                     : 0;
     descriptors.emplace_back(kCfNames[i], make_cf(prefix));
   }
 
@@ -508,9 +320,24 @@ absl::StatusOr<Query> Store::Impl::Prepare(const CollectionState& c,
   NEARDUP_ASSIGN_OR_RETURN(text::Analysis a,
                            text::Analyze(doc.content, c.text, doc.input));
   Query q;
+  if (c.record.passages()) q.passage = PassageRecordOf(a, doc.input);
+  double repeated = 0;
+  if (c.record.collapse_repeats() && MayRepeat(a)) {
+    passages::Repeats r = passages::FindRepeats(doc.content, a);
+    if (!r.passages.empty()) {
+      // Fingerprint the text as if each passage were printed once. Read
+      // exactly as the whole was: same charset, same kind of content.
+      repeated = r.repeated_fraction;
+      const text::InputOptions again = SameReading(a, doc.input);
+      NEARDUP_ASSIGN_OR_RETURN(text::Analysis collapsed,
+                               text::Analyze(r.collapsed, c.text, again));
+      a = std::move(collapsed);
+    }
+  }
   q.fp = sketch::ComputeFingerprint(a, c.hasher);
   q.keys = c.KeysOf(q.fp);
   q.stats = StatsOf(a, doc.content.size(), q.fp);
+  q.stats.repeated_fraction = repeated;
   return q;
 }
 
@@ -661,27 +488,68 @@ absl::StatusOr<DocumentRecord> Store::Impl::ReadDoc(
 void Store::Impl::PutDocKeys(const CollectionState& c, uint64_t docnum,
                              const DocumentRecord& rec,
                              const CollectionState::Keys& keys,
+                             const PassageRecord* passage,
                              rocksdb::WriteBatch* batch) const {
   batch->Put(cf(kDocs), keys::DocKey(c.id(), docnum), rec.SerializeAsString())
       .PermitUncheckedError();
   const std::string docnum_value = EncodeDocnum(docnum);
-  for (const auto& [family, key] : IndexKeys(c, docnum, rec.id(), keys)) {
-    // The id key maps to the document; the others are keys alone.
-    batch->Put(cf(family), key, family == kIds ? docnum_value : "")
+  const std::string passage_value =
+      passage != nullptr ? passage->SerializeAsString() : "";
+  for (const auto& [family, key] :
+       IndexKeys(c, docnum, rec.id(), keys, passage)) {
+    // The id key maps to the document, the passage key to its passage
+    // record; the others are keys alone.
+    batch
+        ->Put(cf(family), key,
+              family == kIds           ? docnum_value
+              : family == kPassageDocs ? passage_value
+                                       : "")
         .PermitUncheckedError();
   }
 }
 
-void Store::Impl::DeleteDocKeys(const CollectionState& c, uint64_t docnum,
-                                const DocumentRecord& rec,
-                                rocksdb::WriteBatch* batch) const {
-  // Keys are recomputed from the stored sketches: deterministic, so they
-  // are exactly the keys PutDocKeys wrote.
+absl::Status Store::Impl::DeleteDocKeys(const CollectionState& c,
+                                        uint64_t docnum,
+                                        const DocumentRecord& rec,
+                                        rocksdb::WriteBatch* batch) const {
+  std::optional<PassageRecord> passage;
+  if (c.record.passages()) {
+    absl::StatusOr<PassageRecord> found = ReadPassage(c, docnum);
+    if (absl::IsNotFound(found.status())) {
+      return absl::DataLossError(found.status().message());
+    }
+    NEARDUP_ASSIGN_OR_RETURN(passage.emplace(), std::move(found));
+  }
+  // Keys are recomputed from the stored sketches and fingerprints:
+  // exactly the keys PutDocKeys wrote.
   batch->Delete(cf(kDocs), keys::DocKey(c.id(), docnum)).PermitUncheckedError();
   for (const auto& [family, key] :
-       IndexKeys(c, docnum, rec.id(), c.KeysOf(FingerprintOf(rec)))) {
+       IndexKeys(c, docnum, rec.id(), c.KeysOf(FingerprintOf(rec)),
+                 passage.has_value() ? &*passage : nullptr)) {
     batch->Delete(cf(family), key).PermitUncheckedError();
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PassageRecord> Store::Impl::ReadPassage(
+    const CollectionState& c, uint64_t docnum,
+    const rocksdb::ReadOptions& ro) const {
+  std::string value;
+  rocksdb::Status s =
+      db->Get(ro, cf(kPassageDocs), keys::DocKey(c.id(), docnum), &value);
+  if (s.IsNotFound()) {
+    return absl::NotFoundError(absl::StrCat("document ", docnum,
+                                            " of collection ", c.record.name(),
+                                            " has no passage record"));
+  }
+  NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(s, "read passage record"));
+  PassageRecord rec;
+  if (!rec.ParseFromString(value)) {
+    return absl::DataLossError(
+        absl::StrCat("corrupt passage record of document ", docnum,
+                     " in collection ", c.record.name()));
+  }
+  return rec;
 }
 
 absl::StatusOr<AddResult> Store::Impl::AddLocked(CollectionState& c,
@@ -697,7 +565,7 @@ absl::StatusOr<AddResult> Store::Impl::AddLocked(CollectionState& c,
   uint64_t count = c.document_count.load(std::memory_order_relaxed);
   if (old.has_value()) {
     NEARDUP_ASSIGN_OR_RETURN(DocumentRecord old_rec, ReadDocLocked(c, *old));
-    DeleteDocKeys(c, *old, old_rec, &batch);
+    NEARDUP_RETURN_IF_ERROR(DeleteDocKeys(c, *old, old_rec, &batch));
     --count;
   }
   DocumentRecord rec;
@@ -713,8 +581,12 @@ absl::StatusOr<AddResult> Store::Impl::AddLocked(CollectionState& c,
   rec.set_content_bytes(doc.content.size());
   rec.set_add_time_micros(absl::ToUnixMicros(absl::Now()));
   rec.set_fingerprint_version(sketch::kFingerprintVersion);
+  rec.set_repeated_fraction(q.stats.repeated_fraction);
+  std::optional<PassageRecord> passage = q.passage;
+  if (passage.has_value()) passage->set_content(std::string(doc.content));
   const uint64_t docnum = c.next_docnum;
-  PutDocKeys(c, docnum, rec, q.keys, &batch);
+  PutDocKeys(c, docnum, rec, q.keys, passage.has_value() ? &*passage : nullptr,
+             &batch);
   ++count;
   batch
       .Put(cf(kDefault), keys::CounterKey(c.id()),
@@ -769,6 +641,9 @@ absl::StatusOr<CollectionInfo> Store::CreateCollection(
   rec.set_fold_traditional(*p.fold_traditional);
   rec.set_simhash_distance(*p.simhash_distance);
   rec.set_sync(*p.sync);
+  rec.set_passages(*p.passages);
+  rec.set_passage_max_docs(p.passage_max_docs);
+  rec.set_collapse_repeats(*p.collapse_repeats);
 
   rocksdb::WriteBatch batch;
   std::string next_id;
@@ -828,7 +703,8 @@ absl::StatusOr<uint64_t> Store::DropCollection(std::string_view name) {
   batch.Delete(m.cf(kDefault), keys::CounterKey(c.id())).PermitUncheckedError();
   const std::string begin = keys::CollectionPrefix(c.id());
   const std::string end = keys::CollectionEnd(c.id());
-  for (Cf family : {kDocs, kIds, kLsh, kDigest, kSimHash}) {
+  for (Cf family :
+       {kDocs, kIds, kLsh, kDigest, kSimHash, kPassages, kPassageDocs}) {
     batch.DeleteRange(m.cf(family), begin, end).PermitUncheckedError();
   }
   NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(
@@ -984,6 +860,7 @@ absl::StatusOr<StoredDocument> Store::Get(std::string_view collection,
   out.stats.simhash = rec.simhash();
   out.add_time = FromMicros(rec.add_time_micros());
   out.fingerprint_version = rec.fingerprint_version();
+  out.stats.repeated_fraction = rec.repeated_fraction();
   return out;
 }
 
@@ -1004,7 +881,7 @@ absl::Status Store::Delete(std::string_view collection, std::string_view id) {
   NEARDUP_ASSIGN_OR_RETURN(DocumentRecord rec,
                            impl_->ReadDocLocked(*c, *docnum));
   rocksdb::WriteBatch batch;
-  impl_->DeleteDocKeys(*c, *docnum, rec, &batch);
+  NEARDUP_RETURN_IF_ERROR(impl_->DeleteDocKeys(*c, *docnum, rec, &batch));
   const uint64_t count = c->document_count.load(std::memory_order_relaxed) - 1;
   batch
       .Put(impl_->cf(kDefault), keys::CounterKey(c->id()),
@@ -1016,121 +893,6 @@ absl::Status Store::Delete(std::string_view collection, std::string_view id) {
   c->last_removal_version = ++c->version;
   c->recent.clear();
   return absl::OkStatus();
-}
-
-absl::StatusOr<IntegrityReport> Store::Verify() const {
-  const Impl& m = *impl_;
-  // The snapshot first: a collection created after it has no counter in
-  // it and is skipped.
-  rocksdb::ManagedSnapshot snapshot(m.db.get());
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snapshot.snapshot();
-  ro.fill_cache = false;
-  // Whole-family scans, not prefix probes (the hashed memtables only
-  // iterate in key order when asked to).
-  ro.total_order_seek = true;
-  std::vector<std::shared_ptr<CollectionState>> collections;
-  {
-    absl::MutexLock lock(&m.mu);
-    for (const auto& [name, c] : m.collections) collections.push_back(c);
-  }
-  IntegrityReport report;
-  auto problem = [&](std::string what) {
-    if (report.problems.size() < 20) report.problems.push_back(std::move(what));
-  };
-
-  // Keys per collection id in each collection-keyed family. Documents with
-  // all their keys present, and no other keys, means the counts match.
-  std::map<uint32_t, uint64_t> actual;  // index keys (not records)
-  std::map<uint32_t, uint64_t> records;
-  for (Cf family : {kDocs, kIds, kLsh, kDigest, kSimHash}) {
-    std::unique_ptr<rocksdb::Iterator> it(m.db->NewIterator(ro, m.cf(family)));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      if (it->key().size() < 4) {
-        ++report.orphan_keys;
-        problem(absl::StrCat("short key in ", kCfNames[family]));
-        continue;
-      }
-      const uint32_t coll = keys::GetFixed32BE(it->key().data());
-      ++(family == kDocs ? records[coll] : actual[coll]);
-      if (family != kDocs) ++report.index_keys;
-    }
-    NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "scan index"));
-  }
-
-  std::map<uint32_t, bool> known;
-  for (const auto& c : collections) {
-    std::string counter;
-    rocksdb::Status cs =
-        m.db->Get(ro, m.cf(kDefault), keys::CounterKey(c->id()), &counter);
-    if (cs.IsNotFound()) continue;  // created after the snapshot
-    NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(cs, "read counter"));
-    known[c->id()] = true;
-    ++report.collections;
-    uint64_t docs = 0, expected = 0;
-    std::unique_ptr<rocksdb::Iterator> it(m.db->NewIterator(ro, m.cf(kDocs)));
-    const std::string end = keys::CollectionEnd(c->id());
-    for (it->Seek(keys::CollectionPrefix(c->id()));
-         it->Valid() && it->key().compare(end) < 0; it->Next()) {
-      ++docs;
-      const uint64_t docnum = keys::TrailingDocnum(
-          std::string_view(it->key().data(), it->key().size()));
-      DocumentRecord rec;
-      if (!ParseDocRecord(*c, it->value(), &rec)) {
-        problem(absl::StrCat("corrupt record of document ", docnum,
-                             " in collection ", c->record.name()));
-        continue;
-      }
-      for (const auto& [family, key] :
-           IndexKeys(*c, docnum, rec.id(), c->KeysOf(FingerprintOf(rec)))) {
-        ++expected;
-        std::string value;
-        rocksdb::Status s = m.db->Get(ro, m.cf(family), key, &value);
-        if (s.IsNotFound()) {
-          ++report.missing_keys;
-          problem(absl::StrCat("document ", rec.id(), " of collection ",
-                               c->record.name(), " lacks a key in ",
-                               kCfNames[family]));
-          --expected;
-          continue;
-        }
-        NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(s, "read index key"));
-        if (family == kIds &&
-            (value.size() != 8 || keys::GetFixed64BE(value.data()) != docnum)) {
-          problem(absl::StrCat("id ", rec.id(), " of collection ",
-                               c->record.name(),
-                               " points to another document"));
-        }
-      }
-    }
-    NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "scan documents"));
-    report.documents += docs;
-    if (actual[c->id()] > expected) {
-      report.orphan_keys += actual[c->id()] - expected;
-      problem(absl::StrCat(actual[c->id()] - expected,
-                           " index keys of collection ", c->record.name(),
-                           " belong to no stored document"));
-    }
-    const uint64_t counted =
-        counter.size() == 16 ? keys::GetFixed64BE(counter.data() + 8) : ~0ull;
-    if (counted != docs) {
-      problem(absl::StrCat("collection ", c->record.name(), " counts ", counted,
-                           " documents and holds ", docs));
-    }
-  }
-  for (const auto& [coll, n] : actual) {
-    if (!known.count(coll) && n > 0) {
-      report.orphan_keys += n;
-      problem(absl::StrCat(n, " index keys of unknown collection id ", coll));
-    }
-  }
-  for (const auto& [coll, n] : records) {
-    if (!known.count(coll) && n > 0) {
-      report.orphan_keys += n;
-      problem(absl::StrCat(n, " records of unknown collection id ", coll));
-    }
-  }
-  return report;
 }
 
 }  // namespace neardup::index

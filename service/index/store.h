@@ -112,6 +112,15 @@ class Store {
       std::string_view collection, absl::Span<const DocumentInput> docs,
       const CheckOptions& options);
 
+  // Returns the stored documents that share passages with `doc` (its
+  // content and input options), most of the query covered first, each
+  // with the aligned passages (offsets into `doc` and into the stored
+  // content). FAILED_PRECONDITION for a collection without passages,
+  // INVALID_ARGUMENT for bad content or top_k. Read-only, on a snapshot.
+  absl::StatusOr<SearchResult> Search(std::string_view collection,
+                                      const DocumentInput& doc,
+                                      const SearchOptions& options) const;
+
   // Returns what is stored about document `id`, or NOT_FOUND.
   absl::StatusOr<StoredDocument> Get(std::string_view collection,
                                      std::string_view id) const;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "service/passages/passages.h"
 #include "service/sketch/fingerprint.h"
 #include "service/sketch/lsh.h"
 #include "service/text/analyze.h"
@@ -35,7 +36,22 @@ struct CollectionParams {
   // fsync the WAL before acknowledging each write to this collection
   // (survives power loss, not only a crash). Unset: false.
   std::optional<bool> sync;
+  // Keep a passage index (Store::Search): each document's winnowing
+  // fingerprints and its content, for aligning matched passages. Unset:
+  // false. Costs disk (docs/BENCHMARKS.md, "Passages") and ingest time.
+  std::optional<bool> passages;
+  // Boilerplate rule (MOSS's -m): a passage fingerprint found in more
+  // than this many documents of the collection (site templates, licence
+  // headers, SEO footers) is ignored by Search. 0: kDefaultPassageMaxDocs.
+  uint32_t passage_max_docs = 0;
+  // Fingerprint a document that repeats passages of itself (a body printed
+  // twice) with every repeat after the first removed, so that it matches
+  // the clean text. Unset: true.
+  std::optional<bool> collapse_repeats;
 };
+
+inline constexpr uint32_t kDefaultPassageMaxDocs = 50;
+inline constexpr uint32_t kMaxPassageMaxDocs = 100000;
 
 struct CollectionInfo {
   std::string name;
@@ -75,6 +91,10 @@ struct DocumentStats {
   uint64_t simhash = 0;
   std::string charset;  // as read; empty for stored documents
   bool html = false;
+  // Share of the tokens in second or later occurrences of a repeated
+  // passage (passages::Repeats); 0 when the collection does not collapse
+  // repeats.
+  double repeated_fraction = 0;
 };
 
 struct Match {
@@ -103,6 +123,31 @@ struct CheckResult {
 struct AddResult {
   bool replaced = false;
   DocumentStats stats;
+};
+
+struct SearchOptions {
+  uint32_t top_k = 0;             // sources returned; 0: kDefaultTopK
+  bool with_source_text = false;  // fill PassageSource::text
+};
+
+// A stored document that shares passages with a Search query.
+struct PassageSource {
+  std::string id;
+  Metadata metadata;
+  // Share of the query's tokens inside this source's passages.
+  double containment = 0;
+  // a: the query's span, b: the source's; by position in the query.
+  std::vector<passages::MatchedPassage> passages;
+  // With SearchOptions::with_source_text: the stored content decoded to
+  // UTF-8, which the source spans' code point offsets index.
+  std::string text;
+};
+
+struct SearchResult {
+  std::vector<PassageSource> sources;  // most containment first
+  // Share of the query's tokens inside any source's passages.
+  double coverage = 0;
+  DocumentStats stats;  // of the query
 };
 
 struct StoredDocument {

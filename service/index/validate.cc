@@ -98,6 +98,14 @@ absl::StatusOr<CollectionParams> ResolveCollectionParams(CollectionParams p) {
   if (!p.fold_traditional.has_value()) p.fold_traditional = true;
   if (!p.simhash_distance.has_value()) p.simhash_distance = 0;
   if (!p.sync.has_value()) p.sync = false;
+  if (!p.passages.has_value()) p.passages = false;
+  if (p.passage_max_docs == 0) p.passage_max_docs = kDefaultPassageMaxDocs;
+  if (!p.collapse_repeats.has_value()) p.collapse_repeats = true;
+  if (p.passage_max_docs > kMaxPassageMaxDocs) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("passage_max_docs must be in [1, ", kMaxPassageMaxDocs,
+                     "]: ", p.passage_max_docs));
+  }
   if (*p.simhash_distance >
       static_cast<uint32_t>(sketch::kMaxSimHashDistance)) {
     return absl::InvalidArgumentError(

@@ -40,7 +40,7 @@ absl::Status ValidateBatchSize(size_t documents);
 // Returns `params` with zero fields set to their defaults, or
 // INVALID_ARGUMENT if a field is out of range: threshold in (0, 1],
 // num_perm in [16, 1024], word_shingle_size in [1, 16], char_shingle_size
-// in [1, 32].
+// in [1, 32], simhash_distance in [0, 3], passage_max_docs in [1, 100000].
 absl::StatusOr<CollectionParams> ResolveCollectionParams(
     CollectionParams params);
 

@@ -164,7 +164,7 @@ std::vector<Alignment> Chain(std::vector<Alignment> runs,
 
 // Walks from a[i], b[j] in direction `step` (+1 or -1) while the texts
 // still agree: a match scores +1; a replaced, inserted or deleted token
-// (whichever makes the next token match) scores -2. Returns how far each
+// (whichever makes the next token match) scores -1. Returns how far each
 // side moved at the best score; the walk stops 4 below it.
 struct Reach {
   uint32_t a = 0;
@@ -185,13 +185,13 @@ Reach Walk(absl::Span<const uint32_t> a, absl::Span<const uint32_t> b,
     if (a[x] == b[y]) {
       score += 1;
     } else if (same(x + step, y + step)) {
-      score -= 2;  // replaced; the next pair matches
+      score -= 1;  // replaced; the next pair matches
     } else if (same(x + step, y)) {
-      score -= 2, x += step;  // a token only in a
+      score -= 1, x += step;  // a token only in a
     } else if (same(x, y + step)) {
-      score -= 2, y += step;  // a token only in b
+      score -= 1, y += step;  // a token only in b
     } else {
-      score -= 2;
+      score -= 1;
     }
     x += step, y += step;
     if (score > best_score) {
@@ -222,6 +222,19 @@ bool Inside(const Alignment& x, const Alignment& y) {
          x.b_begin >= y.b_begin && x.b_end <= y.b_end;
 }
 
+// Drops chains whose seeds cover less than min_matched of them: scattered
+// common phrases. Judged before Extend, which lengthens a chain through
+// edits by its own scoring.
+std::vector<Alignment> Dense(std::vector<Alignment> chains,
+                             const AlignParams& p) {
+  std::vector<Alignment> kept;
+  for (const Alignment& c : chains) {
+    const uint32_t shorter = std::min(c.a_end - c.a_begin, c.b_end - c.b_begin);
+    if (c.matched >= p.min_matched * shorter) kept.push_back(c);
+  }
+  return kept;
+}
+
 // Keeps chains long enough on both sides, drops those inside a longer one,
 // and sorts by a_begin.
 std::vector<Alignment> Finish(std::vector<Alignment> chains,
@@ -229,9 +242,7 @@ std::vector<Alignment> Finish(std::vector<Alignment> chains,
   std::vector<Alignment> kept;
   for (const Alignment& c : chains) {
     const uint32_t shorter = std::min(c.a_end - c.a_begin, c.b_end - c.b_begin);
-    if (shorter >= p.min_tokens && c.matched >= p.min_matched * shorter) {
-      kept.push_back(c);
-    }
+    if (shorter >= p.min_tokens) kept.push_back(c);
   }
   std::sort(kept.begin(), kept.end(),
             [](const Alignment& x, const Alignment& y) {
@@ -257,8 +268,9 @@ std::vector<Alignment> Align(absl::Span<const uint32_t> a,
                              const AlignParams& params) {
   std::vector<Gram> gb = Grams(b, params.k);
   SortAndCap(&gb, params.max_occurrences);
-  std::vector<Alignment> chains =
-      Chain(DiagonalRuns(Grams(a, params.k), gb, false, params), params);
+  std::vector<Alignment> chains = Dense(
+      Chain(DiagonalRuns(Grams(a, params.k), gb, false, params), params),
+      params);
   for (Alignment& c : chains) Extend(a, b, &c);
   return Finish(std::move(chains), params);
 }
@@ -269,7 +281,7 @@ std::vector<Alignment> SelfAlign(absl::Span<const uint32_t> a,
   std::vector<Gram> sorted = grams;
   SortAndCap(&sorted, params.max_occurrences);
   std::vector<Alignment> chains =
-      Chain(DiagonalRuns(grams, sorted, true, params), params);
+      Dense(Chain(DiagonalRuns(grams, sorted, true, params), params), params);
   for (Alignment& c : chains) {
     Extend(a, a, &c);
     // A period shorter than the passage: keep one period per copy.

@@ -9,11 +9,11 @@
 //      not the diagonal;
 //   4. chains runs on nearby diagonals that follow each other in both
 //      texts: an inserted or deleted word shifts the diagonal by one;
-//   5. extends each chain past its first and last seeds word by word,
-//      through isolated edits (a match +1, an edit -2, stop 4 below best);
-//   6. keeps chains at least `min_tokens` long on both sides and at least
-//      `min_matched` covered by seeds, and drops a chain that lies inside a
-//      longer one on both sides.
+//   5. keeps chains at least `min_matched` covered by seeds;
+//   6. extends each chain past its first and last seeds word by word,
+//      through edits (a match +1, an edit -1, stop 4 below best);
+//   7. keeps chains at least `min_tokens` long on both sides, and drops a
+//      chain that lies inside a longer one on both sides.
 // A k-gram that occurs more than `max_occurrences` times in b (a token
 // repeated over and over) makes no seeds, which bounds the work at
 // O(n * max_occurrences) seeds for n k-grams of a.

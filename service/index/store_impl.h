@@ -1,0 +1,297 @@
+// Internals of Store shared by its source files (store.cc: open,
+// collections, writes and near-duplicate queries; store_passages.cc: the
+// passage index and Search; store_verify.cc: Verify). Not part of the API:
+// include only from service/index/store*.cc.
+
+#ifndef NEARDUP_SERVICE_INDEX_STORE_IMPL_H_
+#define NEARDUP_SERVICE_INDEX_STORE_IMPL_H_
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "rocksdb/db.h"
+#include "rocksdb/snapshot.h"
+#include "rocksdb/write_batch.h"
+#include "service/index/records.pb.h"
+#include "service/index/store.h"
+#include "service/index/types.h"
+#include "service/sketch/fingerprint.h"
+#include "service/sketch/lsh.h"
+#include "service/sketch/minhash.h"
+#include "service/sketch/simhash.h"
+#include "service/text/analyze.h"
+
+namespace neardup::index {
+
+using records::CollectionRecord;
+using records::DocumentRecord;
+using records::PassageRecord;
+
+inline absl::string_view AbslView(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
+
+inline rocksdb::Slice ToSlice(std::string_view s) {
+  return rocksdb::Slice(s.data(), s.size());
+}
+
+// Column families, in the order they are opened.
+enum Cf {
+  kDefault = 0,
+  kCollections,
+  kDocs,
+  kIds,
+  kLsh,
+  kDigest,
+  kSimHash,
+  kPassages,
+  kPassageDocs,
+  kNumCfs
+};
+inline constexpr const char* kCfNames[kNumCfs] = {
+    "default", "collections", "docs",     "ids",         "lsh",
+    "digest",  "simhash",     "passages", "passage_docs"};
+
+// In-memory state of one open collection.
+struct CollectionState {
+  CollectionState(CollectionRecord rec, uint64_t next, uint64_t count)
+      : record(std::move(rec)),
+        hasher(record.num_perm(), record.minhash_seed()),
+        next_docnum(next),
+        document_count(count) {
+    lsh = {record.bands(), record.rows()};
+    text.shingle.word_size = record.word_shingle_size();
+    text.shingle.char_size = record.char_shingle_size();
+    text.shingle.seed = record.shingle_seed();
+    text.fold_traditional = record.fold_traditional();
+    simhash_distance = static_cast<int>(record.simhash_distance());
+  }
+
+  const CollectionRecord record;
+  sketch::LshParams lsh;
+  text::TextParams text;
+  int simhash_distance = 0;
+  const sketch::MinHasher hasher;
+
+  // The keys a document is indexed under (PutDocKeys) and a query probes
+  // (FindMatches).
+  struct Keys {
+    text::Digest128 digest;
+    std::vector<uint64_t> bands;              // by band
+    std::vector<sketch::SimHashKey> simhash;  // by table
+    // True if a probe with these keys finds a document indexed under `o`.
+    bool SharesAnyWith(const Keys& o) const {
+      if (digest == o.digest) return true;
+      for (size_t i = 0; i < bands.size() && i < o.bands.size(); ++i) {
+        if (bands[i] == o.bands[i]) return true;
+      }
+      for (size_t i = 0; i < simhash.size() && i < o.simhash.size(); ++i) {
+        if (simhash[i] == o.simhash[i]) return true;
+      }
+      return false;
+    }
+  };
+  Keys KeysOf(const sketch::Fingerprint& fp) const {
+    return {fp.digest, sketch::BandKeys(fp.minhash, lsh),
+            sketch::SimHashKeys(fp.simhash, simhash_distance)};
+  }
+
+  // A document added recently, as CheckAndAdd finds and scores it.
+  struct Recent {
+    uint64_t version;  // the collection's version its write made
+    std::string id;
+    Metadata metadata;
+    sketch::Fingerprint fp;
+    Keys keys;
+  };
+  // Documents kept in `recent` (about 1.2 KB each): more than the writes
+  // that land while a CheckAndAdd searches, which is one per concurrent
+  // writer, or one batch (up to kMaxBatchDocuments) per concurrent batch.
+  static constexpr size_t kRecentCapacity = 4096;
+
+  // Serialises the writes of this collection (linearizable CheckAndAdd).
+  absl::Mutex mu;
+  uint64_t next_docnum ABSL_GUARDED_BY(mu);
+  bool dropped ABSL_GUARDED_BY(mu) = false;
+  // Bumped by every write of a document (add, upsert, delete).
+  uint64_t version ABSL_GUARDED_BY(mu) = 0;
+  // Version of the latest upsert or delete.
+  uint64_t last_removal_version ABSL_GUARDED_BY(mu) = 0;
+  // The latest pure adds, oldest first, at most kRecentCapacity. While
+  // no removal happened after version v and recent.front().version <= v+1,
+  // the collection at its current version is the collection at v plus
+  // these documents.
+  std::deque<Recent> recent ABSL_GUARDED_BY(mu);
+  // Written under `mu`; read without it by GetCollection.
+  std::atomic<uint64_t> document_count;
+
+  uint32_t id() const { return record.id(); }
+};
+
+// A query document, analysed and fingerprinted with a collection's
+// parameters.
+struct Query {
+  sketch::Fingerprint fp;
+  CollectionState::Keys keys;  // of `fp`: what the query probes
+  DocumentStats stats;
+  // Collections with passages: the document's passage record, all but
+  // its content (which the caller still holds).
+  std::optional<PassageRecord> passage;
+};
+
+sketch::Fingerprint FingerprintOf(const DocumentRecord& rec);
+
+// Every index key of document `docnum` (all but its record), by family:
+// what PutDocKeys writes, DeleteDocKeys removes and Verify expects.
+// `passage`: its passage record, for a collection with passages (the
+// record's own key, and one key per fingerprint); null otherwise.
+std::vector<std::pair<Cf, std::string>> IndexKeys(
+    const CollectionState& c, uint64_t docnum, std::string_view id,
+    const CollectionState::Keys& k, const PassageRecord* passage);
+
+// DATA_LOSS for the record of `docnum` in `c`, which ParseDocRecord refused.
+absl::Status CorruptRecord(const CollectionState& c, uint64_t docnum);
+
+// Parses a stored record of a document of `c`. False if it is corrupt: it
+// does not parse, or its sketches do not have the collection's sizes.
+bool ParseDocRecord(const CollectionState& c, rocksdb::Slice bytes,
+                    DocumentRecord* rec);
+
+// The collection's boilerplate rule: kDefaultPassageMaxDocs for records
+// written before it existed.
+uint32_t PassageMaxDocs(const CollectionRecord& rec);
+
+// The passage record of a document analysed as `a` from input read with
+// `input`: how to read it again, and its fingerprints. Content not set.
+PassageRecord PassageRecordOf(const text::Analysis& a,
+                              const text::InputOptions& input);
+
+// Input options that read a document again exactly as `a` was read from
+// it with `input`: same charset, same kind of content. Views `a.charset`.
+text::InputOptions SameReading(const text::Analysis& a,
+                               const text::InputOptions& input);
+
+struct Store::Impl {
+  Options options;
+  rocksdb::WriteOptions write_options;
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs;  // owned; see ~Impl
+
+  mutable absl::Mutex mu;
+  std::map<std::string, std::shared_ptr<CollectionState>, std::less<>>
+      collections ABSL_GUARDED_BY(mu);
+  uint32_t next_collection_id ABSL_GUARDED_BY(mu) = 1;
+
+  ~Impl() {
+    if (db == nullptr) return;
+    for (auto* cf : cfs)
+      db->DestroyColumnFamilyHandle(cf).PermitUncheckedError();
+    // Close flushes nothing (the WAL has it all) and releases the lock.
+    db->Close().PermitUncheckedError();
+  }
+
+  rocksdb::ColumnFamilyHandle* cf(Cf which) const { return cfs[which]; }
+
+  // The server's write options, synced for a collection that asks for it.
+  rocksdb::WriteOptions WriteOptionsFor(const CollectionState& c) const {
+    rocksdb::WriteOptions w = write_options;
+    w.sync = w.sync || c.record.sync();
+    return w;
+  }
+
+  absl::Status LoadCollections();
+  absl::StatusOr<std::shared_ptr<CollectionState>> Find(
+      std::string_view name) const;
+  absl::StatusOr<Query> Prepare(const CollectionState& c,
+                                const DocumentInput& doc) const;
+  // Returns the threshold and top-k a Check of `c` uses: the collection's
+  // threshold unless `options` asks for a stricter one (never a looser
+  // one), and kDefaultTopK for 0. INVALID_ARGUMENT otherwise.
+  absl::StatusOr<std::pair<double, uint32_t>> ResolveCheckOptions(
+      const CollectionState& c, const CheckOptions& options) const;
+  // Returns the verified matches of `fp`, best first, at most `top_k`, as
+  // of `snapshot` (null: a snapshot of now).
+  absl::StatusOr<std::vector<Match>> FindMatches(
+      const CollectionState& c, const Query& q, double threshold,
+      uint32_t top_k, const rocksdb::Snapshot* snapshot = nullptr) const;
+  // A snapshot holding exactly the writes of `c` up to `version`.
+  struct View {
+    std::unique_ptr<rocksdb::ManagedSnapshot> snapshot;
+    uint64_t version = 0;
+  };
+  View OpenView(CollectionState& c) const ABSL_LOCKS_EXCLUDED(c.mu) {
+    absl::ReaderMutexLock lock(&c.mu);
+    return {std::make_unique<rocksdb::ManagedSnapshot>(db.get()), c.version};
+  }
+  // Brings `matches`, found at version `seen`, up to the collection's
+  // current version: adds the documents added since (from `c.recent`), or
+  // searches again if something was removed since or `recent` does not
+  // reach back far enough.
+  absl::StatusOr<std::vector<Match>> CatchUp(CollectionState& c, const Query& q,
+                                             double threshold, uint32_t top_k,
+                                             uint64_t seen,
+                                             std::vector<Match> matches) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(c.mu);
+  // The CheckAndAdd of one prepared document whose matches at version
+  // `seen` are `matches`, under the collection's write lock.
+  absl::StatusOr<CheckResult> CheckAndAddLocked(
+      CollectionState& c, const DocumentInput& doc, const Query& q,
+      double threshold, uint32_t top_k, uint64_t seen,
+      std::vector<Match> matches) ABSL_EXCLUSIVE_LOCKS_REQUIRED(c.mu);
+  absl::StatusOr<std::optional<uint64_t>> LookupId(
+      const CollectionState& c, std::string_view id,
+      const rocksdb::ReadOptions& ro = rocksdb::ReadOptions()) const;
+  // Returns the record of `docnum`; NOT_FOUND if it has none (deleted
+  // since its id or index key was read), DATA_LOSS if it is corrupt.
+  absl::StatusOr<DocumentRecord> ReadDoc(
+      const CollectionState& c, uint64_t docnum,
+      const rocksdb::ReadOptions& ro = rocksdb::ReadOptions()) const;
+  // ReadDoc under the collection's write lock, where an id without a
+  // record can only be corruption: DATA_LOSS instead of NOT_FOUND.
+  absl::StatusOr<DocumentRecord> ReadDocLocked(const CollectionState& c,
+                                               uint64_t docnum) const {
+    absl::StatusOr<DocumentRecord> rec = ReadDoc(c, docnum);
+    if (absl::IsNotFound(rec.status())) {
+      return absl::DataLossError(rec.status().message());
+    }
+    return rec;
+  }
+  // Writes the record and every index key (under `keys`) of a document.
+  // `passage`: the passage record with its content, for a collection
+  // with passages; null otherwise.
+  void PutDocKeys(const CollectionState& c, uint64_t docnum,
+                  const DocumentRecord& rec, const CollectionState::Keys& keys,
+                  const PassageRecord* passage,
+                  rocksdb::WriteBatch* batch) const;
+  // Adds the deletes of the record and every index key of a document to
+  // `batch`. Reads its passage record (for its fingerprints) in a
+  // collection with passages: DATA_LOSS if it is missing or corrupt.
+  absl::Status DeleteDocKeys(const CollectionState& c, uint64_t docnum,
+                             const DocumentRecord& rec,
+                             rocksdb::WriteBatch* batch) const;
+  // Returns the passage record of `docnum`: NOT_FOUND if there is none,
+  // DATA_LOSS if it does not parse.
+  absl::StatusOr<PassageRecord> ReadPassage(
+      const CollectionState& c, uint64_t docnum,
+      const rocksdb::ReadOptions& ro = rocksdb::ReadOptions()) const;
+  absl::StatusOr<AddResult> AddLocked(CollectionState& c,
+                                      const DocumentInput& doc, const Query& q,
+                                      bool upsert)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(c.mu);
+};
+
+}  // namespace neardup::index
+
+#endif  // NEARDUP_SERVICE_INDEX_STORE_IMPL_H_
