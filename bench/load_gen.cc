@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -60,6 +61,13 @@ ABSL_FLAG(bool, in_process, false, "call the Store directly, not gRPC");
 ABSL_FLAG(bool, sync, false, "collection with synced writes");
 ABSL_FLAG(uint64_t, seed, 42, "corpus seed");
 ABSL_FLAG(int, simhash_distance, 0, "collection's SimHash distance (0..3)");
+ABSL_FLAG(bool, passages, false,
+          "collection with a passage index; run --searches Search calls");
+ABSL_FLAG(int, searches, 2000, "Search calls per concurrency level");
+ABSL_FLAG(std::string, corpus, "sentences",
+          "sentences: documents of 12-20 licence sentences (shared by many "
+          "documents); words: 300-500 words drawn from the licence texts' "
+          "word stream (real word frequencies, few shared passages)");
 
 namespace neardup::bench {
 namespace {
@@ -91,14 +99,15 @@ std::vector<std::string> LoadSentences() {
 
 class Corpus {
  public:
-  explicit Corpus(uint64_t seed, double planted, double edit_rate)
+  Corpus(uint64_t seed, double planted, double edit_rate, bool words)
       : sentences_(LoadSentences()),
         seed_(seed),
         planted_(planted),
-        edit_rate_(edit_rate) {
+        edit_rate_(edit_rate),
+        words_mode_(words) {
     for (const std::string& s : sentences_) {
       for (absl::string_view w : absl::StrSplit(s, ' ', absl::SkipEmpty())) {
-        if (words_.size() < 200000) words_.emplace_back(w);
+        if (words_.size() < 2000000) words_.emplace_back(w);
       }
     }
   }
@@ -114,6 +123,36 @@ class Corpus {
       return -1;
     }
     return static_cast<int64_t>(rng() % uint64_t(n));
+  }
+
+  // A Search query: fresh text of 300 words with `copied` words of
+  // document `source` (from word `from`) pasted into its middle, about
+  // `edit_rate` of them replaced.
+  std::string QueryWithPassage(int64_t query, int64_t source, int copied,
+                               double edit_rate, size_t* from) const {
+    const std::string host_text = FreshWords(query, 300);
+    const std::vector<absl::string_view> host =
+        absl::StrSplit(host_text, ' ', absl::SkipEmpty());
+    const std::string src = Text(source);
+    const std::vector<absl::string_view> words =
+        absl::StrSplit(src, ' ', absl::SkipEmpty());
+    std::mt19937_64 rng(seed_ ^ uint64_t(query) * 977);
+    *from = words.size() > size_t(copied)
+                ? rng() % (words.size() - size_t(copied))
+                : 0;
+    std::string out;
+    auto add = [&](absl::string_view w) {
+      if (!out.empty()) out.push_back(' ');
+      out.append(w.data(), w.size());
+    };
+    for (size_t i = 0; i < host.size() / 2; ++i) add(host[i]);
+    for (size_t i = *from; i < std::min(words.size(), *from + copied); ++i) {
+      const bool edit =
+          std::uniform_real_distribution<double>(0, 1)(rng) < edit_rate;
+      add(edit ? absl::string_view(words_[rng() % words_.size()]) : words[i]);
+    }
+    for (size_t i = host.size() / 2; i < host.size(); ++i) add(host[i]);
+    return out;
   }
 
   std::string Text(int64_t n) const {
@@ -135,7 +174,21 @@ class Corpus {
   }
 
  private:
+  std::string FreshWords(int64_t n, int count) const {
+    std::mt19937_64 rng(seed_ * 131 + uint64_t(n));
+    std::string out;
+    for (int i = 0; i < count; ++i) {
+      if (i > 0) out.push_back(' ');
+      out.append(words_[rng() % words_.size()]);
+    }
+    return out;
+  }
+
   std::string Fresh(int64_t n) const {
+    if (words_mode_) {
+      return FreshWords(
+          n, 300 + static_cast<int>((seed_ + uint64_t(n) * 7919) % 201));
+    }
     std::mt19937_64 rng(seed_ * 31 + uint64_t(n));
     const int count = 12 + static_cast<int>(rng() % 9);
     std::string out;
@@ -150,6 +203,7 @@ class Corpus {
   std::vector<std::string> words_;
   uint64_t seed_;
   double planted_, edit_rate_;
+  bool words_mode_;
 };
 
 // One client: gRPC or the Store itself.
@@ -160,6 +214,10 @@ class Target {
   virtual bool CheckAndAdd(const std::string& id, const std::string& text,
                            std::string* match, bool* added) = 0;
   virtual bool Check(const std::string& text, std::string* match) = 0;
+  // One Search; the best source's id (empty: none) and the query start
+  // of its first passage.
+  virtual bool Search(const std::string& text, std::string* source,
+                      uint32_t* query_start) = 0;
   // One CheckAndAddBatch; per document: whether it succeeded, its best
   // match and whether it was added. False if the call failed.
   struct Outcome {
@@ -194,6 +252,19 @@ class GrpcTarget : public Target {
     auto r = c_->Check(req);
     if (!r.ok()) return false;
     *match = r->matches().empty() ? "" : r->matches(0).id();
+    return true;
+  }
+  bool Search(const std::string& text, std::string* source,
+              uint32_t* query_start) override {
+    v1::SearchRequest req;
+    req.set_collection("load");
+    req.mutable_document()->set_content(text);
+    auto r = c_->Search(req);
+    if (!r.ok()) return false;
+    *source = r->sources().empty() ? "" : r->sources(0).id();
+    *query_start = r->sources().empty() || r->sources(0).passages().empty()
+                       ? 0
+                       : r->sources(0).passages(0).query_start();
     return true;
   }
   bool CheckAndAddBatch(const std::vector<std::string>& ids,
@@ -241,6 +312,18 @@ class StoreTarget : public Target {
     auto r = s_->Check("load", d, {});
     if (!r.ok()) return false;
     *match = r->matches.empty() ? "" : r->matches[0].id;
+    return true;
+  }
+  bool Search(const std::string& text, std::string* source,
+              uint32_t* query_start) override {
+    index::DocumentInput d;
+    d.content = text;
+    auto r = s_->Search("load", d, {});
+    if (!r.ok()) return false;
+    *source = r->sources.empty() ? "" : r->sources[0].id;
+    *query_start = r->sources.empty() || r->sources[0].passages.empty()
+                       ? 0
+                       : r->sources[0].passages[0].a.cp_start;
     return true;
   }
   bool CheckAndAddBatch(const std::vector<std::string>& ids,
@@ -298,8 +381,14 @@ int Run() {
                  "load_gen: bad --docs, --queries, --threads or --batch\n");
     return 2;
   }
+  const std::string corpus_kind = absl::GetFlag(FLAGS_corpus);
+  if (corpus_kind != "sentences" && corpus_kind != "words") {
+    std::fprintf(stderr, "load_gen: --corpus is sentences or words\n");
+    return 2;
+  }
+  const bool passages = absl::GetFlag(FLAGS_passages);
   const Corpus corpus(absl::GetFlag(FLAGS_seed), absl::GetFlag(FLAGS_planted),
-                      absl::GetFlag(FLAGS_edit_rate));
+                      absl::GetFlag(FLAGS_edit_rate), corpus_kind == "words");
   if (corpus.sentences() < 1000) {
     std::fprintf(stderr, "load_gen: too little text on this machine\n");
     return 1;
@@ -312,6 +401,7 @@ int Run() {
   index::CollectionParams params;
   params.sync = absl::GetFlag(FLAGS_sync);
   params.simhash_distance = absl::GetFlag(FLAGS_simhash_distance);
+  params.passages = passages;
   if (in_process) {
     index::Store::Options o;
     o.path = db;
@@ -336,6 +426,7 @@ int Run() {
     v1::CollectionParams p;
     p.set_sync(params.sync.value_or(false));
     p.set_simhash_distance(*params.simhash_distance);
+    p.set_passages(passages);
     if (!admin.ok() || !(*admin)->CreateCollection("load", p).ok()) return 1;
     for (int t = 0; t < threads; ++t) {
       // One channel per client thread, as separate crawler workers have.
@@ -511,7 +602,60 @@ int Run() {
     run_checks(threads, absl::GetFlag(FLAGS_check_rate));
   }
 
-  // 3. Disk and memory.
+  // 3. Search latency (closed loop), with a 60-word passage of a stored
+  // document pasted into each query (every other one with 10% of its
+  // words edited); found = the best source is that document and its
+  // first passage starts within 3 words' worth of characters of where
+  // the passage was put.
+  auto run_searches = [&](int concurrency) {
+    const int searches = absl::GetFlag(FLAGS_searches);
+    std::vector<std::vector<double>> lat(concurrency);
+    std::atomic<int64_t> hits{0};
+    const auto qstart = Clock::now();
+    std::vector<std::thread> workers;
+    for (int t = 0; t < concurrency; ++t) {
+      workers.emplace_back([&, t] {
+        std::mt19937_64 rng(5000 + t);
+        for (int64_t i = t; i < searches; i += concurrency) {
+          const int64_t source = int64_t(rng() % uint64_t(docs));
+          size_t from = 0;
+          const std::string text = corpus.QueryWithPassage(
+              docs + 1000000 + i, source, 60, i % 2 ? 0.1 : 0, &from);
+          // Where the passage was put: after the host's first 150 words.
+          size_t at = 0;
+          for (int spaces = 0; at < text.size() && spaces < 150; ++at) {
+            spaces += text[at] == ' ';
+          }
+          const auto t0 = Clock::now();
+          std::string found;
+          uint32_t start = 0;
+          if (!targets[t]->Search(text, &found, &start)) ++errors;
+          lat[t].push_back(
+              std::chrono::duration<double, std::micro>(Clock::now() - t0)
+                  .count());
+          const double off = std::abs(double(start) - double(at));
+          hits += found == Id(source) && off < 40;
+        }
+      });
+    }
+    for (auto& w : workers) w.join();
+    const double secs =
+        std::chrono::duration<double>(Clock::now() - qstart).count();
+    std::vector<double> all;
+    for (const auto& l : lat) all.insert(all.end(), l.begin(), l.end());
+    std::printf(
+        "search, %d clients, closed loop: %d queries, %.0f/s, p50 %.0f us, "
+        "p99 %.0f us, max %.0f us; passage found %lld / %d\n",
+        concurrency, searches, searches / secs, Percentile(all, 0.5),
+        Percentile(all, 0.99), Percentile(all, 1.0),
+        static_cast<long long>(hits.load()), searches);
+  };
+  if (passages) {
+    run_searches(1);
+    run_searches(threads);
+  }
+
+  // 4. Disk and memory.
   targets.clear();
   server.reset();
   store.reset();

@@ -22,6 +22,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # `--html` pages are checked in headless Chromium
   chromium
+  # passage evaluation corpus (bench/passages_eval)
+  manpages-zh groff-base
 )
 
 missing=()
