@@ -278,9 +278,17 @@ class GrpcTarget : public Target {
       d->set_content(texts[i]);
     }
     auto r = c_->CheckAndAddBatch(req);
-    if (!r.ok()) return false;
+    if (!r.ok()) {
+      std::fprintf(stderr, "CheckAndAddBatch: %s\n",
+                   r.status().ToString().c_str());
+      return false;
+    }
     out->clear();
     for (const auto& res : r->results()) {
+      if (res.code() != 0) {
+        std::fprintf(stderr, "document: %d %s\n", res.code(),
+                     res.message().c_str());
+      }
       const auto& resp = res.response();
       out->push_back({res.code() == 0, resp.added(),
                       resp.matches().empty() ? "" : resp.matches(0).id()});
