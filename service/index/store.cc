@@ -242,7 +242,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
                     : i == kSimHash  ? keys::kSimHashPrefixSize
                     : i == kPassages ? keys::kPassagePrefixSize
                                      : 0;
-    descriptors.emplace_back(kCfNames[i], make_cf(prefix));
+    rocksdb::ColumnFamilyOptions cf = make_cf(prefix);
+    // Stored texts: ZSTD packs them tighter than LZ4 (measured: docs/
+    // BENCHMARKS.md, "Passage search"); they are read only for Search's
+    // few candidates.
+    if (i == kPassageDocs) cf.compression = rocksdb::kZSTD;
+    descriptors.emplace_back(kCfNames[i], std::move(cf));
   }
 
   rocksdb::DB* raw = nullptr;

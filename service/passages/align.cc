@@ -169,6 +169,7 @@ std::vector<Alignment> Chain(std::vector<Alignment> runs,
 struct Reach {
   uint32_t a = 0;
   uint32_t b = 0;
+  uint32_t matches = 0;  // tokens matched on the way
 };
 Reach Walk(absl::Span<const uint32_t> a, absl::Span<const uint32_t> b,
            int64_t i, int64_t j, int step) {
@@ -180,10 +181,12 @@ Reach Walk(absl::Span<const uint32_t> a, absl::Span<const uint32_t> b,
   };
   Reach best;
   int score = 0, best_score = 0;
+  uint32_t matches = 0;
   int64_t x = i, y = j;
   while (in(x, na) && in(y, nb) && score > best_score - kDrop) {
     if (a[x] == b[y]) {
       score += 1;
+      ++matches;
     } else if (same(x + step, y + step)) {
       score -= 1;  // replaced; the next pair matches
     } else if (same(x + step, y)) {
@@ -198,6 +201,7 @@ Reach Walk(absl::Span<const uint32_t> a, absl::Span<const uint32_t> b,
       best_score = score;
       best.a = static_cast<uint32_t>((x - i) * step);
       best.b = static_cast<uint32_t>((y - j) * step);
+      best.matches = matches;
     }
   }
   return best;
@@ -205,16 +209,18 @@ Reach Walk(absl::Span<const uint32_t> a, absl::Span<const uint32_t> b,
 
 // Extends a chain beyond its first and last seeds: a word edited near the
 // end of a passage breaks the k-grams there, but the words after it still
-// match.
+// match. The words matched on the way count as matched.
 void Extend(absl::Span<const uint32_t> a, absl::Span<const uint32_t> b,
             Alignment* c) {
   const Reach right = Walk(a, b, c->a_end, c->b_end, +1);
   c->a_end += right.a;
   c->b_end += right.b;
+  c->matched += right.matches;
   const Reach left =
       Walk(a, b, int64_t{c->a_begin} - 1, int64_t{c->b_begin} - 1, -1);
   c->a_begin -= left.a;
   c->b_begin -= left.b;
+  c->matched += left.matches;
 }
 
 bool Inside(const Alignment& x, const Alignment& y) {

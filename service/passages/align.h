@@ -45,7 +45,8 @@ struct AlignParams {
 
 // A passage shared by texts a and b: tokens [a_begin, a_end) of a match
 // tokens [b_begin, b_end) of b. `matched` counts the tokens of a covered by
-// seeds (<= a_end - a_begin; lower means more edits).
+// seeds or matched one by one in the extension (<= a_end - a_begin; lower
+// means more edits).
 struct Alignment {
   uint32_t a_begin = 0;
   uint32_t a_end = 0;

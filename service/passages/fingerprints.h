@@ -23,7 +23,7 @@
 namespace neardup::passages {
 
 inline constexpr uint32_t kPassageGram = 4;
-inline constexpr uint32_t kPassageWindow = 6;
+inline constexpr uint32_t kPassageWindow = 10;
 inline constexpr uint32_t kPassageGuarantee = kPassageGram + kPassageWindow - 1;
 
 struct PassageFingerprint {
