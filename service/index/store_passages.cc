@@ -48,26 +48,7 @@ constexpr size_t kExtraCandidates = 16;
 // mostly a common phrase, and aligning costs a read of the document.
 constexpr uint32_t kMinShared = 2;
 
-// Query words a reported passage must have in exact 4-word matches (for
-// unsegmented scripts, characters: kMinMatchedChars). Lower, topical
-// phrases chain into "passages": in the PAN-style evaluation at 16 most
-// detections were such (docs/BENCHMARKS.md, "Passage search"). A 50-word
-// copy with 10% of its words edited keeps about 40; 100 copied Chinese
-// characters with 10% of their words edited about 70.
-constexpr uint32_t kMinMatchedWords = 32;
-constexpr uint32_t kMinMatchedChars = 48;
-
-// Passages of one source this close on both sides (in words), in order,
-// are one passage broken by dense edits.
-constexpr uint32_t kMergeGap = 32;
-
 using Range = std::pair<uint32_t, uint32_t>;
-
-uint32_t OverlapOf(Range x, Range y) {
-  const uint32_t b = std::max(x.first, y.first);
-  const uint32_t e = std::min(x.second, y.second);
-  return e > b ? e - b : 0;
-}
 
 // Tokens covered by the union of `ranges`.
 uint32_t Covered(std::vector<Range> ranges) {
@@ -79,68 +60,6 @@ uint32_t Covered(std::vector<Range> ranges) {
     end = std::max(end, r.second);
   }
   return covered;
-}
-
-bool ByQuery(const passages::Alignment& x, const passages::Alignment& y) {
-  return x.a_begin != y.a_begin ? x.a_begin < y.a_begin : x.b_begin < y.b_begin;
-}
-
-// The alignments of one source worth reporting, by query position:
-//  1. one source place per query passage: a passage that overlaps a
-//     better one (more exact matches) by half its length on the query side
-//     is the same passage matched again (a similar sentence elsewhere in
-//     the source);
-//  2. neighbours that follow each other on both sides within kMergeGap
-//     words are merged (an edited passage comes apart where edits are
-//     dense);
-//  3. enough exact matches: kMinMatchedWords, or kMinMatchedChars for a
-//     passage mostly of unsegmented-script characters.
-std::vector<passages::Alignment> Reportable(
-    std::vector<passages::Alignment> aligned,
-    absl::Span<const text::Token> query) {
-  std::sort(aligned.begin(), aligned.end(),
-            [](const passages::Alignment& x, const passages::Alignment& y) {
-              return x.matched != y.matched ? x.matched > y.matched
-                                            : ByQuery(x, y);
-            });
-  std::vector<passages::Alignment> kept;
-  for (const passages::Alignment& al : aligned) {
-    const Range r{al.a_begin, al.a_end};
-    bool again = false;
-    for (const passages::Alignment& k : kept) {
-      again = again ||
-              2 * OverlapOf(r, {k.a_begin, k.a_end}) >= al.a_end - al.a_begin;
-    }
-    if (!again) kept.push_back(al);
-  }
-  std::sort(kept.begin(), kept.end(), ByQuery);
-  std::vector<passages::Alignment> merged;
-  for (const passages::Alignment& al : kept) {
-    if (!merged.empty()) {
-      passages::Alignment& last = merged.back();
-      if (al.a_begin >= last.a_end && al.b_begin >= last.b_end &&
-          al.a_begin - last.a_end <= kMergeGap &&
-          al.b_begin - last.b_end <= kMergeGap) {
-        last.a_end = al.a_end;
-        last.b_end = al.b_end;
-        last.matched += al.matched;
-        continue;
-      }
-    }
-    merged.push_back(al);
-  }
-  std::vector<passages::Alignment> out;
-  for (const passages::Alignment& al : merged) {
-    uint32_t chars = 0;
-    for (uint32_t t = al.a_begin; t < al.a_end; ++t) {
-      chars += query[t].cls == text::TokenClass::kChar;
-    }
-    const bool unsegmented = 2 * chars > al.a_end - al.a_begin;
-    if (al.matched >= (unsegmented ? kMinMatchedChars : kMinMatchedWords)) {
-      out.push_back(al);
-    }
-  }
-  return out;
 }
 
 text::InputOptions ReadingOf(const PassageRecord& rec) {
@@ -301,7 +220,7 @@ absl::StatusOr<SearchResult> Store::Search(std::string_view collection,
           "stored document ", rec.id(), " of collection ", c.record.name(),
           " no longer reads: ", source.status().message()));
     }
-    const std::vector<passages::Alignment> aligned = Reportable(
+    const std::vector<passages::Alignment> aligned = passages::Reportable(
         passages::Align(tokens, passages::TokenHashes32(source->text.tokens)),
         a.text.tokens);
     if (aligned.empty()) continue;

@@ -274,9 +274,9 @@ std::vector<Alignment> Align(absl::Span<const uint32_t> a,
                              const AlignParams& params) {
   std::vector<Gram> gb = Grams(b, params.k);
   SortAndCap(&gb, params.max_occurrences);
-  std::vector<Alignment> chains = Dense(
-      Chain(DiagonalRuns(Grams(a, params.k), gb, false, params), params),
-      params);
+  std::vector<Alignment> chains =
+      Dense(Chain(DiagonalRuns(Grams(a, params.k), gb, false, params), params),
+            params);
   for (Alignment& c : chains) Extend(a, b, &c);
   return Finish(std::move(chains), params);
 }

@@ -79,7 +79,59 @@ std::vector<std::vector<Range>> Group(const std::vector<Alignment>& pairs) {
   return groups;
 }
 
+bool ByA(const Alignment& x, const Alignment& y) {
+  return x.a_begin != y.a_begin ? x.a_begin < y.a_begin : x.b_begin < y.b_begin;
+}
+
 }  // namespace
+
+bool Substantial(const Alignment& al, absl::Span<const text::Token> a_tokens) {
+  uint32_t chars = 0;
+  for (uint32_t t = al.a_begin; t < al.a_end; ++t) {
+    chars += a_tokens[t].cls == text::TokenClass::kChar;
+  }
+  const bool unsegmented = 2 * chars > al.a_end - al.a_begin;
+  return al.matched >= (unsegmented ? kMinMatchedChars : kMinMatchedWords);
+}
+
+std::vector<Alignment> Reportable(std::vector<Alignment> aligned,
+                                  absl::Span<const text::Token> a_tokens) {
+  std::sort(aligned.begin(), aligned.end(),
+            [](const Alignment& x, const Alignment& y) {
+              return x.matched != y.matched ? x.matched > y.matched : ByA(x, y);
+            });
+  std::vector<Alignment> kept;
+  for (const Alignment& al : aligned) {
+    const Range r{al.a_begin, al.a_end};
+    bool again = false;
+    for (const Alignment& k : kept) {
+      again = again ||
+              2 * Overlap(r, {k.a_begin, k.a_end}) >= al.a_end - al.a_begin;
+    }
+    if (!again) kept.push_back(al);
+  }
+  std::sort(kept.begin(), kept.end(), ByA);
+  std::vector<Alignment> merged;
+  for (const Alignment& al : kept) {
+    if (!merged.empty()) {
+      Alignment& last = merged.back();
+      if (al.a_begin >= last.a_end && al.b_begin >= last.b_end &&
+          al.a_begin - last.a_end <= kMergeGap &&
+          al.b_begin - last.b_end <= kMergeGap) {
+        last.a_end = al.a_end;
+        last.b_end = al.b_end;
+        last.matched += al.matched;
+        continue;
+      }
+    }
+    merged.push_back(al);
+  }
+  std::vector<Alignment> out;
+  for (const Alignment& al : merged) {
+    if (Substantial(al, a_tokens)) out.push_back(al);
+  }
+  return out;
+}
 
 Span SpanOf(absl::Span<const text::Token> tokens, uint32_t begin,
             uint32_t end) {
@@ -106,8 +158,11 @@ Repeats FindRepeats(std::string_view content, const text::Analysis& analysis,
                     const AlignParams& params) {
   const auto& tokens = analysis.text.tokens;
   Repeats out;
-  const std::vector<std::vector<Range>> groups =
-      Group(SelfAlign(TokenHashes32(tokens), params));
+  std::vector<Alignment> pairs;
+  for (const Alignment& al : SelfAlign(TokenHashes32(tokens), params)) {
+    if (Substantial(al, tokens)) pairs.push_back(al);
+  }
+  const std::vector<std::vector<Range>> groups = Group(pairs);
   std::vector<Range> later;
   for (const auto& g : groups) {
     RepeatedPassage p;
@@ -152,8 +207,10 @@ Comparison Compare(const text::Analysis& a, const text::Analysis& b,
   c.jaccard = uni == 0 ? 0 : double(shared) / double(uni);
   c.containment_a = sa.empty() ? 0 : double(shared) / double(sa.size());
   c.containment_b = sb.empty() ? 0 : double(shared) / double(sb.size());
-  for (const Alignment& al : Align(TokenHashes32(a.text.tokens),
-                                   TokenHashes32(b.text.tokens), params)) {
+  for (const Alignment& al :
+       Reportable(Align(TokenHashes32(a.text.tokens),
+                        TokenHashes32(b.text.tokens), params),
+                  a.text.tokens)) {
     MatchedPassage m;
     m.a = SpanOf(a.text.tokens, al.a_begin, al.a_end);
     m.b = SpanOf(b.text.tokens, al.b_begin, al.b_end);

@@ -40,6 +40,34 @@ Span SpanOf(absl::Span<const text::Token> tokens, uint32_t begin, uint32_t end);
 // The aligner's input: each token's hash, truncated to 32 bits.
 std::vector<uint32_t> TokenHashes32(absl::Span<const text::Token> tokens);
 
+// Which aligned passages are worth reporting (Repeats, Compare, Search).
+// Below these, topical phrases chain into "passages": in the PAN-style
+// evaluation with 16, most detections were such (docs/BENCHMARKS.md,
+// "Passage search"). A 50-word copy with 10% of its words edited keeps
+// about 40 matched; 100 copied Chinese characters about 70.
+inline constexpr uint32_t kMinMatchedWords = 32;
+inline constexpr uint32_t kMinMatchedChars = 48;  // unsegmented scripts
+// Passages this close on both sides (in tokens), in order, are one passage
+// that dense edits broke apart.
+inline constexpr uint32_t kMergeGap = 32;
+
+// True if `al` matched enough of `a_tokens` (the tokens its a-side
+// indexes): kMinMatchedWords, or kMinMatchedChars for a passage mostly of
+// unsegmented-script characters.
+bool Substantial(const Alignment& al, absl::Span<const text::Token> a_tokens);
+
+// The passages of Align(a, b) to report, by position in a:
+//  1. each passage of a once: one that overlaps a better one (more
+//     matched) by half its length on a's side is the same passage matched
+//     again elsewhere in b (a similar sentence);
+//  2. neighbours that follow each other on both sides within kMergeGap
+//     tokens are merged;
+//  3. only Substantial ones.
+std::vector<Alignment> Reportable(std::vector<Alignment> aligned,
+                                  absl::Span<const text::Token> a_tokens);
+
+// A passage that occurs more than once, each pair of occurrences
+// Substantial.
 struct RepeatedPassage {
   std::vector<Span> occurrences;  // >= 2, by position, not overlapping
 };
@@ -69,7 +97,7 @@ struct Comparison {
   double jaccard = 0;                    // exact, of the shingle sets
   double containment_a = 0;              // |A∩B| / |A|: how much of a is in b
   double containment_b = 0;              // |A∩B| / |B|
-  std::vector<MatchedPassage> passages;  // by position in a
+  std::vector<MatchedPassage> passages;  // Reportable, by position in a
 };
 
 // Compares two analysed documents: exact set scores and the passages they
