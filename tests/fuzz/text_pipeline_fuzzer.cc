@@ -5,7 +5,8 @@
 // beyond "no crash, leak or UB": every error is INVALID_ARGUMENT, every
 // token's offsets lie inside the input in order, and the passages found in
 // it (Repeats, and Compare with itself) lie inside it, occurrences in
-// order and not overlapping.
+// order and not overlapping, and its passage fingerprints are in order
+// inside the token stream, each masking only tokens.
 //
 //   cmake --preset fuzz && cmake --build --preset fuzz
 //   build/fuzz/tests/fuzz/text_pipeline_fuzzer -max_len=65536 \
@@ -17,6 +18,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "service/passages/fingerprints.h"
 #include "service/passages/passages.h"
 #include "service/text/analyze.h"
 
@@ -83,5 +85,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::abort();
     }
   }
+  const auto hashes = neardup::passages::TokenHashes32(a->text.tokens);
+  const auto fps = neardup::passages::PassageFingerprints(hashes);
+  for (size_t i = 0; i < fps.size(); ++i) {
+    if (fps[i].position + neardup::passages::kPassageGram > hashes.size() ||
+        (i > 0 && fps[i - 1].position >= fps[i].position)) {
+      std::abort();
+    }
+  }
+  auto masked = hashes;
+  neardup::passages::MaskTokens(fps, &masked);
+  if (masked.size() != hashes.size()) std::abort();
   return 0;
 }
