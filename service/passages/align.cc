@@ -38,49 +38,55 @@ std::vector<Gram> Grams(absl::Span<const uint32_t> tokens, uint32_t k) {
   return out;
 }
 
-// Sorts by hash (then position) and drops every k-gram occurring more than
-// `max` times.
-void SortAndCap(std::vector<Gram>* grams, uint32_t max) {
-  std::sort(grams->begin(), grams->end(), [](const Gram& x, const Gram& y) {
-    return x.hash != y.hash ? x.hash < y.hash : x.pos < y.pos;
-  });
-  size_t out = 0;
-  for (size_t i = 0; i < grams->size();) {
-    size_t j = i;
-    while (j < grams->size() && (*grams)[j].hash == (*grams)[i].hash) ++j;
-    if (j - i <= max) {
-      for (size_t t = i; t < j; ++t) (*grams)[out++] = (*grams)[t];
+// b's k-grams grouped by hash: `where` maps a hash to the range [first,
+// last) of `pos` holding its positions, in increasing order. k-grams that
+// occur more than `max` times are left out. Built by counting (two passes
+// over the k-grams and one over the distinct hashes), not by sorting: the
+// sort was 43% of Repeats (docs/BENCHMARKS.md, "Passages").
+struct GramIndex {
+  absl::flat_hash_map<uint64_t, std::pair<uint32_t, uint32_t>> where;
+  std::vector<uint32_t> pos;
+};
+
+GramIndex IndexGrams(const std::vector<Gram>& grams, uint32_t max) {
+  GramIndex index;
+  index.where.reserve(grams.size());
+  for (const Gram& g : grams) ++index.where[g.hash].second;  // counts
+  uint32_t next = 0;
+  for (auto it = index.where.begin(); it != index.where.end();) {
+    const uint32_t count = it->second.second;
+    if (count > max) {
+      index.where.erase(it++);
+      continue;
     }
-    i = j;
+    it->second = {next, next};  // filled below, `second` moving to the end
+    next += count;
+    ++it;
   }
-  grams->resize(out);
+  index.pos.resize(next);
+  for (const Gram& g : grams) {
+    auto it = index.where.find(g.hash);
+    if (it != index.where.end()) index.pos[it->second.second++] = g.pos;
+  }
+  return index;
 }
 
 // Runs of seeds on one diagonal. A seed (i, j) says a's k-gram at i equals
-// b's at j; b's k-grams are `gb` (sorted by SortAndCap). a's positions are
-// visited in order, so each diagonal's seeds arrive by increasing i and a
-// run is extended or closed as they come: no sort of the seeds. `self`: a
-// and b are one text; only j > i.
+// b's at j (b's k-grams are `b`). a's k-grams are visited by increasing
+// position, so each diagonal's seeds arrive by increasing i and a run is
+// extended or closed as they come: no sort of the seeds. `self`: a and b
+// are one text; only j > i.
 std::vector<Alignment> DiagonalRuns(const std::vector<Gram>& ga,
-                                    const std::vector<Gram>& gb, bool self,
+                                    const GramIndex& b, bool self,
                                     const AlignParams& p) {
-  // k-gram hash -> [first, last) of its entries in gb.
-  absl::flat_hash_map<uint64_t, std::pair<uint32_t, uint32_t>> where;
-  where.reserve(gb.size());
-  for (uint32_t t = 0; t < gb.size();) {
-    uint32_t e = t;
-    while (e < gb.size() && gb[e].hash == gb[t].hash) ++e;
-    where.emplace(gb[t].hash, std::make_pair(t, e));
-    t = e;
-  }
   std::vector<Alignment> runs;
   absl::flat_hash_map<int64_t, Alignment> open;  // diagonal -> its run
   for (const Gram& g : ga) {                     // by increasing position
-    auto it = where.find(g.hash);
-    if (it == where.end()) continue;
+    auto it = b.where.find(g.hash);
+    if (it == b.where.end()) continue;
     const uint32_t i = g.pos;
     for (uint32_t t = it->second.first; t < it->second.second; ++t) {
-      const uint32_t j = gb[t].pos;
+      const uint32_t j = b.pos[t];
       if (self && j <= i) continue;
       const int64_t d = int64_t{j} - i;
       auto [run, fresh] = open.try_emplace(d);
@@ -272,8 +278,7 @@ std::vector<Alignment> Finish(std::vector<Alignment> chains,
 std::vector<Alignment> Align(absl::Span<const uint32_t> a,
                              absl::Span<const uint32_t> b,
                              const AlignParams& params) {
-  std::vector<Gram> gb = Grams(b, params.k);
-  SortAndCap(&gb, params.max_occurrences);
+  const GramIndex gb = IndexGrams(Grams(b, params.k), params.max_occurrences);
   std::vector<Alignment> chains =
       Dense(Chain(DiagonalRuns(Grams(a, params.k), gb, false, params), params),
             params);
@@ -284,10 +289,9 @@ std::vector<Alignment> Align(absl::Span<const uint32_t> a,
 std::vector<Alignment> SelfAlign(absl::Span<const uint32_t> a,
                                  const AlignParams& params) {
   const std::vector<Gram> grams = Grams(a, params.k);
-  std::vector<Gram> sorted = grams;
-  SortAndCap(&sorted, params.max_occurrences);
+  const GramIndex index = IndexGrams(grams, params.max_occurrences);
   std::vector<Alignment> chains =
-      Dense(Chain(DiagonalRuns(grams, sorted, true, params), params), params);
+      Dense(Chain(DiagonalRuns(grams, index, true, params), params), params);
   for (Alignment& c : chains) {
     Extend(a, a, &c);
     // A period shorter than the passage: keep one period per copy.
