@@ -37,6 +37,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "bench/bench_files.h"
@@ -107,6 +108,9 @@ class Corpus {
         words_mode_(words) {
     for (const std::string& s : sentences_) {
       for (absl::string_view w : absl::StrSplit(s, ' ', absl::SkipEmpty())) {
+        // No "<http://...>": a text that starts with one is sniffed as
+        // HTML, rightly, and has no text once its "tags" are dropped.
+        if (absl::StrContains(w, '<')) continue;
         if (words_.size() < 2000000) words_.emplace_back(w);
       }
     }
