@@ -248,13 +248,17 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
     // few candidates.
     if (i == kPassageDocs) cf.compression = rocksdb::kZSTD;
     if (i == kPassages) {
-      // A skiplist, not the hashed memtable: a flush must walk the
-      // memtable in order, and for a hashed one that is a sort of all its
-      // keys on the flush thread (1.26 million fingerprint keys; writes
-      // stopped for it, 700 documents/s at 100,000 stored). A prefix bloom
-      // keeps a probe for an absent fingerprint cheap.
-      cf.memtable_factory = std::make_shared<rocksdb::SkipListFactory>();
-      cf.memtable_prefix_bloom_size_ratio = 0.05;
+      // About 70 fingerprint keys per 400-word document. A hashed memtable is
+      // sorted on the flush thread when flushed, which is the ingest
+      // bottleneck with passages on: in smaller memtables the sort is
+      // cheaper per key, and with four of them writers do not stop while
+      // one is sorted (at 100,000 documents, 64 MB x 2: writes stopped at
+      // every flush, 707 documents/s in process, gRPC batches past their
+      // deadline; 16 MB x 4: no stops, 1,014/s; a skiplist memtable:
+      // 835/s, and 962/s instead of 2,410/s at 20,000; docs/BENCHMARKS.md,
+      // "Passage search").
+      cf.write_buffer_size = 16 << 20;
+      cf.max_write_buffer_number = 4;
     }
     descriptors.emplace_back(kCfNames[i], std::move(cf));
   }
