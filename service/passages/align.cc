@@ -46,6 +46,7 @@ std::vector<Gram> Grams(absl::Span<const uint32_t> tokens, uint32_t k) {
 struct GramIndex {
   absl::flat_hash_map<uint64_t, std::pair<uint32_t, uint32_t>> where;
   std::vector<uint32_t> pos;
+  bool capped = false;  // some k-grams were left out
 };
 
 GramIndex IndexGrams(const std::vector<Gram>& grams, uint32_t max) {
@@ -56,6 +57,7 @@ GramIndex IndexGrams(const std::vector<Gram>& grams, uint32_t max) {
   for (auto it = index.where.begin(); it != index.where.end();) {
     const uint32_t count = it->second.second;
     if (count > max) {
+      index.capped = true;
       index.where.erase(it++);
       continue;
     }
@@ -71,41 +73,73 @@ GramIndex IndexGrams(const std::vector<Gram>& grams, uint32_t max) {
   return index;
 }
 
+constexpr uint32_t kNone = UINT32_MAX;
+
+// For self-alignment: the position of the next occurrence of each k-gram
+// that `index` left out for occurring too often (kNone for the others and
+// for last occurrences); empty if it left none out. One seed per occurrence, to
+// the next one, finds a passage copied hundreds of times, in O(n).
+std::vector<uint32_t> NextOccurrences(const std::vector<Gram>& grams,
+                                      const GramIndex& index) {
+  if (!index.capped) return {};  // none left out
+  std::vector<uint32_t> next(grams.size(), kNone);
+  absl::flat_hash_map<uint64_t, uint32_t> later;  // hash -> next position
+  for (size_t t = grams.size(); t-- > 0;) {
+    const Gram& g = grams[t];
+    if (index.where.contains(g.hash)) continue;
+    auto [it, fresh] = later.try_emplace(g.hash, g.pos);
+    if (!fresh) {
+      next[g.pos] = it->second;
+      it->second = g.pos;
+    }
+  }
+  return next;
+}
+
 // Runs of seeds on one diagonal. A seed (i, j) says a's k-gram at i equals
 // b's at j (b's k-grams are `b`). a's k-grams are visited by increasing
 // position, so each diagonal's seeds arrive by increasing i and a run is
-// extended or closed as they come: no sort of the seeds. `self`: a and b
-// are one text; only j > i.
+// extended or closed as they come: no sort of the seeds. `next` is given
+// when a and b are one text (NextOccurrences): then only seeds with j > i,
+// and the too-frequent k-grams seed to their next occurrence.
 std::vector<Alignment> DiagonalRuns(const std::vector<Gram>& ga,
-                                    const GramIndex& b, bool self,
+                                    const GramIndex& b,
+                                    const std::vector<uint32_t>* next,
                                     const AlignParams& p) {
   std::vector<Alignment> runs;
   absl::flat_hash_map<int64_t, Alignment> open;  // diagonal -> its run
-  for (const Gram& g : ga) {                     // by increasing position
-    auto it = b.where.find(g.hash);
-    if (it == b.where.end()) continue;
+  auto seed = [&](uint32_t i, uint32_t j) {
+    const int64_t d = int64_t{j} - i;
+    auto [run, fresh] = open.try_emplace(d);
+    Alignment& r = run->second;
+    if (!fresh && i > r.a_end + p.max_gap) {
+      runs.push_back(r);
+      fresh = true;
+    }
+    if (fresh) {
+      r.a_begin = i;
+      r.a_end = i + p.k;
+      r.b_begin = j;
+      r.b_end = j + p.k;
+      r.matched = p.k;
+      return;
+    }
+    r.matched += i + p.k - std::max(r.a_end, i);
+    r.a_end = i + p.k;
+    r.b_end = j + p.k;
+  };
+  for (const Gram& g : ga) {  // by increasing position
     const uint32_t i = g.pos;
+    auto it = b.where.find(g.hash);
+    if (it == b.where.end()) {
+      if (next != nullptr && !next->empty() && (*next)[i] != kNone) {
+        seed(i, (*next)[i]);
+      }
+      continue;
+    }
     for (uint32_t t = it->second.first; t < it->second.second; ++t) {
       const uint32_t j = b.pos[t];
-      if (self && j <= i) continue;
-      const int64_t d = int64_t{j} - i;
-      auto [run, fresh] = open.try_emplace(d);
-      Alignment& r = run->second;
-      if (!fresh && i > r.a_end + p.max_gap) {
-        runs.push_back(r);
-        fresh = true;
-      }
-      if (fresh) {
-        r.a_begin = i;
-        r.a_end = i + p.k;
-        r.b_begin = j;
-        r.b_end = j + p.k;
-        r.matched = p.k;
-        continue;
-      }
-      r.matched += i + p.k - std::max(r.a_end, i);
-      r.a_end = i + p.k;
-      r.b_end = j + p.k;
+      if (next == nullptr || j > i) seed(i, j);
     }
   }
   for (const auto& [d, r] : open) runs.push_back(r);
@@ -279,9 +313,9 @@ std::vector<Alignment> Align(absl::Span<const uint32_t> a,
                              absl::Span<const uint32_t> b,
                              const AlignParams& params) {
   const GramIndex gb = IndexGrams(Grams(b, params.k), params.max_occurrences);
-  std::vector<Alignment> chains =
-      Dense(Chain(DiagonalRuns(Grams(a, params.k), gb, false, params), params),
-            params);
+  std::vector<Alignment> chains = Dense(
+      Chain(DiagonalRuns(Grams(a, params.k), gb, nullptr, params), params),
+      params);
   for (Alignment& c : chains) Extend(a, b, &c);
   return Finish(std::move(chains), params);
 }
@@ -290,19 +324,64 @@ std::vector<Alignment> SelfAlign(absl::Span<const uint32_t> a,
                                  const AlignParams& params) {
   const std::vector<Gram> grams = Grams(a, params.k);
   const GramIndex index = IndexGrams(grams, params.max_occurrences);
+  const std::vector<uint32_t> next = NextOccurrences(grams, index);
   std::vector<Alignment> chains =
-      Dense(Chain(DiagonalRuns(grams, index, true, params), params), params);
+      Dense(Chain(DiagonalRuns(grams, index, &next, params), params), params);
+  std::vector<Alignment> pairs;
+  std::vector<Alignment> runs;  // chains that overlap themselves
   for (Alignment& c : chains) {
     Extend(a, a, &c);
-    // A period shorter than the passage: keep one period per copy.
-    if (c.a_end > c.b_begin) {
+    if (c.a_end <= c.b_begin) {
+      pairs.push_back(c);
+    } else if (c.b_begin - c.a_begin < params.min_tokens) {
+      // A period too short to be a passage: one pair, which Finish drops.
       const uint32_t period = c.b_begin - c.a_begin;
       c.a_end = c.b_begin;
       c.b_end = std::min(c.b_end, c.b_begin + period);
       c.matched = std::min(c.matched, period);
+      pairs.push_back(c);
+    } else {
+      runs.push_back(c);
     }
   }
-  return Finish(std::move(chains), params);
+  // A run that matches itself shifted by `period` is [a_begin, b_end),
+  // copies of one period back to back. It also matches itself shifted by
+  // twice the period, and so on: of the runs over one stretch, the
+  // shortest period is the passage.
+  std::sort(runs.begin(), runs.end(),
+            [](const Alignment& x, const Alignment& y) {
+              return x.b_begin - x.a_begin < y.b_begin - y.a_begin;
+            });
+  std::vector<std::pair<uint32_t, uint32_t>> taken;
+  std::vector<Alignment> periodic;
+  for (const Alignment& c : runs) {
+    bool covered = false;
+    for (const auto& [b, e] : taken) {
+      const uint32_t lo = std::max(b, c.a_begin);
+      const uint32_t hi = std::min(e, c.b_end);
+      covered = covered || (hi > lo && 2 * (hi - lo) >= c.b_end - c.a_begin);
+    }
+    if (covered) continue;
+    taken.emplace_back(c.a_begin, c.b_end);
+    // Each copy with the next. Past kMaxListedCopies the last pair's
+    // second copy is all the rest, so what repeats is still all covered.
+    const uint32_t period = c.b_begin - c.a_begin;
+    uint32_t s = c.a_begin;
+    for (uint32_t n = 1; s + 2 * period <= c.b_end; ++n, s += period) {
+      const uint32_t end = n + 1 >= kMaxListedCopies ? c.b_end : s + 2 * period;
+      periodic.push_back({s, s + period, s + period, end, period});
+      if (end == c.b_end) break;
+    }
+  }
+  // Periodic pairs are of full periods, none inside another: not through
+  // Finish, whose check for that is quadratic.
+  std::vector<Alignment> out = Finish(std::move(pairs), params);
+  out.insert(out.end(), periodic.begin(), periodic.end());
+  std::sort(out.begin(), out.end(), [](const Alignment& x, const Alignment& y) {
+    return x.a_begin != y.a_begin ? x.a_begin < y.a_begin
+                                  : x.b_begin < y.b_begin;
+  });
+  return out;
 }
 
 }  // namespace neardup::passages

@@ -15,8 +15,9 @@
 //   7. keeps chains at least `min_tokens` long on both sides, and drops a
 //      chain that lies inside a longer one on both sides.
 // A k-gram that occurs more than `max_occurrences` times in b (a token
-// repeated over and over) makes no seeds, which bounds the work at
-// O(n * max_occurrences) seeds for n k-grams of a.
+// repeated over and over) makes no seeds (in SelfAlign, one seed to its
+// next occurrence), which bounds the work at O(n * max_occurrences) seeds
+// for n k-grams of a.
 
 #ifndef NEARDUP_SERVICE_PASSAGES_ALIGN_H_
 #define NEARDUP_SERVICE_PASSAGES_ALIGN_H_
@@ -62,8 +63,13 @@ std::vector<Alignment> Align(absl::Span<const uint32_t> a,
 
 // Returns the passages that occur twice inside `a`: each alignment is a
 // pair of occurrences with a_end <= b_begin (an earlier copy and a later
-// one; a passage that repeats with a period shorter than itself is cut to
-// one period). Sorted by increasing a_begin.
+// one). A passage repeated back to back (a run that matches itself
+// shifted by a period of at least min_tokens) gives one pair per copy and
+// the next, up to kMaxListedCopies copies; the last pair's later copy then
+// spans all the rest. A k-gram occurring more than max_occurrences times
+// seeds only to its next occurrence, so a passage copied hundreds of
+// times is found in O(n). Sorted by increasing a_begin.
+inline constexpr uint32_t kMaxListedCopies = 256;
 std::vector<Alignment> SelfAlign(absl::Span<const uint32_t> a,
                                  const AlignParams& params = {});
 

@@ -68,6 +68,8 @@ std::vector<Alignment> Reportable(std::vector<Alignment> aligned,
 
 // A passage that occurs more than once, each pair of occurrences
 // Substantial.
+// Back-to-back copies are listed up to kMaxListedCopies, the last span
+// covering the remaining copies.
 struct RepeatedPassage {
   std::vector<Span> occurrences;  // >= 2, by position, not overlapping
 };

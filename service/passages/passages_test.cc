@@ -108,6 +108,56 @@ TEST(RepeatsTest, OwnPageWithBodyTwice) {
   }
 }
 
+// A paragraph printed `copies` times back to back between two lines of
+// other text (a listing, a signature under every post).
+std::string Repeated(const std::string& para, int copies) {
+  std::string page = "Opening line of the page, before the repeats.\n";
+  for (int i = 0; i < copies; ++i) page += para + "\n";
+  return page + "Closing line of the page, after them.\n";
+}
+
+TEST(RepeatsTest, AParagraphPrintedAHundredTimes) {
+  const std::string en = ReadTestData("article_en.txt");
+  const std::string para = en.substr(0, en.find(". ", 300) + 1);
+  const std::string page = Repeated(para, 100);
+  const Repeats r = FindRepeats(page, MustAnalyze(page));
+  ASSERT_EQ(r.passages.size(), 1u);
+  const auto& occ = r.passages[0].occurrences;
+  ASSERT_EQ(occ.size(), 100u);
+  for (size_t i = 0; i < occ.size(); ++i) {
+    const size_t start = page.find(para) + i * (para.size() + 1);
+    EXPECT_GE(
+        Covered(start, start + para.size(), occ[i].byte_start, occ[i].byte_end),
+        0.95)
+        << "copy " << i;
+  }
+  EXPECT_NEAR(r.repeated_fraction, 0.99 * 100 * para.size() / page.size(),
+              0.02);
+  EXPECT_EQ(r.collapsed.find(para), r.collapsed.rfind(para));
+  EXPECT_NE(r.collapsed.find("Closing line"), std::string::npos);
+}
+
+TEST(RepeatsTest, ThousandsOfCopiesAreListedUpToACapAndAllCollapsed) {
+  const std::string en = ReadTestData("article_en.txt");
+  const std::string para = en.substr(0, en.find(". ", 300) + 1);
+  const std::string page = Repeated(para, 2000);
+  const Repeats r = FindRepeats(page, MustAnalyze(page));
+  ASSERT_EQ(r.passages.size(), 1u);
+  EXPECT_EQ(r.passages[0].occurrences.size(), kMaxListedCopies);
+  // The last listed occurrence reaches the last copy.
+  EXPECT_GE(r.passages[0].occurrences.back().byte_end,
+            page.rfind(para) + para.size() - 2);
+  EXPECT_GT(r.repeated_fraction, 0.99);
+  EXPECT_EQ(r.collapsed.find(para), r.collapsed.rfind(para));
+}
+
+TEST(RepeatsTest, OneWordMillionsOfTimesIsNoPassage) {
+  std::string page;
+  for (int i = 0; i < 1000000; ++i) page += "word ";
+  const Repeats r = FindRepeats(page, MustAnalyze(page));
+  EXPECT_TRUE(r.passages.empty());
+}
+
 TEST(RepeatsTest, TextWithoutRepeats) {
   const std::string text = ReadTestData("article_en.txt");
   const Repeats r = FindRepeats(text, MustAnalyze(text));
