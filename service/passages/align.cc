@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -294,11 +295,22 @@ std::vector<Alignment> Finish(std::vector<Alignment> chains,
             [](const Alignment& x, const Alignment& y) {
               return x.a_end - x.a_begin > y.a_end - y.a_begin;
             });
+  // Longest first, so a chain can only lie inside one already kept, which
+  // begins (in a) at most `longest` before it ends: only those are read.
   std::vector<Alignment> out;
+  std::multimap<uint32_t, size_t> by_begin;  // a_begin -> index in out
+  uint32_t longest = 0;
   for (const Alignment& c : kept) {
     bool inside = false;
-    for (const Alignment& o : out) inside = inside || Inside(c, o);
-    if (!inside) out.push_back(c);
+    for (auto it =
+             by_begin.lower_bound(c.a_end >= longest ? c.a_end - longest : 0);
+         !inside && it != by_begin.end() && it->first <= c.a_begin; ++it) {
+      inside = Inside(c, out[it->second]);
+    }
+    if (inside) continue;
+    longest = std::max(longest, c.a_end - c.a_begin);
+    by_begin.emplace(c.a_begin, out.size());
+    out.push_back(c);
   }
   std::sort(out.begin(), out.end(), [](const Alignment& x, const Alignment& y) {
     return x.a_begin != y.a_begin ? x.a_begin < y.a_begin
@@ -352,17 +364,23 @@ std::vector<Alignment> SelfAlign(absl::Span<const uint32_t> a,
             [](const Alignment& x, const Alignment& y) {
               return x.b_begin - x.a_begin < y.b_begin - y.a_begin;
             });
-  std::vector<std::pair<uint32_t, uint32_t>> taken;
+  // Stretches taken, by where they begin; only those that can overlap c
+  // (beginning at most `widest` before it) are read.
+  std::multimap<uint32_t, uint32_t> taken;  // begin -> end
+  uint32_t widest = 0;
   std::vector<Alignment> periodic;
   for (const Alignment& c : runs) {
     bool covered = false;
-    for (const auto& [b, e] : taken) {
-      const uint32_t lo = std::max(b, c.a_begin);
-      const uint32_t hi = std::min(e, c.b_end);
-      covered = covered || (hi > lo && 2 * (hi - lo) >= c.b_end - c.a_begin);
+    for (auto it =
+             taken.lower_bound(c.a_begin >= widest ? c.a_begin - widest : 0);
+         !covered && it != taken.end() && it->first < c.b_end; ++it) {
+      const uint32_t lo = std::max(it->first, c.a_begin);
+      const uint32_t hi = std::min(it->second, c.b_end);
+      covered = hi > lo && 2 * (hi - lo) >= c.b_end - c.a_begin;
     }
     if (covered) continue;
-    taken.emplace_back(c.a_begin, c.b_end);
+    taken.emplace(c.a_begin, c.b_end);
+    widest = std::max(widest, c.b_end - c.a_begin);
     // Each copy with the next. Past kMaxListedCopies the last pair's
     // second copy is all the rest, so what repeats is still all covered.
     const uint32_t period = c.b_begin - c.a_begin;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,43 +42,68 @@ std::vector<Range> Merged(std::vector<Range> ranges) {
 }
 
 // Groups pairs of occurrences into passages: a pair joins the passage that
-// already holds one of its copies.
+// already holds one of its copies. Occurrences are found by where they
+// begin: one that is the same copy as x begins in [x.first - |x|, x.second)
+// (it overlaps x by at least half of the longer of the two), so a lookup
+// reads only nearby occurrences, not all of them.
 std::vector<std::vector<Range>> Group(const std::vector<Alignment>& pairs) {
-  std::vector<std::vector<Range>> groups;
+  struct Occurrence {
+    Range r;
+    size_t group;
+  };
+  std::vector<Occurrence> occ;
+  std::multimap<uint32_t, size_t> by_begin;  // r.first -> index in occ
+  size_t groups = 0;
+  // The first occurrence that is the same copy as x, in `group` if given.
+  auto find = [&](Range x,
+                  std::optional<size_t> group) -> std::optional<size_t> {
+    const uint32_t len = x.second - x.first;
+    for (auto it = by_begin.lower_bound(x.first >= len ? x.first - len : 0);
+         it != by_begin.end() && it->first < x.second; ++it) {
+      const Occurrence& o = occ[it->second];
+      if ((!group || o.group == *group) && SameCopy(o.r, x)) return it->second;
+    }
+    return std::nullopt;
+  };
   for (const Alignment& p : pairs) {
     const Range x{p.a_begin, p.a_end}, y{p.b_begin, p.b_end};
-    std::vector<Range>* home = nullptr;
-    for (auto& g : groups) {
-      for (const Range& o : g) {
-        if (SameCopy(o, x) || SameCopy(o, y)) home = &g;
-      }
-      if (home != nullptr) break;
-    }
-    if (home == nullptr) {
-      groups.push_back({x, y});
-      continue;
-    }
+    std::optional<size_t> found = find(x, std::nullopt);
+    if (!found) found = find(y, std::nullopt);
+    const size_t home = found ? occ[*found].group : groups++;
     for (const Range& r : {x, y}) {
-      bool merged = false;
-      for (Range& o : *home) {
-        if (SameCopy(o, r)) {
-          o = {std::min(o.first, r.first), std::max(o.second, r.second)};
-          merged = true;
-          break;
-        }
+      const std::optional<size_t> same = find(r, home);
+      if (!same) {
+        by_begin.emplace(r.first, occ.size());
+        occ.push_back({r, home});
+        continue;
       }
-      if (!merged) home->push_back(r);
+      Occurrence& o = occ[*same];
+      const Range wider{std::min(o.r.first, r.first),
+                        std::max(o.r.second, r.second)};
+      if (wider.first != o.r.first) {
+        auto [b, e] = by_begin.equal_range(o.r.first);
+        for (auto it = b; it != e; ++it) {
+          if (it->second == *same) {
+            by_begin.erase(it);
+            break;
+          }
+        }
+        by_begin.emplace(wider.first, *same);
+      }
+      o.r = wider;
     }
   }
-  for (auto& g : groups) {
+  std::vector<std::vector<Range>> out(groups);
+  for (const Occurrence& o : occ) out[o.group].push_back(o.r);
+  for (auto& g : out) {
     std::sort(g.begin(), g.end());
     // Widening may have made neighbours overlap: cut at the next start.
     for (size_t i = 0; i + 1 < g.size(); ++i) {
       g[i].second = std::min(g[i].second, g[i + 1].first);
     }
   }
-  std::sort(groups.begin(), groups.end());
-  return groups;
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 bool ByA(const Alignment& x, const Alignment& y) {

@@ -1,6 +1,7 @@
 #include "service/passages/passages.h"
 
 #include <algorithm>
+#include <random>
 #include <string>
 #include <string_view>
 
@@ -149,6 +150,27 @@ TEST(RepeatsTest, ThousandsOfCopiesAreListedUpToACapAndAllCollapsed) {
             page.rfind(para) + para.size() - 2);
   EXPECT_GT(r.repeated_fraction, 0.99);
   EXPECT_EQ(r.collapsed.find(para), r.collapsed.rfind(para));
+}
+
+TEST(RepeatsTest, ManyDistinctParagraphsEachPrintedTwice) {
+  // 500 made-up paragraphs of 40 words, each followed by its copy.
+  std::mt19937 rng(11);
+  std::string page;
+  for (int p = 0; p < 500; ++p) {
+    std::string para;
+    for (int w = 0; w < 40; ++w) {
+      para += "w" + std::to_string(rng() % 5000) + " ";
+    }
+    page += para + "\n" + para + "\n";
+  }
+  const Repeats r = FindRepeats(page, MustAnalyze(page));
+  ASSERT_EQ(r.passages.size(), 500u);
+  for (const RepeatedPassage& p : r.passages) {
+    ASSERT_EQ(p.occurrences.size(), 2u);
+    EXPECT_EQ(p.occurrences[0].token_end - p.occurrences[0].token_begin, 40u);
+    EXPECT_EQ(p.occurrences[1].token_begin, p.occurrences[0].token_end);
+  }
+  EXPECT_NEAR(r.repeated_fraction, 0.5, 0.01);
 }
 
 TEST(RepeatsTest, OneWordMillionsOfTimesIsNoPassage) {
