@@ -154,11 +154,7 @@ int64_t Diag(const Alignment& r) {
 // Chains runs that follow each other in both texts with bounded gaps.
 std::vector<Alignment> Chain(std::vector<Alignment> runs,
                              const AlignParams& p) {
-  std::sort(runs.begin(), runs.end(),
-            [](const Alignment& x, const Alignment& y) {
-              return x.a_begin != y.a_begin ? x.a_begin < y.a_begin
-                                            : x.b_begin < y.b_begin;
-            });
+  std::sort(runs.begin(), runs.end(), ByPosition);
   struct Open {
     Alignment chain;
     int64_t last_diag;
@@ -297,9 +293,10 @@ std::vector<Alignment> Finish(std::vector<Alignment> chains,
             });
   // Longest first, so a chain can only lie inside one already kept, which
   // begins (in a) at most `longest` before it ends: only those are read.
+  const uint32_t longest =
+      kept.empty() ? 0 : kept.front().a_end - kept.front().a_begin;
   std::vector<Alignment> out;
   std::multimap<uint32_t, size_t> by_begin;  // a_begin -> index in out
-  uint32_t longest = 0;
   for (const Alignment& c : kept) {
     bool inside = false;
     for (auto it =
@@ -308,18 +305,18 @@ std::vector<Alignment> Finish(std::vector<Alignment> chains,
       inside = Inside(c, out[it->second]);
     }
     if (inside) continue;
-    longest = std::max(longest, c.a_end - c.a_begin);
     by_begin.emplace(c.a_begin, out.size());
     out.push_back(c);
   }
-  std::sort(out.begin(), out.end(), [](const Alignment& x, const Alignment& y) {
-    return x.a_begin != y.a_begin ? x.a_begin < y.a_begin
-                                  : x.b_begin < y.b_begin;
-  });
+  std::sort(out.begin(), out.end(), ByPosition);
   return out;
 }
 
 }  // namespace
+
+bool ByPosition(const Alignment& x, const Alignment& y) {
+  return x.a_begin != y.a_begin ? x.a_begin < y.a_begin : x.b_begin < y.b_begin;
+}
 
 std::vector<Alignment> Align(absl::Span<const uint32_t> a,
                              absl::Span<const uint32_t> b,
@@ -395,10 +392,7 @@ std::vector<Alignment> SelfAlign(absl::Span<const uint32_t> a,
   // Finish, whose check for that is quadratic.
   std::vector<Alignment> out = Finish(std::move(pairs), params);
   out.insert(out.end(), periodic.begin(), periodic.end());
-  std::sort(out.begin(), out.end(), [](const Alignment& x, const Alignment& y) {
-    return x.a_begin != y.a_begin ? x.a_begin < y.a_begin
-                                  : x.b_begin < y.b_begin;
-  });
+  std::sort(out.begin(), out.end(), ByPosition);
   return out;
 }
 

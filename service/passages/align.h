@@ -56,6 +56,10 @@ struct Alignment {
   uint32_t matched = 0;
 };
 
+// Orders alignments by a_begin, then b_begin: the order Align and
+// SelfAlign return.
+bool ByPosition(const Alignment& x, const Alignment& y);
+
 // Returns the passages shared by `a` and `b`, by increasing a_begin.
 std::vector<Alignment> Align(absl::Span<const uint32_t> a,
                              absl::Span<const uint32_t> b,

@@ -106,10 +106,6 @@ std::vector<std::vector<Range>> Group(const std::vector<Alignment>& pairs) {
   return out;
 }
 
-bool ByA(const Alignment& x, const Alignment& y) {
-  return x.a_begin != y.a_begin ? x.a_begin < y.a_begin : x.b_begin < y.b_begin;
-}
-
 }  // namespace
 
 bool Substantial(const Alignment& al, absl::Span<const text::Token> a_tokens) {
@@ -125,7 +121,8 @@ std::vector<Alignment> Reportable(std::vector<Alignment> aligned,
                                   absl::Span<const text::Token> a_tokens) {
   std::sort(aligned.begin(), aligned.end(),
             [](const Alignment& x, const Alignment& y) {
-              return x.matched != y.matched ? x.matched > y.matched : ByA(x, y);
+              return x.matched != y.matched ? x.matched > y.matched
+                                            : ByPosition(x, y);
             });
   std::vector<Alignment> kept;
   for (const Alignment& al : aligned) {
@@ -137,7 +134,7 @@ std::vector<Alignment> Reportable(std::vector<Alignment> aligned,
     }
     if (!again) kept.push_back(al);
   }
-  std::sort(kept.begin(), kept.end(), ByA);
+  std::sort(kept.begin(), kept.end(), ByPosition);
   std::vector<Alignment> merged;
   for (const Alignment& al : kept) {
     if (!merged.empty()) {

@@ -109,6 +109,13 @@ TEST(RepeatsTest, OwnPageWithBodyTwice) {
   }
 }
 
+// The first paragraph-sized piece (about 300 characters, to a sentence
+// end) of the English test article.
+std::string FirstParagraph() {
+  const std::string en = ReadTestData("article_en.txt");
+  return en.substr(0, en.find(". ", 300) + 1);
+}
+
 // A paragraph printed `copies` times back to back between two lines of
 // other text (a listing, a signature under every post).
 std::string Repeated(const std::string& para, int copies) {
@@ -118,8 +125,7 @@ std::string Repeated(const std::string& para, int copies) {
 }
 
 TEST(RepeatsTest, AParagraphPrintedAHundredTimes) {
-  const std::string en = ReadTestData("article_en.txt");
-  const std::string para = en.substr(0, en.find(". ", 300) + 1);
+  const std::string para = FirstParagraph();
   const std::string page = Repeated(para, 100);
   const Repeats r = FindRepeats(page, MustAnalyze(page));
   ASSERT_EQ(r.passages.size(), 1u);
@@ -139,8 +145,7 @@ TEST(RepeatsTest, AParagraphPrintedAHundredTimes) {
 }
 
 TEST(RepeatsTest, ThousandsOfCopiesAreListedUpToACapAndAllCollapsed) {
-  const std::string en = ReadTestData("article_en.txt");
-  const std::string para = en.substr(0, en.find(". ", 300) + 1);
+  const std::string para = FirstParagraph();
   const std::string page = Repeated(para, 2000);
   const Repeats r = FindRepeats(page, MustAnalyze(page));
   ASSERT_EQ(r.passages.size(), 1u);

@@ -6,7 +6,8 @@
 // token's offsets lie inside the input in order, and the passages found in
 // it (Repeats, and Compare with itself) lie inside it, occurrences in
 // order and not overlapping, and its passage fingerprints are in order
-// inside the token stream, each masking only tokens.
+// inside the token stream, and masking them leaves the tokens outside
+// them as they were.
 //
 //   cmake --preset fuzz && cmake --build --preset fuzz
 //   build/fuzz/tests/fuzz/text_pipeline_fuzzer -max_len=65536 \
@@ -93,8 +94,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::abort();
     }
   }
+  // Masking every fingerprint changes no token before the first one's
+  // k-gram or after the last one's.
   auto masked = hashes;
   neardup::passages::MaskTokens(fps, &masked);
   if (masked.size() != hashes.size()) std::abort();
+  if (!fps.empty()) {
+    const size_t first = fps.front().position;
+    const size_t last = fps.back().position + neardup::passages::kPassageGram;
+    for (size_t t = 0; t < hashes.size(); ++t) {
+      if ((t < first || t >= last) && masked[t] != hashes[t]) std::abort();
+    }
+  }
   return 0;
 }
