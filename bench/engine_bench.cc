@@ -19,6 +19,7 @@
 
 #include "bench/bench_files.h"
 #include "benchmark/benchmark.h"
+#include "service/engine/engine.h"
 #include "service/index/store.h"
 #include "service/sketch/fingerprint.h"
 #include "service/text/analyze.h"
@@ -56,8 +57,8 @@ std::string Document(uint64_t seed, int words) {
   return out;
 }
 
-index::DocumentInput Doc(std::string_view id, std::string_view content) {
-  index::DocumentInput d;
+engine::DocumentInput Doc(std::string_view id, std::string_view content) {
+  engine::DocumentInput d;
   d.id = id;
   d.content = content;
   return d;
@@ -95,7 +96,8 @@ class IndexFixture : public benchmark::Fixture {
     std::filesystem::remove_all(dir_);
     index::Store::Options options;
     options.path = dir_.string();
-    store_ = std::move(index::Store::Open(options).value());
+    db_ = std::move(index::Store::Open(options).value());
+    store_ = std::make_unique<engine::Engine>(db_.get());
     (void)store_->CreateCollection("c", {}).value();
     for (int64_t i = 0; i < state.range(0); ++i) {
       const std::string id = std::to_string(i), text = Document(i, 300);
@@ -104,11 +106,13 @@ class IndexFixture : public benchmark::Fixture {
   }
   static void Cleanup() {
     store_.reset();
+    db_.reset();
     std::filesystem::remove_all(dir_);
   }
 
  protected:
-  static inline std::unique_ptr<index::Store> store_;
+  static inline std::unique_ptr<index::Store> db_;
+  static inline std::unique_ptr<engine::Engine> store_;
   static inline std::filesystem::path dir_;
 };
 

@@ -42,6 +42,7 @@
 #include "absl/strings/str_split.h"
 #include "bench/bench_files.h"
 #include "client/client.h"
+#include "service/engine/engine.h"
 #include "service/index/store.h"
 #include "service/server/server.h"
 #include "service/text/analyze.h"
@@ -306,10 +307,10 @@ class GrpcTarget : public Target {
 
 class StoreTarget : public Target {
  public:
-  explicit StoreTarget(index::Store* s) : s_(s) {}
+  explicit StoreTarget(engine::Engine* s) : s_(s) {}
   bool CheckAndAdd(const std::string& id, const std::string& text,
                    std::string* match, bool* added) override {
-    index::DocumentInput d;
+    engine::DocumentInput d;
     d.id = id;
     d.content = text;
     auto r = s_->CheckAndAdd("load", d, {});
@@ -319,7 +320,7 @@ class StoreTarget : public Target {
     return true;
   }
   bool Check(const std::string& text, std::string* match) override {
-    index::DocumentInput d;
+    engine::DocumentInput d;
     d.content = text;
     auto r = s_->Check("load", d, {});
     if (!r.ok()) return false;
@@ -328,7 +329,7 @@ class StoreTarget : public Target {
   }
   bool Search(const std::string& text, std::string* source,
               uint32_t* query_start) override {
-    index::DocumentInput d;
+    engine::DocumentInput d;
     d.content = text;
     auto r = s_->Search("load", d, {});
     if (!r.ok()) return false;
@@ -341,7 +342,7 @@ class StoreTarget : public Target {
   bool CheckAndAddBatch(const std::vector<std::string>& ids,
                         const std::vector<std::string>& texts,
                         std::vector<Outcome>* out) override {
-    std::vector<index::DocumentInput> docs(ids.size());
+    std::vector<engine::DocumentInput> docs(ids.size());
     for (size_t i = 0; i < ids.size(); ++i) {
       docs[i].id = ids[i];
       docs[i].content = texts[i];
@@ -361,7 +362,7 @@ class StoreTarget : public Target {
   }
 
  private:
-  index::Store* s_;
+  engine::Engine* s_;
 };
 
 std::string Id(int64_t n) { return absl::StrCat("doc", n); }
@@ -409,6 +410,7 @@ int Run() {
 
   std::unique_ptr<server::NearDupServer> server;
   std::unique_ptr<index::Store> store;
+  std::unique_ptr<engine::Engine> engine;
   std::vector<std::unique_ptr<Target>> targets;
   index::CollectionParams params;
   params.sync = absl::GetFlag(FLAGS_sync);
@@ -421,9 +423,10 @@ int Run() {
     if (!s.ok())
       return std::fprintf(stderr, "%s\n", s.status().ToString().c_str()), 1;
     store = std::move(*s);
-    if (!store->CreateCollection("load", params).ok()) return 1;
+    engine = std::make_unique<engine::Engine>(store.get());
+    if (!engine->CreateCollection("load", params).ok()) return 1;
     for (int t = 0; t < threads; ++t) {
-      targets.push_back(std::make_unique<StoreTarget>(store.get()));
+      targets.push_back(std::make_unique<StoreTarget>(engine.get()));
     }
   } else {
     server::NearDupServer::Options o;
@@ -676,6 +679,7 @@ int Run() {
   // 4. Disk and memory.
   targets.clear();
   server.reset();
+  engine.reset();
   store.reset();
   {
     // Reopening replays the write-ahead log into table files and drops

@@ -66,6 +66,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "bench/pan_metrics.h"
+#include "service/engine/engine.h"
 #include "service/index/store.h"
 #include "service/passages/passages.h"
 #include "service/text/analyze.h"
@@ -809,12 +810,12 @@ text::InputOptions Utf8Text() {
   return input;
 }
 
-Outcome SearchOne(const index::Store& store, const Suspicious& s, int top_k) {
+Outcome SearchOne(const engine::Engine& store, const Suspicious& s, int top_k) {
   Outcome o;
   const auto start = Clock::now();
-  absl::StatusOr<index::SearchResult> result = store.Search(
-      kCollection, index::DocumentInput{"", s.text, {}, Utf8Text()},
-      index::SearchOptions{static_cast<uint32_t>(top_k), false});
+  absl::StatusOr<engine::SearchResult> result = store.Search(
+      kCollection, engine::DocumentInput{"", s.text, {}, Utf8Text()},
+      engine::SearchOptions{static_cast<uint32_t>(top_k), false});
   o.millis =
       std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   if (!result.ok()) {
@@ -823,7 +824,7 @@ Outcome SearchOne(const index::Store& store, const Suspicious& s, int top_k) {
     o.failed = true;
     return o;
   }
-  for (const index::PassageSource& source : result->sources) {
+  for (const engine::PassageSource& source : result->sources) {
     for (const passages::MatchedPassage& p : source.passages) {
       o.detections.push_back({s.id,
                               {p.a.cp_start, p.a.cp_end},
@@ -981,7 +982,8 @@ int Run() {
   }
   size_t stored = 0;
   double ingest_seconds = 0;
-  std::unique_ptr<index::Store> store;
+  std::unique_ptr<index::Store> db_store;
+  std::unique_ptr<engine::Engine> store;  // over db_store
   if (!oracle) {
     index::Store::Options options;
     options.path = db;
@@ -992,7 +994,8 @@ int Run() {
                    std::string(opened.status().message()).c_str());
       return 1;
     }
-    store = *std::move(opened);
+    db_store = *std::move(opened);
+    store = std::make_unique<engine::Engine>(db_store.get());
     index::CollectionParams params;
     params.passages = true;
     params.passage_max_docs = absl::GetFlag(FLAGS_passage_max_docs);
@@ -1030,6 +1033,7 @@ int Run() {
                : SearchOne(*store, suspicious[i], absl::GetFlag(FLAGS_top_k)));
   }
   store.reset();
+  db_store.reset();
   if (temporary_db) {
     std::error_code ec;
     std::filesystem::remove_all(db, ec);

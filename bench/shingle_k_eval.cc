@@ -21,19 +21,13 @@
 #include <string>
 #include <vector>
 
+#include "service/common/hash.h"
 #include "service/text/shingle.h"
 #include "service/text/tokenizer.h"
 
 namespace {
 
 using neardup::text::Token;
-
-uint64_t Next(uint64_t* s) {
-  uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 std::vector<uint64_t> Set(const std::vector<Token>& tokens, uint32_t k) {
   neardup::text::ShingleParams p;
@@ -97,8 +91,9 @@ int main(int argc, char** argv) {
       for (double rate : {0.1, 0.3}) {
         std::vector<Token> edited = d;
         for (Token& t : edited) {
-          if (static_cast<double>(Next(&rng) % 1000) < rate * 1000) {
-            t = vocabulary[Next(&rng) % vocabulary.size()];
+          if (static_cast<double>(neardup::SplitMix64(&rng) % 1000) <
+              rate * 1000) {
+            t = vocabulary[neardup::SplitMix64(&rng) % vocabulary.size()];
           }
         }
         (rate < 0.2 ? near10 : near30) += Jaccard(sets.back(), Set(edited, k));
@@ -106,8 +101,8 @@ int main(int argc, char** argv) {
     }
     std::vector<double> unrelated;
     for (int i = 0; i < 2000 && docs.size() > 1; ++i) {
-      const size_t a = Next(&rng) % docs.size();
-      size_t b = Next(&rng) % docs.size();
+      const size_t a = neardup::SplitMix64(&rng) % docs.size();
+      size_t b = neardup::SplitMix64(&rng) % docs.size();
       if (a == b) b = (b + 1) % docs.size();
       unrelated.push_back(Jaccard(sets[a], sets[b]));
     }

@@ -1,5 +1,7 @@
 #include "client/cli.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
@@ -22,149 +24,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "client/args.h"
+#include "client/audit_command.h"
 #include "client/client.h"
-#include "client/passages_html.h"
-#include "client/utf8.h"
 #include "google/protobuf/util/json_util.h"
+#include "service/report/passages_html.h"
+#include "service/text/utf8.h"
 
 namespace neardup::client {
 namespace {
-
-// Options that take a value; everything else starting with "--" is a flag.
-const std::set<std::string>& ValueOptions() {
-  static const auto* options = new std::set<std::string>{
-      "server",           "collection",   "id",
-      "threshold",        "top-k",        "num-perm",
-      "word-shingle",     "char-shingle", "meta",
-      "timeout",          "content-type", "charset",
-      "simhash-distance", "html",         "passage-max-docs"};
-  return *options;
-}
-const std::set<std::string>& FlagOptions() {
-  static const auto* flags = new std::set<std::string>{"json",
-                                                       "add",
-                                                       "upsert",
-                                                       "help",
-                                                       "lenient",
-                                                       "whole-page",
-                                                       "no-fold-traditional",
-                                                       "sync",
-                                                       "collapsed",
-                                                       "passages",
-                                                       "keep-repeats"};
-  return *flags;
-}
-
-// A usage error: the message is printed with a hint, exit status 2.
-struct UsageError {
-  std::string message;
-};
-
-struct Args {
-  std::vector<std::string> positional;
-  std::map<std::string, std::vector<std::string>> values;
-  std::set<std::string> flags;
-
-  bool Flag(const std::string& name) const { return flags.count(name) > 0; }
-  bool Has(const std::string& name) const { return values.count(name) > 0; }
-  // Returns the last value of option `name`, or `fallback`.
-  std::string Value(const std::string& name,
-                    const std::string& fallback = "") const {
-    auto it = values.find(name);
-    return it == values.end() ? fallback : it->second.back();
-  }
-};
-
-absl::StatusOr<Args> Parse(const std::vector<std::string>& argv) {
-  Args args;
-  bool only_positional = false;
-  for (size_t i = 0; i < argv.size(); ++i) {
-    const std::string& a = argv[i];
-    if (only_positional || a == "-" || a.size() < 2 || a[0] != '-') {
-      args.positional.push_back(a);
-      continue;
-    }
-    if (a == "--") {
-      only_positional = true;
-      continue;
-    }
-    std::string name, value;
-    bool has_value = false;
-    if (a == "-c") {
-      name = "collection";
-    } else if (a == "-h") {
-      name = "help";
-    } else if (a.rfind("--", 0) == 0) {
-      name = a.substr(2);
-      size_t eq = name.find('=');
-      if (eq != std::string::npos) {
-        value = name.substr(eq + 1);
-        name = name.substr(0, eq);
-        has_value = true;
-      }
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat("unknown option: ", a));
-    }
-    if (FlagOptions().count(name)) {
-      if (has_value) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("option --", name, " takes no value"));
-      }
-      args.flags.insert(name);
-    } else if (ValueOptions().count(name)) {
-      if (!has_value) {
-        if (i + 1 >= argv.size()) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("option ", a, " needs a value"));
-        }
-        value = argv[++i];
-      }
-      args.values[name].push_back(value);
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat("unknown option: ", a));
-    }
-  }
-  return args;
-}
-
-// Checks that only options in `allowed` (plus the global ones) are given.
-absl::Status AllowOnly(const Args& args, const std::string& command,
-                       std::set<std::string> allowed) {
-  allowed.insert({"server", "json", "timeout", "help"});
-  for (const auto& [name, v] : args.values) {
-    if (!allowed.count(name)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("option --", name, " does not apply to ", command));
-    }
-  }
-  for (const auto& name : args.flags) {
-    if (!allowed.count(name)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("option --", name, " does not apply to ", command));
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<double> ParseDouble(const std::string& name,
-                                   const std::string& s) {
-  double v;
-  if (!absl::SimpleAtod(s, &v)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", name, " needs a number: ", s));
-  }
-  return v;
-}
-
-absl::StatusOr<uint32_t> ParseUint(const std::string& name,
-                                   const std::string& s) {
-  uint32_t v;
-  if (!absl::SimpleAtoi(s, &v)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", name, " needs a non-negative integer: ", s));
-  }
-  return v;
-}
 
 // Reads a whole file ("-" is standard input) as bytes.
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
@@ -197,7 +65,7 @@ std::string Json(const google::protobuf::Message& m) {
 std::string JsonString(std::string_view raw) {
   // JSON is UTF-8: bytes that are not (a file name in another encoding)
   // become U+FFFD.
-  const std::string s = ValidUtf8(raw);
+  const std::string s = text::ReplaceInvalidUtf8(raw);
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
@@ -275,6 +143,18 @@ class Cli {
       s = CompareFiles();
     } else if (command == "search") {
       s = SearchFile();
+    } else if (command == "audit") {
+      AuditEnvironment env;
+      env.out = &out_;
+      env.err = &err_;
+      env.err_is_terminal = &err_ == &std::cerr && isatty(2);
+      env.connect = [this]() -> absl::StatusOr<Client*> {
+        absl::Status c = Connect();
+        if (!c.ok()) return c;
+        return client_.get();
+      };
+      s = RunAuditCommand(args_, &env);
+      usage_error_ = usage_error_ || env.usage_error;
     } else if (command == "help") {
       out_ << ::neardup::client::Usage();
       return kExitOk;
@@ -726,11 +606,11 @@ class Cli {
     for (uint32_t i = begin; i < end; ++i) {
       const char c = text[i];
       if ((static_cast<unsigned char>(c) & 0xC0) != 0x80 && cps++ == max_cp) {
-        return ValidUtf8(out) + "...";  // whole characters only
+        return text::ReplaceInvalidUtf8(out) + "...";  // whole characters only
       }
       out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
     }
-    return ValidUtf8(out);
+    return text::ReplaceInvalidUtf8(out);
   }
 
   absl::Status RepeatsFile() {
@@ -799,15 +679,16 @@ class Cli {
     auto r = client_->Compare(req);
     if (!r.ok()) return r.status();
     if (args_.Has("html")) {
-      HtmlSide left{file_a, req.a().content(), {}};
-      HtmlSide right{file_b, req.b().content(), {}};
+      report::HtmlSide left{file_a, req.a().content(), {}};
+      report::HtmlSide right{file_b, req.b().content(), {}};
       for (const v1::PassageMatch& p : r->passages()) {
         left.ranges.push_back({p.query_byte_start(), p.query_byte_end()});
         right.ranges.push_back({p.source_byte_start(), p.source_byte_end()});
       }
-      if (s = WriteFile(args_.Value("html"),
-                        PassagesHtml(absl::StrCat(file_a, " vs ", file_b), left,
-                                     {right}));
+      if (s = WriteFile(
+              args_.Value("html"),
+              report::PassagesHtml(absl::StrCat(file_a, " vs ", file_b), left,
+                                   {right}));
           !s.ok()) {
         return s;
       }
@@ -889,12 +770,12 @@ class Cli {
   static std::string SearchHtml(const std::string& file,
                                 const v1::SearchRequest& req,
                                 const v1::SearchResponse& r) {
-    HtmlSide left{file, req.document().content(), {}};
-    std::vector<HtmlSide> right;
+    report::HtmlSide left{file, req.document().content(), {}};
+    std::vector<report::HtmlSide> right;
     for (const v1::PassageSource& src : r.sources()) {
-      HtmlSide side{src.id(), src.text(), {}};
+      report::HtmlSide side{src.id(), src.text(), {}};
       // Source offsets count code points of the decoded text.
-      const std::vector<uint32_t> at = CodePointOffsets(src.text());
+      const std::vector<uint32_t> at = text::CodePointOffsets(src.text());
       auto byte = [&](uint32_t cp) {
         return at[std::min<size_t>(cp, at.size() - 1)];
       };
@@ -905,9 +786,10 @@ class Cli {
       }
       right.push_back(std::move(side));
     }
-    return PassagesHtml(absl::StrCat(file, ": passages found in ",
-                                     r.sources_size(), " stored documents"),
-                        left, right);
+    return report::PassagesHtml(
+        absl::StrCat(file, ": passages found in ", r.sources_size(),
+                     " stored documents"),
+        left, right);
   }
 
   static absl::Status WriteFile(const std::string& path,
@@ -931,7 +813,8 @@ class Cli {
 }  // namespace
 
 std::string Usage() {
-  return R"(neardup: client of the neardupd near-duplicate detection server.
+  return std::string(
+             R"(neardup: client of the neardupd near-duplicate detection server.
 
 Usage: neardup [--server ADDR] [--json] [--timeout SECONDS] COMMAND ...
 
@@ -965,7 +848,8 @@ byte offsets beside them):
       Stored documents that share passages with FILE (a collection
       created with --passages), most of FILE covered first, with the
       passages; --html writes FILE beside the sources, highlighted.
-Reading documents (add, check, repeats, compare, search):
+)") + AuditUsage() +
+         R"(Reading documents (add, check, repeats, compare, search):
   --content-type T  text/plain or text/html (default: text/html for .html
                     and .htm files, else the server sniffs the content)
   --charset C       declared charset (gbk, big5, shift_jis, windows-1252,

@@ -14,7 +14,8 @@ namespace {
 
 // True if `s` is well-formed UTF-8 (no overlongs, surrogates or values
 // above U+10FFFF): what the server's protobuf parser demands of `string`
-// fields. (The client does not link the service's UTF-8 code.)
+// fields. The client library links no service code (the product's rule),
+// so it keeps this one copy of service/text/utf8.h's DecodeUtf8 checks.
 bool IsValidUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
@@ -224,6 +225,36 @@ absl::StatusOr<v1::CompareResponse> Client::Compare(
     const v1::CompareRequest& request) {
   return Call<v1::CompareRequest, v1::CompareResponse>(
       &v1::NearDup::Stub::Compare, request);
+}
+
+absl::Status Client::Audit(
+    const v1::AuditRequest& request,
+    const std::function<absl::Status(const v1::AuditResponse&)>& on_message,
+    absl::Duration timeout) {
+  absl::Status s = CheckUtf8Fields(request, "");
+  if (!s.ok()) return s;
+  grpc::ClientContext ctx;
+  if (timeout != absl::InfiniteDuration()) {
+    ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  }
+  std::unique_ptr<grpc::ClientReader<v1::AuditResponse>> reader =
+      stub_->Audit(&ctx, request);
+  v1::AuditResponse m;
+  absl::Status failed;
+  while (reader->Read(&m)) {
+    failed = on_message(m);
+    if (!failed.ok()) {
+      ctx.TryCancel();
+      break;
+    }
+  }
+  if (!failed.ok()) {
+    while (reader->Read(&m)) {
+    }
+    reader->Finish().ok();  // the call was cancelled: its status is ours
+    return failed;
+  }
+  return FromGrpcStatus(reader->Finish());
 }
 
 absl::StatusOr<v1::SearchResponse> Client::Search(

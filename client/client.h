@@ -18,6 +18,7 @@
 #define NEARDUP_CLIENT_CLIENT_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -77,6 +78,17 @@ class Client {
   absl::StatusOr<v1::CompareResponse> Compare(
       const v1::CompareRequest& request);
   absl::StatusOr<v1::SearchResponse> Search(const v1::SearchRequest& request);
+
+  // Audits a stored collection: calls `on_message` with each message of
+  // the stream, in order (progress, clusters, side-by-side views, the
+  // summary last). An error from `on_message` cancels the call and is
+  // returned; otherwise the call's status. `timeout` bounds the whole
+  // call (none by default: an audit of millions of documents takes
+  // minutes).
+  absl::Status Audit(
+      const v1::AuditRequest& request,
+      const std::function<absl::Status(const v1::AuditResponse&)>& on_message,
+      absl::Duration timeout = absl::InfiniteDuration());
 
   // The channel, for other services on the same server (health,
   // reflection).

@@ -59,13 +59,15 @@ class ServerTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  void StartServer(int max_message_bytes = 64 << 20) {
+  void StartServer(int max_message_bytes = 64 << 20,
+                   size_t max_queued_calls = 256) {
     client_.reset();
     server_.reset();  // releases the database lock first
     server::NearDupServer::Options options;
     options.db_path = dir_;
     options.listen = "127.0.0.1:0";
     options.max_message_bytes = max_message_bytes;
+    options.max_queued_calls = max_queued_calls;
     auto server = server::NearDupServer::Start(options);
     ASSERT_THAT(server, IsOk());
     server_ = std::move(*server);
@@ -427,6 +429,23 @@ TEST_F(ServerTest, OversizedMessageIsResourceExhausted) {
   // Still up, nothing stored.
   EXPECT_THAT(Add("c", "small", "a small document"), IsOk());
   EXPECT_EQ(client_->GetCollection("c")->document_count(), 1u);
+}
+
+// Document work waits for the executor in a bounded queue; a server whose
+// queue is full refuses at once with RESOURCE_EXHAUSTED and says why,
+// while point reads (collections, Get) are still answered. A queue of
+// length 0 is always full.
+TEST_F(ServerTest, FullWorkQueueIsResourceExhausted) {
+  StartServer(64 << 20, /*max_queued_calls=*/0);
+  CreateCollection("c");
+  EXPECT_THAT(
+      Add("c", "a", "some words of a document"),
+      StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("server busy")));
+  EXPECT_THAT(
+      Check("c", "some words of a document"),
+      StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("retry later")));
+  EXPECT_EQ(client_->GetCollection("c")->document_count(), 0u);
+  EXPECT_THAT(client_->Get("c", "a"), StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_F(ServerTest, CheckAndAddOverGrpcIsAtomic) {

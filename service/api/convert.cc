@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "service/index/params.h"
 
 namespace neardup::api {
 namespace {
@@ -37,12 +38,17 @@ void ToProto(const index::CollectionInfo& info, v1::Collection* out) {
   p->set_num_perm(info.params.num_perm);
   p->set_word_shingle_size(info.params.word_shingle_size);
   p->set_char_shingle_size(info.params.char_shingle_size);
-  p->set_fold_traditional(info.params.fold_traditional.value_or(true));
-  p->set_simhash_distance(info.params.simhash_distance.value_or(3));
-  p->set_sync(info.params.sync.value_or(false));
-  p->set_passages(info.params.passages.value_or(false));
+  // CollectionInfo holds every parameter resolved; the fallbacks are the
+  // defaults of the one table (index/params.h), never used in practice.
+  p->set_fold_traditional(
+      info.params.fold_traditional.value_or(index::kDefaultFoldTraditional));
+  p->set_simhash_distance(info.params.simhash_distance.value_or(
+      index::kSimHashDistanceParam.fallback));
+  p->set_sync(info.params.sync.value_or(index::kDefaultSync));
+  p->set_passages(info.params.passages.value_or(index::kDefaultPassages));
   p->set_passage_max_docs(info.params.passage_max_docs);
-  p->set_collapse_repeats(info.params.collapse_repeats.value_or(true));
+  p->set_collapse_repeats(
+      info.params.collapse_repeats.value_or(index::kDefaultCollapseRepeats));
   out->mutable_lsh()->set_bands(info.lsh.bands);
   out->mutable_lsh()->set_rows(info.lsh.rows);
   out->set_document_count(info.document_count);
@@ -97,8 +103,8 @@ void ToProto(const index::StoredDocument& doc, v1::StoredDocument* out) {
   out->set_fingerprint_version(doc.fingerprint_version);
 }
 
-absl::StatusOr<index::DocumentInput> FromProto(const v1::Document& doc) {
-  index::DocumentInput in;
+absl::StatusOr<engine::DocumentInput> FromProto(const v1::Document& doc) {
+  engine::DocumentInput in;
   in.id = doc.id();
   in.content = doc.content();
   in.metadata.insert(doc.metadata().begin(), doc.metadata().end());

@@ -1,4 +1,4 @@
-// Conversions between neardup.v1 messages and index types.
+// Conversions between neardup.v1 messages and engine/index types.
 
 #ifndef NEARDUP_SERVICE_API_CONVERT_H_
 #define NEARDUP_SERVICE_API_CONVERT_H_
@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "neardup/v1/neardup.pb.h"
+#include "service/engine/types.h"
 #include "service/index/types.h"
 
 namespace neardup::api {
@@ -17,9 +18,9 @@ void ToProto(const index::CheckResult& result, v1::CheckResponse* out);
 void ToProto(const index::CheckResult& result, v1::CheckAndAddResponse* out);
 void ToProto(const index::StoredDocument& doc, v1::StoredDocument* out);
 
-// Returns the index view of `doc`: views into `doc`, which must outlive the
-// result. INVALID_ARGUMENT for an unsupported content_type.
-absl::StatusOr<index::DocumentInput> FromProto(const v1::Document& doc);
+// Returns the engine's view of `doc`: views into `doc`, which must outlive
+// the result. INVALID_ARGUMENT for an unsupported content_type.
+absl::StatusOr<engine::DocumentInput> FromProto(const v1::Document& doc);
 
 }  // namespace neardup::api
 

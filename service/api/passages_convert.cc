@@ -44,8 +44,8 @@ void ToProto(const passages::Comparison& c, v1::CompareResponse* out) {
   }
 }
 
-void ToProto(const index::SearchResult& r, v1::SearchResponse* out) {
-  for (const index::PassageSource& src : r.sources) {
+void ToProto(const engine::SearchResult& r, v1::SearchResponse* out) {
+  for (const engine::PassageSource& src : r.sources) {
     v1::PassageSource* s = out->add_sources();
     s->set_id(src.id);
     s->set_containment(src.containment);

@@ -4,7 +4,7 @@
 #define NEARDUP_SERVICE_API_PASSAGES_CONVERT_H_
 
 #include "neardup/v1/neardup.pb.h"
-#include "service/index/types.h"
+#include "service/engine/types.h"
 #include "service/passages/passages.h"
 
 namespace neardup::api {
@@ -15,7 +15,7 @@ void ToProto(const passages::Repeats& r, bool collapsed,
              v1::RepeatsResponse* out);
 void ToProto(const passages::MatchedPassage& m, v1::PassageMatch* out);
 void ToProto(const passages::Comparison& c, v1::CompareResponse* out);
-void ToProto(const index::SearchResult& r, v1::SearchResponse* out);
+void ToProto(const engine::SearchResult& r, v1::SearchResponse* out);
 
 }  // namespace neardup::api
 

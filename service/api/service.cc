@@ -1,58 +1,78 @@
 #include "service/api/service.h"
 
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "service/api/audit_reactor.h"
 #include "service/api/convert.h"
 #include "service/api/grpc_status.h"
 #include "service/api/passages_convert.h"
 #include "service/common/logging.h"
+#include "service/index/params.h"
 #include "service/index/validate.h"
-#include "service/passages/passages.h"
-#include "service/text/analyze.h"
 
 namespace neardup::api {
 namespace {
 
 // Finishes the call with `s`, logging failures once.
-grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* ctx,
-                                 const char* method, const absl::Status& s) {
+void FinishCall(grpc::CallbackServerContext* ctx,
+                grpc::ServerUnaryReactor* reactor, const char* method,
+                const absl::Status& s) {
   if (!s.ok()) {
     NEARDUP_LOG(kDebug, absl::StrCat(method, " from ", ctx->peer(), ": ",
                                      s.ToString()));
   }
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   reactor->Finish(ToGrpcStatus(s));
+}
+
+// Finishes the call at once with `s`.
+grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* ctx,
+                                 const char* method, const absl::Status& s) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  FinishCall(ctx, reactor, method, s);
   return reactor;
 }
 
-// Returns the request's document for the index, or INVALID_ARGUMENT if it
-// has none or its content_type is not supported.
-template <typename Request>
-absl::StatusOr<index::DocumentInput> RequireDocument(const Request* req) {
-  if (!req->has_document()) {
-    return absl::InvalidArgumentError("request has no document");
+// Runs `work` (which fills the response and returns the call's status) on
+// `executor` and finishes the call with its status. The request and
+// response stay valid until the call is finished.
+template <typename Work>
+grpc::ServerUnaryReactor* Offload(Executor* executor,
+                                  grpc::CallbackServerContext* ctx,
+                                  const char* method, Work work) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  const bool queued =
+      executor->TrySubmit([ctx, reactor, method, work = std::move(work)]() {
+        // Gone or past its deadline while it waited: nobody reads the
+        // answer, and a write must not happen after the client gave up.
+        if (ctx->IsCancelled()) {
+          FinishCall(ctx, reactor, method,
+                     absl::CancelledError(
+                         "call cancelled or past its deadline before it ran"));
+          return;
+        }
+        FinishCall(ctx, reactor, method, work());
+      });
+  if (!queued) {
+    FinishCall(
+        ctx, reactor, method,
+        absl::ResourceExhaustedError(absl::StrCat(
+            "server busy: ", executor->max_queued(), " calls are waiting for ",
+            executor->threads(), " worker threads; retry later")));
   }
-  return FromProto(req->document());
+  return reactor;
 }
 
-// Reads and analyses one document of a stateless request (default text
-// parameters). `which` names it in errors ("document", "document a").
-absl::StatusOr<text::Analysis> AnalyzeOne(bool present,
-                                          const v1::Document& proto,
-                                          const char* which) {
+// Returns the request's document, or INVALID_ARGUMENT if it has none or
+// its content_type is not supported. `which` names it in errors.
+absl::StatusOr<engine::DocumentInput> RequireDocument(bool present,
+                                                      const v1::Document& doc,
+                                                      const char* which) {
   if (!present) {
     return absl::InvalidArgumentError(absl::StrCat("request has no ", which));
   }
-  absl::StatusOr<index::DocumentInput> doc = FromProto(proto);
-  if (!doc.ok()) return doc.status();
-  absl::StatusOr<text::Analysis> a =
-      text::Analyze(doc->content, text::TextParams(), doc->input);
-  if (!a.ok()) {
-    return absl::Status(a.status().code(),
-                        absl::StrCat(which, ": ", a.status().message()));
-  }
-  return a;
+  return FromProto(doc);
 }
 
 }  // namespace
@@ -60,7 +80,7 @@ absl::StatusOr<text::Analysis> AnalyzeOne(bool present,
 grpc::ServerUnaryReactor* NearDupService::CreateCollection(
     grpc::CallbackServerContext* ctx, const v1::CreateCollectionRequest* req,
     v1::Collection* resp) {
-  auto info = store_->CreateCollection(req->name(), FromProto(req->params()));
+  auto info = engine_->CreateCollection(req->name(), FromProto(req->params()));
   if (info.ok()) ToProto(*info, resp);
   return Finish(ctx, "CreateCollection", info.status());
 }
@@ -68,7 +88,7 @@ grpc::ServerUnaryReactor* NearDupService::CreateCollection(
 grpc::ServerUnaryReactor* NearDupService::GetCollection(
     grpc::CallbackServerContext* ctx, const v1::GetCollectionRequest* req,
     v1::Collection* resp) {
-  auto info = store_->GetCollection(req->name());
+  auto info = engine_->GetCollection(req->name());
   if (info.ok()) ToProto(*info, resp);
   return Finish(ctx, "GetCollection", info.status());
 }
@@ -78,7 +98,7 @@ grpc::ServerUnaryReactor* NearDupService::ListCollections(
     v1::ListCollectionsResponse* resp) {
   // Pages are cut by name: the token is the last name of the previous page.
   const uint32_t page_size = req->page_size();
-  for (const index::CollectionInfo& info : store_->ListCollections()) {
+  for (const index::CollectionInfo& info : engine_->ListCollections()) {
     if (!req->page_token().empty() && info.name <= req->page_token()) {
       continue;
     }
@@ -96,7 +116,7 @@ grpc::ServerUnaryReactor* NearDupService::ListCollections(
 grpc::ServerUnaryReactor* NearDupService::DropCollection(
     grpc::CallbackServerContext* ctx, const v1::DropCollectionRequest* req,
     v1::DropCollectionResponse* resp) {
-  auto dropped = store_->DropCollection(req->name());
+  auto dropped = engine_->DropCollection(req->name());
   if (dropped.ok()) resp->set_documents_dropped(*dropped);
   return Finish(ctx, "DropCollection", dropped.status());
 }
@@ -104,45 +124,45 @@ grpc::ServerUnaryReactor* NearDupService::DropCollection(
 grpc::ServerUnaryReactor* NearDupService::Add(grpc::CallbackServerContext* ctx,
                                               const v1::AddRequest* req,
                                               v1::AddResponse* resp) {
-  absl::StatusOr<index::DocumentInput> doc = RequireDocument(req);
-  absl::Status s = doc.status();
-  if (s.ok()) {
-    auto result = store_->Add(req->collection(), *doc, req->upsert());
-    if (result.ok()) {
-      resp->set_replaced(result->replaced);
-      ToProto(result->stats, resp->mutable_stats());
-    }
-    s = result.status();
-  }
-  return Finish(ctx, "Add", s);
+  return Offload(executor_, ctx, "Add", [this, req, resp]() -> absl::Status {
+    auto doc =
+        RequireDocument(req->has_document(), req->document(), "document");
+    if (!doc.ok()) return doc.status();
+    auto result = engine_->Add(req->collection(), *doc, req->upsert());
+    if (!result.ok()) return result.status();
+    resp->set_replaced(result->replaced);
+    ToProto(result->stats, resp->mutable_stats());
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* NearDupService::Check(
     grpc::CallbackServerContext* ctx, const v1::CheckRequest* req,
     v1::CheckResponse* resp) {
-  absl::StatusOr<index::DocumentInput> doc = RequireDocument(req);
-  absl::Status s = doc.status();
-  if (s.ok()) {
-    auto result = store_->Check(req->collection(), *doc,
-                                {req->threshold(), req->top_k()});
+  return Offload(executor_, ctx, "Check", [this, req, resp]() -> absl::Status {
+    auto doc =
+        RequireDocument(req->has_document(), req->document(), "document");
+    if (!doc.ok()) return doc.status();
+    auto result = engine_->Check(req->collection(), *doc,
+                                 {req->threshold(), req->top_k()});
     if (result.ok()) ToProto(*result, resp);
-    s = result.status();
-  }
-  return Finish(ctx, "Check", s);
+    return result.status();
+  });
 }
 
 grpc::ServerUnaryReactor* NearDupService::CheckAndAdd(
     grpc::CallbackServerContext* ctx, const v1::CheckAndAddRequest* req,
     v1::CheckAndAddResponse* resp) {
-  absl::StatusOr<index::DocumentInput> doc = RequireDocument(req);
-  absl::Status s = doc.status();
-  if (s.ok()) {
-    auto result = store_->CheckAndAdd(req->collection(), *doc,
-                                      {req->threshold(), req->top_k()});
-    if (result.ok()) ToProto(*result, resp);
-    s = result.status();
-  }
-  return Finish(ctx, "CheckAndAdd", s);
+  return Offload(
+      executor_, ctx, "CheckAndAdd", [this, req, resp]() -> absl::Status {
+        auto doc =
+            RequireDocument(req->has_document(), req->document(), "document");
+        if (!doc.ok()) return doc.status();
+        auto result = engine_->CheckAndAdd(req->collection(), *doc,
+                                           {req->threshold(), req->top_k()});
+        if (result.ok()) ToProto(*result, resp);
+        return result.status();
+      });
 }
 
 grpc::ServerUnaryReactor* NearDupService::CheckAndAddBatch(
@@ -151,48 +171,53 @@ grpc::ServerUnaryReactor* NearDupService::CheckAndAddBatch(
   const size_t n = req->documents_size();
   absl::Status s = index::ValidateBatchSize(n);
   if (!s.ok()) return Finish(ctx, "CheckAndAddBatch", s);
-  auto set_error = [](const absl::Status& e,
-                      v1::CheckAndAddBatchResponse::Result* r) {
-    r->set_code(static_cast<int>(e.code()));
-    r->set_message(std::string(e.message()));
-  };
-  // Documents that cannot even be read fail alone; the rest go to the
-  // index together. `where[j]` is the request position of docs[j].
-  std::vector<index::DocumentInput> docs;
-  std::vector<size_t> where;
-  for (size_t i = 0; i < n; ++i) {
-    resp->add_results();
-    absl::StatusOr<index::DocumentInput> doc =
-        FromProto(req->documents(static_cast<int>(i)));
-    if (!doc.ok()) {
-      set_error(doc.status(), resp->mutable_results(static_cast<int>(i)));
-      continue;
-    }
-    docs.push_back(*std::move(doc));
-    where.push_back(i);
-  }
-  auto results = store_->CheckAndAddBatch(req->collection(), docs,
-                                          {req->threshold(), req->top_k()});
-  if (!results.ok()) {
-    resp->Clear();
-    return Finish(ctx, "CheckAndAddBatch", results.status());
-  }
-  for (size_t j = 0; j < docs.size(); ++j) {
-    auto* out = resp->mutable_results(static_cast<int>(where[j]));
-    const absl::StatusOr<index::CheckResult>& r = (*results)[j];
-    if (r.ok()) {
-      ToProto(*r, out->mutable_response());
-    } else {
-      set_error(r.status(), out);
-    }
-  }
-  return Finish(ctx, "CheckAndAddBatch", absl::OkStatus());
+  return Offload(
+      executor_, ctx, "CheckAndAddBatch",
+      [this, req, resp, n]() -> absl::Status {
+        auto set_error = [](const absl::Status& e,
+                            v1::CheckAndAddBatchResponse::Result* r) {
+          r->set_code(static_cast<int>(e.code()));
+          r->set_message(std::string(e.message()));
+        };
+        // Documents that cannot even be converted fail alone; the rest go
+        // to the engine together. `where[j]` is the request position of
+        // docs[j].
+        std::vector<engine::DocumentInput> docs;
+        std::vector<size_t> where;
+        for (size_t i = 0; i < n; ++i) {
+          resp->add_results();
+          absl::StatusOr<engine::DocumentInput> doc =
+              FromProto(req->documents(static_cast<int>(i)));
+          if (!doc.ok()) {
+            set_error(doc.status(), resp->mutable_results(static_cast<int>(i)));
+            continue;
+          }
+          docs.push_back(*std::move(doc));
+          where.push_back(i);
+        }
+        auto results = engine_->CheckAndAddBatch(
+            req->collection(), docs, {req->threshold(), req->top_k()});
+        if (!results.ok()) {
+          resp->Clear();
+          return results.status();
+        }
+        for (size_t j = 0; j < docs.size(); ++j) {
+          auto* out = resp->mutable_results(static_cast<int>(where[j]));
+          const absl::StatusOr<index::CheckResult>& r = (*results)[j];
+          if (r.ok()) {
+            ToProto(*r, out->mutable_response());
+          } else {
+            set_error(r.status(), out);
+          }
+        }
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* NearDupService::Get(grpc::CallbackServerContext* ctx,
                                               const v1::GetRequest* req,
                                               v1::StoredDocument* resp) {
-  auto doc = store_->Get(req->collection(), req->id());
+  auto doc = engine_->Get(req->collection(), req->id());
   if (doc.ok()) ToProto(*doc, resp);
   return Finish(ctx, "Get", doc.status());
 }
@@ -200,43 +225,80 @@ grpc::ServerUnaryReactor* NearDupService::Get(grpc::CallbackServerContext* ctx,
 grpc::ServerUnaryReactor* NearDupService::Delete(
     grpc::CallbackServerContext* ctx, const v1::DeleteRequest* req,
     v1::DeleteResponse*) {
-  return Finish(ctx, "Delete", store_->Delete(req->collection(), req->id()));
+  return Finish(ctx, "Delete", engine_->Delete(req->collection(), req->id()));
 }
 
 grpc::ServerUnaryReactor* NearDupService::Repeats(
     grpc::CallbackServerContext* ctx, const v1::RepeatsRequest* req,
     v1::RepeatsResponse* resp) {
-  absl::StatusOr<text::Analysis> a =
-      AnalyzeOne(req->has_document(), req->document(), "document");
-  if (a.ok()) {
-    ToProto(passages::FindRepeats(req->document().content(), *a),
-            req->return_collapsed(), resp);
-  }
-  return Finish(ctx, "Repeats", a.status());
+  return Offload(executor_, ctx, "Repeats", [req, resp]() -> absl::Status {
+    auto doc =
+        RequireDocument(req->has_document(), req->document(), "document");
+    if (!doc.ok()) return doc.status();
+    auto r = engine::Engine::Repeats(*doc);
+    if (r.ok()) ToProto(*r, req->return_collapsed(), resp);
+    return r.status();
+  });
 }
 
 grpc::ServerUnaryReactor* NearDupService::Compare(
     grpc::CallbackServerContext* ctx, const v1::CompareRequest* req,
     v1::CompareResponse* resp) {
-  absl::StatusOr<text::Analysis> a = AnalyzeOne(req->has_a(), req->a(), "a");
-  if (!a.ok()) return Finish(ctx, "Compare", a.status());
-  absl::StatusOr<text::Analysis> b = AnalyzeOne(req->has_b(), req->b(), "b");
-  if (b.ok()) ToProto(passages::Compare(*a, *b), resp);
-  return Finish(ctx, "Compare", b.status());
+  return Offload(executor_, ctx, "Compare", [req, resp]() -> absl::Status {
+    auto a = RequireDocument(req->has_a(), req->a(), "a");
+    if (!a.ok()) return a.status();
+    auto b = RequireDocument(req->has_b(), req->b(), "b");
+    if (!b.ok()) return b.status();
+    auto c = engine::Engine::Compare(*a, *b);
+    if (c.ok()) ToProto(*c, resp);
+    return c.status();
+  });
 }
 
 grpc::ServerUnaryReactor* NearDupService::Search(
     grpc::CallbackServerContext* ctx, const v1::SearchRequest* req,
     v1::SearchResponse* resp) {
-  absl::StatusOr<index::DocumentInput> doc = RequireDocument(req);
-  absl::Status s = doc.status();
-  if (s.ok()) {
-    auto result = store_->Search(req->collection(), *doc,
-                                 {req->top_k(), req->return_source_text()});
+  return Offload(executor_, ctx, "Search", [this, req, resp]() -> absl::Status {
+    auto doc =
+        RequireDocument(req->has_document(), req->document(), "document");
+    if (!doc.ok()) return doc.status();
+    auto result = engine_->Search(req->collection(), *doc,
+                                  {req->top_k(), req->return_source_text()});
     if (result.ok()) ToProto(*result, resp);
-    s = result.status();
+    return result.status();
+  });
+}
+
+grpc::ServerWriteReactor<v1::AuditResponse>* NearDupService::Audit(
+    grpc::CallbackServerContext* ctx, const v1::AuditRequest* req) {
+  audit::CollectionAuditOptions o;
+  if (req->threshold() != 0) {
+    absl::Status s = index::CheckThreshold(req->threshold());
+    if (!s.ok()) return new FailedWriter(ToGrpcStatus(s));
+    o.threshold = req->threshold();
   }
-  return Finish(ctx, "Search", s);
+  if (!req->keep().empty()) {
+    absl::StatusOr<audit::Keep> keep = audit::ParseKeep(req->keep());
+    if (!keep.ok()) return new FailedWriter(ToGrpcStatus(keep.status()));
+    o.keep = *keep;
+  }
+  o.containment = req->containment();
+  o.exact = req->exact();
+  o.components = req->components();
+  o.with_texts = req->with_texts();
+  o.threads = options_.audit_threads;
+  o.memory_limit = options_.audit_memory_bytes;
+  o.work_dir = options_.audit_dir + "/current";
+  bool idle = false;
+  if (!audit_running_.compare_exchange_strong(idle, true)) {
+    NEARDUP_LOG(kDebug, absl::StrCat("Audit from ", ctx->peer(),
+                                     ": another audit is running"));
+    return new FailedWriter(grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        "an audit is running; the server runs one at a time: retry later"));
+  }
+  return new AuditReactor(engine_->store(), *req, std::move(o),
+                          &audit_running_);
 }
 
 }  // namespace neardup::api

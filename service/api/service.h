@@ -1,21 +1,44 @@
 // NearDupService: the neardup.v1.NearDup gRPC service (callback API) over
-// an index::Store. Validates each request, calls the store, and converts
+// an engine::Engine. Validates each request, calls the engine, and converts
 // the result; every error reaches the client as a gRPC status with a
 // message naming the problem, and is logged once here at debug level.
+//
+// Calls that read documents (Add, Check, CheckAndAdd, CheckAndAddBatch,
+// Search, Repeats, Compare) run on a bounded Executor, not on gRPC's
+// threads; when its queue is full they are refused at once with
+// RESOURCE_EXHAUSTED. A call whose deadline passed (or whose client went
+// away) while it waited is not run. Collection calls, Get and Delete are
+// point reads and writes, answered on gRPC's thread. Audit runs on a
+// thread of its own (audit_reactor.h), one audit at a time.
 
 #ifndef NEARDUP_SERVICE_API_SERVICE_H_
 #define NEARDUP_SERVICE_API_SERVICE_H_
 
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <utility>
+
 #include "neardup/v1/neardup.grpc.pb.h"
-#include "service/index/store.h"
+#include "service/common/executor.h"
+#include "service/engine/engine.h"
 
 namespace neardup::api {
 
-// Thread-safe (the store is). Does not take ownership: `store` must outlive
-// the service.
+// Thread-safe (the engine is). Does not take ownership: `engine` and
+// `executor` must outlive the service, and `executor` must run until the
+// gRPC server has shut down (calls in its queue finish their calls).
 class NearDupService final : public v1::NearDup::CallbackService {
  public:
-  explicit NearDupService(index::Store* store) : store_(store) {}
+  struct Options {
+    // Scratch directory of collection audits (one at a time).
+    std::string audit_dir;
+    int audit_threads = 0;  // 0: one per core
+    uint64_t audit_memory_bytes = uint64_t{1} << 30;
+  };
+
+  NearDupService(engine::Engine* engine, Executor* executor, Options options)
+      : engine_(engine), executor_(executor), options_(std::move(options)) {}
 
   NearDupService(const NearDupService&) = delete;
   NearDupService& operator=(const NearDupService&) = delete;
@@ -59,9 +82,14 @@ class NearDupService final : public v1::NearDup::CallbackService {
   grpc::ServerUnaryReactor* Search(grpc::CallbackServerContext* ctx,
                                    const v1::SearchRequest* req,
                                    v1::SearchResponse* resp) override;
+  grpc::ServerWriteReactor<v1::AuditResponse>* Audit(
+      grpc::CallbackServerContext* ctx, const v1::AuditRequest* req) override;
 
  private:
-  index::Store* const store_;
+  engine::Engine* const engine_;
+  Executor* const executor_;
+  const Options options_;
+  std::atomic<bool> audit_running_{false};
 };
 
 }  // namespace neardup::api

@@ -24,14 +24,13 @@
 #include "service/common/check.h"
 #include "service/common/status_macros.h"
 #include "service/index/keys.h"
+#include "service/index/params.h"
 #include "service/index/records.pb.h"
 #include "service/index/rocksdb_status.h"
 #include "service/index/store_impl.h"
 #include "service/index/validate.h"
-#include "service/passages/passages.h"
 #include "service/sketch/lsh.h"
 #include "service/sketch/simhash.h"
-#include "service/text/analyze.h"
 
 namespace neardup::index {
 namespace {
@@ -48,14 +47,15 @@ constexpr size_t kMaxCandidates = 4096;
 // (a corrupt record must not crash the server later).
 absl::Status CheckCollectionRecord(const CollectionRecord& rec) {
   const bool ok =
-      rec.num_perm() >= 16 && rec.num_perm() <= 1024 && rec.bands() >= 1 &&
+      CheckParam(kNumPermParam, rec.num_perm()).ok() && rec.bands() >= 1 &&
       rec.rows() >= 1 && uint64_t{rec.bands()} * rec.rows() <= rec.num_perm() &&
-      rec.word_shingle_size() >= 1 && rec.word_shingle_size() <= 16 &&
-      rec.char_shingle_size() >= 1 && rec.char_shingle_size() <= 32 &&
-      rec.threshold() > 0 && rec.threshold() <= 1 &&
-      rec.simhash_distance() <=
-          static_cast<uint32_t>(sketch::kMaxSimHashDistance) &&
-      rec.passage_max_docs() <= kMaxPassageMaxDocs;
+      CheckParam(kWordShingleParam, rec.word_shingle_size()).ok() &&
+      CheckParam(kCharShingleParam, rec.char_shingle_size()).ok() &&
+      CheckThreshold(rec.threshold()).ok() &&
+      CheckParam(kSimHashDistanceParam, rec.simhash_distance()).ok() &&
+      // 0: written before the boilerplate rule existed.
+      (rec.passage_max_docs() == 0 ||
+       CheckParam(kPassageMaxDocsParam, rec.passage_max_docs()).ok());
   if (ok) return absl::OkStatus();
   return absl::DataLossError(
       absl::StrCat("corrupt collection record: ", rec.ShortDebugString()));
@@ -80,6 +80,9 @@ CollectionInfo InfoOf(const CollectionState& c) {
   info.document_count = c.document_count.load(std::memory_order_relaxed);
   info.create_time = FromMicros(c.record.create_time_micros());
   info.fingerprint_version = c.record.fingerprint_version();
+  info.id = c.id();
+  info.shingle_seed = c.record.shingle_seed();
+  info.minhash_seed = c.record.minhash_seed();
   return info;
 }
 
@@ -94,16 +97,6 @@ std::string EncodeDocnum(uint64_t docnum) {
   std::string v;
   keys::PutFixed64BE(&v, docnum);
   return v;
-}
-
-DocumentStats StatsOf(const text::Analysis& a, size_t content_bytes,
-                      const sketch::Fingerprint& fp) {
-  return {content_bytes,
-          a.text.tokens.size(),
-          a.shingle_set.size(),
-          fp.simhash,
-          a.charset,
-          a.html};
 }
 
 // The Jaccard below which a candidate is dropped: a tiny tolerance so that
@@ -126,13 +119,6 @@ void RankAndTrim(uint32_t top_k, std::vector<Match>* matches) {
   if (matches->size() > top_k) matches->resize(top_k);
 }
 
-// A repeated passage of at least min_tokens tokens repeats shingles: a
-// text whose shingles are nearly all distinct has none (and most texts
-// skip the search for repeats at the cost of a subtraction).
-bool MayRepeat(const text::Analysis& a) {
-  return a.shingles.size() - a.shingle_set.size() >= 4;
-}
-
 }  // namespace
 
 sketch::Fingerprint FingerprintOf(const DocumentRecord& rec) {
@@ -148,7 +134,7 @@ sketch::Fingerprint FingerprintOf(const DocumentRecord& rec) {
 
 std::vector<std::pair<Cf, std::string>> IndexKeys(
     const CollectionState& c, uint64_t docnum, std::string_view id,
-    const CollectionState::Keys& k, const PassageRecord* passage) {
+    const DocumentKeys& k, const PassageRecord* passage) {
   const uint32_t coll = c.id();
   std::vector<std::pair<Cf, std::string>> out;
   out.reserve(2 + k.bands.size() + k.simhash.size() +
@@ -333,57 +319,20 @@ absl::StatusOr<std::shared_ptr<CollectionState>> Store::Impl::Find(
   return it->second;
 }
 
-absl::StatusOr<Query> Store::Impl::Prepare(const CollectionState& c,
-                                           const DocumentInput& doc) const {
-  NEARDUP_ASSIGN_OR_RETURN(text::Analysis a,
-                           text::Analyze(doc.content, c.text, doc.input));
-  Query q;
-  if (c.record.passages()) q.passage = PassageRecordOf(a, doc.input);
-  double repeated = 0;
-  if (c.record.collapse_repeats() && MayRepeat(a)) {
-    passages::Repeats r = passages::FindRepeats(doc.content, a);
-    if (!r.passages.empty()) {
-      // Fingerprint the text as if each passage were printed once. Read
-      // exactly as the whole was: same charset, same kind of content.
-      repeated = r.repeated_fraction;
-      const text::InputOptions again = SameReading(a, doc.input);
-      NEARDUP_ASSIGN_OR_RETURN(text::Analysis collapsed,
-                               text::Analyze(r.collapsed, c.text, again));
-      a = std::move(collapsed);
-    }
+absl::StatusOr<std::shared_ptr<CollectionState>> Store::Impl::FindFor(
+    std::string_view name, const PreparedDocument& doc) const {
+  NEARDUP_ASSIGN_OR_RETURN(std::shared_ptr<CollectionState> c, Find(name));
+  if (c->id() != doc.collection_id) {
+    // Prepared for a collection of this name that was dropped since.
+    return absl::NotFoundError(
+        absl::StrCat("collection not found: ", AbslView(name)));
   }
-  q.fp = sketch::ComputeFingerprint(a, c.hasher);
-  q.keys = c.KeysOf(q.fp);
-  q.stats = StatsOf(a, doc.content.size(), q.fp);
-  q.stats.repeated_fraction = repeated;
-  return q;
-}
-
-absl::StatusOr<std::pair<double, uint32_t>> Store::Impl::ResolveCheckOptions(
-    const CollectionState& c, const CheckOptions& options) const {
-  if (options.top_k > kMaxTopK) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("top_k must be at most ", kMaxTopK, ": ", options.top_k));
-  }
-  const uint32_t top_k = options.top_k ? options.top_k : kDefaultTopK;
-  const double base = c.record.threshold();
-  const double requested = options.threshold;
-  if (requested == 0) return std::make_pair(base, top_k);
-  if (!(requested > 0 && requested <= 1)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("threshold must be in (0, 1]: ", requested));
-  }
-  if (requested < base) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "threshold ", requested, " is looser than the collection's ", base,
-        ": the index is tuned for ", base, " and would miss pairs below it"));
-  }
-  return std::make_pair(requested, top_k);
+  return c;
 }
 
 absl::StatusOr<std::vector<Match>> Store::Impl::FindMatches(
-    const CollectionState& c, const Query& q, double threshold, uint32_t top_k,
-    const rocksdb::Snapshot* snapshot) const {
+    const CollectionState& c, const PreparedDocument& q, double threshold,
+    uint32_t top_k, const rocksdb::Snapshot* snapshot) const {
   // One snapshot for every read of the query: a concurrent upsert or
   // delete is either wholly seen or not at all.
   std::optional<rocksdb::ManagedSnapshot> own;
@@ -456,8 +405,8 @@ absl::StatusOr<std::vector<Match>> Store::Impl::FindMatches(
 }
 
 absl::StatusOr<std::vector<Match>> Store::Impl::CatchUp(
-    CollectionState& c, const Query& q, double threshold, uint32_t top_k,
-    uint64_t seen, std::vector<Match> matches) const {
+    CollectionState& c, const PreparedDocument& q, double threshold,
+    uint32_t top_k, uint64_t seen, std::vector<Match> matches) const {
   if (c.version == seen) return matches;
   const bool only_adds_since = c.last_removal_version <= seen &&
                                !c.recent.empty() &&
@@ -505,7 +454,7 @@ absl::StatusOr<DocumentRecord> Store::Impl::ReadDoc(
 
 void Store::Impl::PutDocKeys(const CollectionState& c, uint64_t docnum,
                              const DocumentRecord& rec,
-                             const CollectionState::Keys& keys,
+                             const DocumentKeys& keys,
                              const PassageRecord* passage,
                              rocksdb::WriteBatch* batch) const {
   batch->Put(cf(kDocs), keys::DocKey(c.id(), docnum), rec.SerializeAsString())
@@ -571,8 +520,8 @@ absl::StatusOr<PassageRecord> Store::Impl::ReadPassage(
 }
 
 absl::StatusOr<AddResult> Store::Impl::AddLocked(CollectionState& c,
-                                                 const DocumentInput& doc,
-                                                 const Query& q, bool upsert) {
+                                                 const PreparedDocument& doc,
+                                                 bool upsert) {
   NEARDUP_ASSIGN_OR_RETURN(std::optional<uint64_t> old, LookupId(c, doc.id));
   if (old.has_value() && !upsert) {
     return absl::AlreadyExistsError(
@@ -589,22 +538,28 @@ absl::StatusOr<AddResult> Store::Impl::AddLocked(CollectionState& c,
   DocumentRecord rec;
   rec.set_id(std::string(doc.id));
   rec.mutable_metadata()->insert(doc.metadata.begin(), doc.metadata.end());
-  *rec.mutable_minhash() = {q.fp.minhash.begin(), q.fp.minhash.end()};
-  *rec.mutable_bottom_k() = {q.fp.bottom_k.begin(), q.fp.bottom_k.end()};
-  rec.set_simhash(q.fp.simhash);
-  rec.set_digest_low(q.fp.digest.low);
-  rec.set_digest_high(q.fp.digest.high);
-  rec.set_shingle_count(q.fp.shingle_count);
-  rec.set_token_count(q.fp.token_count);
-  rec.set_content_bytes(doc.content.size());
+  *rec.mutable_minhash() = {doc.fp.minhash.begin(), doc.fp.minhash.end()};
+  *rec.mutable_bottom_k() = {doc.fp.bottom_k.begin(), doc.fp.bottom_k.end()};
+  rec.set_simhash(doc.fp.simhash);
+  rec.set_digest_low(doc.fp.digest.low);
+  rec.set_digest_high(doc.fp.digest.high);
+  rec.set_shingle_count(doc.fp.shingle_count);
+  rec.set_token_count(doc.fp.token_count);
+  rec.set_content_bytes(doc.stats.content_bytes);
   rec.set_add_time_micros(absl::ToUnixMicros(absl::Now()));
   rec.set_fingerprint_version(sketch::kFingerprintVersion);
-  rec.set_repeated_fraction(q.stats.repeated_fraction);
-  std::optional<PassageRecord> passage = q.passage;
-  if (passage.has_value()) passage->set_content(std::string(doc.content));
+  rec.set_repeated_fraction(doc.stats.repeated_fraction);
+  std::optional<PassageRecord> passage;
+  if (c.record.passages()) {
+    if (!doc.passages.has_value()) {
+      return absl::InternalError(
+          "document prepared without passages for a collection with them");
+    }
+    passage = PassageRecordOf(doc);
+  }
   const uint64_t docnum = c.next_docnum;
-  PutDocKeys(c, docnum, rec, q.keys, passage.has_value() ? &*passage : nullptr,
-             &batch);
+  PutDocKeys(c, docnum, rec, doc.keys,
+             passage.has_value() ? &*passage : nullptr, &batch);
   ++count;
   batch
       .Put(cf(kDefault), keys::CounterKey(c.id()),
@@ -623,9 +578,9 @@ absl::StatusOr<AddResult> Store::Impl::AddLocked(CollectionState& c,
       c.recent.pop_front();
     }
     c.recent.push_back(
-        {c.version, std::string(doc.id), doc.metadata, q.fp, q.keys});
+        {c.version, std::string(doc.id), doc.metadata, doc.fp, doc.keys});
   }
-  return AddResult{old.has_value(), q.stats};
+  return AddResult{old.has_value(), doc.stats};
 }
 
 absl::StatusOr<CollectionInfo> Store::CreateCollection(
@@ -737,46 +692,47 @@ absl::StatusOr<uint64_t> Store::DropCollection(std::string_view name) {
   return count;
 }
 
+absl::StatusOr<CollectionInfo> Store::FindCollection(
+    std::string_view name) const {
+  NEARDUP_ASSIGN_OR_RETURN(auto c, impl_->Find(name));
+  return InfoOf(*c);
+}
+
 absl::StatusOr<AddResult> Store::Add(std::string_view collection,
-                                     const DocumentInput& doc, bool upsert) {
-  NEARDUP_ASSIGN_OR_RETURN(auto c, impl_->Find(collection));
+                                     const PreparedDocument& doc, bool upsert) {
+  NEARDUP_ASSIGN_OR_RETURN(auto c, impl_->FindFor(collection, doc));
   NEARDUP_RETURN_IF_ERROR(ValidateDocumentId(doc.id));
   NEARDUP_RETURN_IF_ERROR(ValidateMetadata(doc.metadata));
-  // Analysis is the expensive part: done before taking the write lock.
-  NEARDUP_ASSIGN_OR_RETURN(Query q, impl_->Prepare(*c, doc));
   absl::MutexLock lock(&c->mu);
   if (c->dropped) {
     return absl::NotFoundError(
         absl::StrCat("collection not found: ", AbslView(collection)));
   }
-  return impl_->AddLocked(*c, doc, q, upsert);
+  return impl_->AddLocked(*c, doc, upsert);
 }
 
 absl::StatusOr<CheckResult> Store::Check(std::string_view collection,
-                                         const DocumentInput& doc,
+                                         const PreparedDocument& query,
                                          const CheckOptions& options) const {
-  NEARDUP_ASSIGN_OR_RETURN(auto c, impl_->Find(collection));
-  NEARDUP_ASSIGN_OR_RETURN(auto resolved,
-                           impl_->ResolveCheckOptions(*c, options));
-  NEARDUP_ASSIGN_OR_RETURN(Query q, impl_->Prepare(*c, doc));
+  NEARDUP_ASSIGN_OR_RETURN(auto c, impl_->FindFor(collection, query));
+  NEARDUP_ASSIGN_OR_RETURN(ResolvedCheck resolved,
+                           ResolveCheckOptions(c->record.threshold(), options));
   CheckResult result;
-  result.stats = q.stats;
+  result.stats = query.stats;
   NEARDUP_ASSIGN_OR_RETURN(
       result.matches,
-      impl_->FindMatches(*c, q, resolved.first, resolved.second));
+      impl_->FindMatches(*c, query, resolved.threshold, resolved.top_k));
   return result;
 }
 
 absl::StatusOr<CheckResult> Store::Impl::CheckAndAddLocked(
-    CollectionState& c, const DocumentInput& doc, const Query& q,
-    double threshold, uint32_t top_k, uint64_t seen,
-    std::vector<Match> matches) {
+    CollectionState& c, const PreparedDocument& q, double threshold,
+    uint32_t top_k, uint64_t seen, std::vector<Match> matches) {
   if (c.dropped) {
     return absl::NotFoundError(
         absl::StrCat("collection not found: ", c.record.name()));
   }
-  NEARDUP_ASSIGN_OR_RETURN(std::optional<uint64_t> existing,
-                           LookupId(c, doc.id));
+  NEARDUP_ASSIGN_OR_RETURN(std::optional<uint64_t> existing, LookupId(c, q.id));
   CheckResult result;
   result.stats = q.stats;
   NEARDUP_ASSIGN_OR_RETURN(result.matches, CatchUp(c, q, threshold, top_k, seen,
@@ -786,63 +742,57 @@ absl::StatusOr<CheckResult> Store::Impl::CheckAndAddLocked(
     return result;
   }
   if (!result.matches.empty()) return result;
-  NEARDUP_RETURN_IF_ERROR(AddLocked(c, doc, q, /*upsert=*/false).status());
+  NEARDUP_RETURN_IF_ERROR(AddLocked(c, q, /*upsert=*/false).status());
   result.added = true;
   return result;
 }
 
-absl::StatusOr<CheckResult> Store::CheckAndAdd(std::string_view collection,
-                                               const DocumentInput& doc,
-                                               const CheckOptions& options) {
-  NEARDUP_ASSIGN_OR_RETURN(auto results,
-                           CheckAndAddBatch(collection, {&doc, 1}, options));
-  return std::move(results[0]);
-}
-
 absl::StatusOr<std::vector<absl::StatusOr<CheckResult>>>
 Store::CheckAndAddBatch(std::string_view collection,
-                        absl::Span<const DocumentInput> docs,
+                        absl::Span<const PreparedDocument> docs,
                         const CheckOptions& options) {
-  // Empty is allowed here: the server passes on only the documents it
+  // Empty is allowed here: the engine passes on only the documents it
   // could read, which may be none.
   if (!docs.empty()) NEARDUP_RETURN_IF_ERROR(ValidateBatchSize(docs.size()));
   Impl& m = *impl_;
   NEARDUP_ASSIGN_OR_RETURN(std::shared_ptr<CollectionState> found,
                            m.Find(collection));
   CollectionState& c = *found;
-  NEARDUP_ASSIGN_OR_RETURN(auto resolved, m.ResolveCheckOptions(c, options));
+  for (const PreparedDocument& doc : docs) {
+    NEARDUP_RETURN_IF_ERROR(m.FindFor(collection, doc).status());
+  }
+  NEARDUP_ASSIGN_OR_RETURN(ResolvedCheck resolved,
+                           ResolveCheckOptions(c.record.threshold(), options));
   const auto [threshold, top_k] = resolved;
 
-  // The expensive part without the write lock: analysis, and a search on
-  // a snapshot. Under the lock only the documents written since the
-  // snapshot are scored (CatchUp), so concurrent writers mostly overlap.
+  // The expensive part without the write lock: a search on a snapshot.
+  // Under the lock only the documents written since the snapshot are
+  // scored (CatchUp), so concurrent writers mostly overlap.
   std::vector<absl::StatusOr<CheckResult>> results(docs.size());
-  std::vector<std::optional<Query>> queries(docs.size());
+  std::vector<bool> searched(docs.size(), false);
   std::vector<std::vector<Match>> matches(docs.size());
   Impl::View view = m.OpenView(c);
   for (size_t i = 0; i < docs.size(); ++i) {
     absl::Status ok = ValidateDocumentId(docs[i].id);
     if (ok.ok()) ok = ValidateMetadata(docs[i].metadata);
-    absl::StatusOr<Query> q =
-        ok.ok() ? m.Prepare(c, docs[i]) : absl::StatusOr<Query>(ok);
     absl::StatusOr<std::vector<Match>> found_matches =
-        q.ok()
-            ? m.FindMatches(c, *q, threshold, top_k, view.snapshot->snapshot())
-            : absl::StatusOr<std::vector<Match>>(q.status());
+        ok.ok() ? m.FindMatches(c, docs[i], threshold, top_k,
+                                view.snapshot->snapshot())
+                : absl::StatusOr<std::vector<Match>>(ok);
     if (!found_matches.ok()) {
       results[i] = found_matches.status();
       continue;
     }
-    queries[i].emplace(*std::move(q));
+    searched[i] = true;
     matches[i] = *std::move(found_matches);
   }
   view.snapshot.reset();
 
   absl::MutexLock lock(&c.mu);
   for (size_t i = 0; i < docs.size(); ++i) {
-    if (!queries[i].has_value()) continue;
-    results[i] = m.CheckAndAddLocked(c, docs[i], *queries[i], threshold, top_k,
-                                     view.version, std::move(matches[i]));
+    if (!searched[i]) continue;
+    results[i] = m.CheckAndAddLocked(c, docs[i], threshold, top_k, view.version,
+                                     std::move(matches[i]));
   }
   return results;
 }

@@ -1,28 +1,30 @@
-// The neardup index: collections of fingerprinted documents in an embedded
-// RocksDB, and the near-duplicate queries over them.
+// The neardup index: storage of fingerprinted documents in collections, in
+// an embedded RocksDB, and the near-duplicate queries over them. It takes
+// documents already prepared (analysed, fingerprinted, keyed) by
+// service/engine and never reads text itself.
 //
 // Each document is stored as one record (id, metadata, MinHash signature,
 // SimHash, digest, sizes) plus index keys: its id, one per LSH band, one
-// per SimHash table and one for its exact digest. Every change of a document
-// (its record and all its keys) is one atomic WriteBatch, written through the
-// WAL, so a crash never leaves a half-written document or an orphan key, and an
-// acknowledged write survives the process being killed.
+// per SimHash table and one for its exact digest (and, in collections with
+// passages, its content and one key per passage fingerprint). Every change
+// of a document (its record and all its keys) is one atomic WriteBatch,
+// written through the WAL, so a crash never leaves a half-written document
+// or an orphan key, and an acknowledged write survives the process being
+// killed.
 //
-// Check finds candidates through the band and digest keys and verifies
-// each against its stored signature, so every reported score is computed,
-// not assumed. CheckAndAdd searches on a snapshot without the collection's
-// write lock, then, under it, scores the documents written since the
-// snapshot and inserts: linearizable per collection, and concurrent
-// writers only serialise on the short part.
+// Check finds candidates through the band, digest and SimHash keys and
+// verifies each against its stored signature, so every reported score is
+// computed, not assumed. CheckAndAddBatch searches on a snapshot without
+// the collection's write lock, then, under it, scores the documents
+// written since the snapshot and inserts: linearizable per collection, and
+// concurrent writers only serialise on the short part.
 //
-// Example:
-//   Store::Options options;
-//   options.path = "./data";
-//   NEARDUP_ASSIGN_OR_RETURN(auto store, Store::Open(options));
-//   NEARDUP_RETURN_IF_ERROR(store->CreateCollection("pages", {}).status());
-//   NEARDUP_ASSIGN_OR_RETURN(CheckResult r,
-//       store->CheckAndAdd("pages", {url, text, {}}, {}));
-//   if (!r.added) { /* r.matches[0] is the stored near copy */ }
+// Example (the engine's side):
+//   NEARDUP_ASSIGN_OR_RETURN(CollectionInfo c, store->FindCollection("pages"));
+//   PreparedDocument doc = ...;  // fingerprinted with c's parameters
+//   NEARDUP_ASSIGN_OR_RETURN(auto results,
+//       store->CheckAndAddBatch("pages", {&doc, 1}, {}));
+//   if (results[0].ok() && !results[0]->added) { /* matches[0]: a copy */ }
 //
 // Thread-safe: every method may be called concurrently.
 
@@ -31,6 +33,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,6 +45,27 @@
 #include "service/index/types.h"
 
 namespace neardup::index {
+
+// One collection on one snapshot of the database: what an audit reads
+// while writes go on. Must not outlive the Store that made it.
+// Thread-safe.
+class CollectionSnapshot {
+ public:
+  virtual ~CollectionSnapshot() = default;
+
+  virtual const CollectionInfo& info() const = 0;
+
+  // Calls `fn` for every document, in the order they were added; stops at
+  // fn's first error. DATA_LOSS for a corrupt record.
+  virtual absl::Status ForEach(
+      const std::function<absl::Status(const StoredFingerprint&)>& fn)
+      const = 0;
+
+  // Returns the stored text of document `docnum` (collections with
+  // passages); FAILED_PRECONDITION for a collection without stored texts,
+  // NOT_FOUND for no such document.
+  virtual absl::StatusOr<StoredText> Text(uint64_t docnum) const = 0;
+};
 
 class Store {
  public:
@@ -83,43 +107,50 @@ class Store {
   // held. NOT_FOUND if there is no such collection.
   absl::StatusOr<uint64_t> DropCollection(std::string_view name);
 
+  // Returns collection `name` if this build can serve it: NOT_FOUND, or
+  // FAILED_PRECONDITION if its fingerprints are of another version.
+  absl::StatusOr<CollectionInfo> FindCollection(std::string_view name) const;
+
   // Stores `doc`. ALREADY_EXISTS if its id is stored, unless `upsert`, in
   // which case the old version is replaced atomically. INVALID_ARGUMENT for
-  // a bad id, metadata or text; NOT_FOUND for an unknown collection.
+  // a bad id or metadata; NOT_FOUND for an unknown collection, or one that
+  // is not the collection `doc` was prepared for.
   absl::StatusOr<AddResult> Add(std::string_view collection,
-                                const DocumentInput& doc, bool upsert);
+                                const PreparedDocument& doc, bool upsert);
 
   // Returns the stored documents whose estimated Jaccard similarity with
-  // `doc` (its content and input options; id and metadata are ignored) is
-  // at least the threshold, best first. Stores nothing. INVALID_ARGUMENT
-  // for bad content or a threshold below the collection's.
+  // `query` is at least the threshold, best first (CheckResult::stats is
+  // the query's). Stores nothing. INVALID_ARGUMENT for a threshold below
+  // the collection's or a bad top_k.
   absl::StatusOr<CheckResult> Check(std::string_view collection,
-                                    const DocumentInput& doc,
+                                    const PreparedDocument& query,
                                     const CheckOptions& options) const;
 
-  // Checks `doc` and stores it only if nothing matches (`added`). If its id
-  // is already stored, writes nothing and sets `already_stored`.
-  absl::StatusOr<CheckResult> CheckAndAdd(std::string_view collection,
-                                          const DocumentInput& doc,
-                                          const CheckOptions& options);
-
   // CheckAndAdd of each document in turn, as if sent one by one in this
-  // order (a document may match one added earlier in the same batch), with
-  // one result per document. Faster than separate calls: documents are
-  // analysed and searched together, and the write lock is taken once.
-  // Fails as a whole only for an unknown collection or bad `options`.
+  // order (a document may match one added earlier in the same batch): it
+  // is stored only if nothing matches (`added`); if its id is already
+  // stored, nothing is written and `already_stored` is set. One result per
+  // document. The documents are searched together on one snapshot and the
+  // write lock is taken once. Fails as a whole only for an unknown
+  // collection, bad `options` or more than kMaxBatchDocuments documents.
   absl::StatusOr<std::vector<absl::StatusOr<CheckResult>>> CheckAndAddBatch(
-      std::string_view collection, absl::Span<const DocumentInput> docs,
+      std::string_view collection, absl::Span<const PreparedDocument> docs,
       const CheckOptions& options);
 
-  // Returns the stored documents that share passages with `doc` (its
-  // content and input options), most of the query covered first, each
-  // with the aligned passages (offsets into `doc` and into the stored
-  // content). FAILED_PRECONDITION for a collection without passages,
-  // INVALID_ARGUMENT for bad content or top_k. Read-only, on a snapshot.
-  absl::StatusOr<SearchResult> Search(std::string_view collection,
-                                      const DocumentInput& doc,
-                                      const SearchOptions& options) const;
+  // Returns, on one snapshot, the stored documents that share at least
+  // `min_shared` of the distinct passage `fingerprints` (ascending) of a
+  // query, at most `max_candidates` of them, most shared first, with their
+  // stored content; and which fingerprints are boilerplate (in more than
+  // the collection's passage_max_docs documents), which count for none.
+  // FAILED_PRECONDITION for a collection without passages.
+  absl::StatusOr<PassageCandidates> FindPassageCandidates(
+      std::string_view collection, absl::Span<const uint32_t> fingerprints,
+      uint32_t min_shared, size_t max_candidates) const;
+
+  // Returns a snapshot of collection `collection` (NOT_FOUND, or
+  // FAILED_PRECONDITION for fingerprints of another version).
+  absl::StatusOr<std::unique_ptr<CollectionSnapshot>> Snapshot(
+      std::string_view collection) const;
 
   // Returns what is stored about document `id`, or NOT_FOUND.
   absl::StatusOr<StoredDocument> Get(std::string_view collection,
@@ -138,6 +169,7 @@ class Store {
 
  private:
   struct Impl;
+  class SnapshotImpl;  // store_snapshot.cc
   explicit Store(std::unique_ptr<Impl> impl);
 
   std::unique_ptr<Impl> impl_;

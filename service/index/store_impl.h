@@ -29,9 +29,7 @@
 #include "service/index/types.h"
 #include "service/sketch/fingerprint.h"
 #include "service/sketch/lsh.h"
-#include "service/sketch/minhash.h"
 #include "service/sketch/simhash.h"
-#include "service/text/analyze.h"
 
 namespace neardup::index {
 
@@ -68,44 +66,17 @@ inline constexpr const char* kCfNames[kNumCfs] = {
 struct CollectionState {
   CollectionState(CollectionRecord rec, uint64_t next, uint64_t count)
       : record(std::move(rec)),
-        hasher(record.num_perm(), record.minhash_seed()),
+        lsh{record.bands(), record.rows()},
         next_docnum(next),
-        document_count(count) {
-    lsh = {record.bands(), record.rows()};
-    text.shingle.word_size = record.word_shingle_size();
-    text.shingle.char_size = record.char_shingle_size();
-    text.shingle.seed = record.shingle_seed();
-    text.fold_traditional = record.fold_traditional();
-    simhash_distance = static_cast<int>(record.simhash_distance());
-  }
+        document_count(count) {}
 
   const CollectionRecord record;
-  sketch::LshParams lsh;
-  text::TextParams text;
-  int simhash_distance = 0;
-  const sketch::MinHasher hasher;
+  const sketch::LshParams lsh;
 
   // The keys a document is indexed under (PutDocKeys) and a query probes
   // (FindMatches).
-  struct Keys {
-    text::Digest128 digest;
-    std::vector<uint64_t> bands;              // by band
-    std::vector<sketch::SimHashKey> simhash;  // by table
-    // True if a probe with these keys finds a document indexed under `o`.
-    bool SharesAnyWith(const Keys& o) const {
-      if (digest == o.digest) return true;
-      for (size_t i = 0; i < bands.size() && i < o.bands.size(); ++i) {
-        if (bands[i] == o.bands[i]) return true;
-      }
-      for (size_t i = 0; i < simhash.size() && i < o.simhash.size(); ++i) {
-        if (simhash[i] == o.simhash[i]) return true;
-      }
-      return false;
-    }
-  };
-  Keys KeysOf(const sketch::Fingerprint& fp) const {
-    return {fp.digest, sketch::BandKeys(fp.minhash, lsh),
-            sketch::SimHashKeys(fp.simhash, simhash_distance)};
+  DocumentKeys KeysOf(const sketch::Fingerprint& fp) const {
+    return index::KeysOf(fp, lsh, record.simhash_distance());
   }
 
   // A document added recently, as CheckAndAdd finds and scores it.
@@ -114,7 +85,7 @@ struct CollectionState {
     std::string id;
     Metadata metadata;
     sketch::Fingerprint fp;
-    Keys keys;
+    DocumentKeys keys;
   };
   // Documents kept in `recent` (about 1.2 KB each): more than the writes
   // that land while a CheckAndAdd searches, which is one per concurrent
@@ -140,26 +111,17 @@ struct CollectionState {
   uint32_t id() const { return record.id(); }
 };
 
-// A query document, analysed and fingerprinted with a collection's
-// parameters.
-struct Query {
-  sketch::Fingerprint fp;
-  CollectionState::Keys keys;  // of `fp`: what the query probes
-  DocumentStats stats;
-  // Collections with passages: the document's passage record, all but
-  // its content (which the caller still holds).
-  std::optional<PassageRecord> passage;
-};
-
 sketch::Fingerprint FingerprintOf(const DocumentRecord& rec);
 
 // Every index key of document `docnum` (all but its record), by family:
 // what PutDocKeys writes, DeleteDocKeys removes and Verify expects.
 // `passage`: its passage record, for a collection with passages (the
 // record's own key, and one key per fingerprint); null otherwise.
-std::vector<std::pair<Cf, std::string>> IndexKeys(
-    const CollectionState& c, uint64_t docnum, std::string_view id,
-    const CollectionState::Keys& k, const PassageRecord* passage);
+std::vector<std::pair<Cf, std::string>> IndexKeys(const CollectionState& c,
+                                                  uint64_t docnum,
+                                                  std::string_view id,
+                                                  const DocumentKeys& k,
+                                                  const PassageRecord* passage);
 
 // DATA_LOSS for the record of `docnum` in `c`, which ParseDocRecord refused.
 absl::Status CorruptRecord(const CollectionState& c, uint64_t docnum);
@@ -173,15 +135,12 @@ bool ParseDocRecord(const CollectionState& c, rocksdb::Slice bytes,
 // written before it existed.
 uint32_t PassageMaxDocs(const CollectionRecord& rec);
 
-// The passage record of a document analysed as `a` from input read with
-// `input`: how to read it again, and its fingerprints. Content not set.
-PassageRecord PassageRecordOf(const text::Analysis& a,
-                              const text::InputOptions& input);
+// The stored text of a passage record.
+StoredText TextOf(PassageRecord rec);
 
-// Input options that read a document again exactly as `a` was read from
-// it with `input`: same charset, same kind of content. Views `a.charset`.
-text::InputOptions SameReading(const text::Analysis& a,
-                               const text::InputOptions& input);
+// The passage record of prepared document `doc` (its content included).
+// REQUIRES: doc.passages.
+PassageRecord PassageRecordOf(const PreparedDocument& doc);
 
 struct Store::Impl {
   Options options;
@@ -214,17 +173,14 @@ struct Store::Impl {
   absl::Status LoadCollections();
   absl::StatusOr<std::shared_ptr<CollectionState>> Find(
       std::string_view name) const;
-  absl::StatusOr<Query> Prepare(const CollectionState& c,
-                                const DocumentInput& doc) const;
-  // Returns the threshold and top-k a Check of `c` uses: the collection's
-  // threshold unless `options` asks for a stricter one (never a looser
-  // one), and kDefaultTopK for 0. INVALID_ARGUMENT otherwise.
-  absl::StatusOr<std::pair<double, uint32_t>> ResolveCheckOptions(
-      const CollectionState& c, const CheckOptions& options) const;
-  // Returns the verified matches of `fp`, best first, at most `top_k`, as
+  // Returns Find(name), or NOT_FOUND if it is not the collection `doc`
+  // was prepared for (that one was dropped).
+  absl::StatusOr<std::shared_ptr<CollectionState>> FindFor(
+      std::string_view name, const PreparedDocument& doc) const;
+  // Returns the verified matches of `q`, best first, at most `top_k`, as
   // of `snapshot` (null: a snapshot of now).
   absl::StatusOr<std::vector<Match>> FindMatches(
-      const CollectionState& c, const Query& q, double threshold,
+      const CollectionState& c, const PreparedDocument& q, double threshold,
       uint32_t top_k, const rocksdb::Snapshot* snapshot = nullptr) const;
   // A snapshot holding exactly the writes of `c` up to `version`.
   struct View {
@@ -239,17 +195,20 @@ struct Store::Impl {
   // current version: adds the documents added since (from `c.recent`), or
   // searches again if something was removed since or `recent` does not
   // reach back far enough.
-  absl::StatusOr<std::vector<Match>> CatchUp(CollectionState& c, const Query& q,
+  absl::StatusOr<std::vector<Match>> CatchUp(CollectionState& c,
+                                             const PreparedDocument& q,
                                              double threshold, uint32_t top_k,
                                              uint64_t seen,
                                              std::vector<Match> matches) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(c.mu);
   // The CheckAndAdd of one prepared document whose matches at version
   // `seen` are `matches`, under the collection's write lock.
-  absl::StatusOr<CheckResult> CheckAndAddLocked(
-      CollectionState& c, const DocumentInput& doc, const Query& q,
-      double threshold, uint32_t top_k, uint64_t seen,
-      std::vector<Match> matches) ABSL_EXCLUSIVE_LOCKS_REQUIRED(c.mu);
+  absl::StatusOr<CheckResult> CheckAndAddLocked(CollectionState& c,
+                                                const PreparedDocument& q,
+                                                double threshold,
+                                                uint32_t top_k, uint64_t seen,
+                                                std::vector<Match> matches)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(c.mu);
   absl::StatusOr<std::optional<uint64_t>> LookupId(
       const CollectionState& c, std::string_view id,
       const rocksdb::ReadOptions& ro = rocksdb::ReadOptions()) const;
@@ -272,7 +231,7 @@ struct Store::Impl {
   // `passage`: the passage record with its content, for a collection
   // with passages; null otherwise.
   void PutDocKeys(const CollectionState& c, uint64_t docnum,
-                  const DocumentRecord& rec, const CollectionState::Keys& keys,
+                  const DocumentRecord& rec, const DocumentKeys& keys,
                   const PassageRecord* passage,
                   rocksdb::WriteBatch* batch) const;
   // Adds the deletes of the record and every index key of a document to
@@ -287,8 +246,7 @@ struct Store::Impl {
       const CollectionState& c, uint64_t docnum,
       const rocksdb::ReadOptions& ro = rocksdb::ReadOptions()) const;
   absl::StatusOr<AddResult> AddLocked(CollectionState& c,
-                                      const DocumentInput& doc, const Query& q,
-                                      bool upsert)
+                                      const PreparedDocument& doc, bool upsert)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(c.mu);
 };
 

@@ -1,19 +1,16 @@
-// The passage index (collections with passages) and Store::Search.
+// The passage index (collections with passages) and the candidates of a
+// passage Search.
 //
 // Each document has a passage record (its content and how to read it, and
 // its distinct passage fingerprints) and one key per fingerprint in
-// "passages". Search probes the query's fingerprints, counts per stored
-// document how many it shares, reads the best candidates' records back,
-// and aligns the query against each (passages::Align), so that every
-// reported passage is an alignment of the two texts, not a guess from
-// fingerprints.
+// "passages". A query's fingerprints are probed, and per stored document
+// the fingerprints it shares are counted; the best candidates' records are
+// read back on the same snapshot for the engine to align.
 //
 // Boilerplate: a fingerprint with more than passage_max_docs documents is
 // ignored. Its posting list is the count: the scan stops one past the
 // limit, so a probe costs at most passage_max_docs + 1 keys, and no
-// counter has to be kept in step with adds and deletes. The query's
-// tokens under such fingerprints are masked, so the passages reported
-// never run through boilerplate.
+// counter has to be kept in step with adds and deletes.
 
 #include <algorithm>
 #include <memory>
@@ -22,117 +19,54 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
 #include "service/common/status_macros.h"
 #include "service/index/keys.h"
+#include "service/index/params.h"
 #include "service/index/rocksdb_status.h"
 #include "service/index/store.h"
 #include "service/index/store_impl.h"
-#include "service/passages/align.h"
-#include "service/passages/fingerprints.h"
-#include "service/passages/passages.h"
-#include "service/text/decode.h"
+#include "service/index/validate.h"
 
 namespace neardup::index {
-namespace {
-
-// Stored documents aligned per query beyond top_k: a source may rank low
-// on shared fingerprints and high on aligned passages (one long edited
-// passage shares fewer fingerprints than several verbatim sentences).
-constexpr size_t kExtraCandidates = 16;
-
-// Fingerprints a stored document must share with the query to be aligned.
-// A passage of min_tokens (16) words shares about four; one alone is
-// mostly a common phrase, and aligning costs a read of the document.
-constexpr uint32_t kMinShared = 2;
-
-using Range = std::pair<uint32_t, uint32_t>;
-
-// Tokens covered by the union of `ranges`.
-uint32_t Covered(std::vector<Range> ranges) {
-  std::sort(ranges.begin(), ranges.end());
-  uint32_t covered = 0, end = 0;
-  for (const Range& r : ranges) {
-    const uint32_t from = std::max(r.first, end);
-    if (r.second > from) covered += r.second - from;
-    end = std::max(end, r.second);
-  }
-  return covered;
-}
-
-text::InputOptions ReadingOf(const PassageRecord& rec) {
-  text::InputOptions in;
-  in.content_type =
-      rec.html() ? text::ContentType::kHtml : text::ContentType::kText;
-  in.charset = rec.charset();
-  in.lenient = rec.lenient();
-  in.main_content = rec.main_content();
-  return in;
-}
-
-}  // namespace
 
 uint32_t PassageMaxDocs(const CollectionRecord& rec) {
   return rec.passage_max_docs() ? rec.passage_max_docs()
                                 : kDefaultPassageMaxDocs;
 }
 
-PassageRecord PassageRecordOf(const text::Analysis& a,
-                              const text::InputOptions& input) {
+PassageRecord PassageRecordOf(const PreparedDocument& doc) {
+  const PassageInput& p = *doc.passages;
   PassageRecord rec;
-  rec.set_charset(a.charset);
-  rec.set_html(a.html);
-  rec.set_main_content(input.main_content);
-  rec.set_lenient(input.lenient);
-  for (uint32_t f : passages::DistinctHashes(passages::PassageFingerprints(
-           passages::TokenHashes32(a.text.tokens)))) {
-    rec.add_fingerprints(f);
-  }
+  rec.set_content(std::string(p.content));
+  rec.set_charset(p.charset);
+  rec.set_html(p.html);
+  rec.set_main_content(p.main_content);
+  rec.set_lenient(p.lenient);
+  *rec.mutable_fingerprints() = {p.fingerprints.begin(), p.fingerprints.end()};
   return rec;
 }
 
-text::InputOptions SameReading(const text::Analysis& a,
-                               const text::InputOptions& input) {
-  text::InputOptions in = input;
-  in.content_type =
-      a.html ? text::ContentType::kHtml : text::ContentType::kText;
-  in.charset = a.charset;
-  return in;
+StoredText TextOf(PassageRecord rec) {
+  StoredText t;
+  t.content = std::move(*rec.mutable_content());
+  t.charset = rec.charset();
+  t.html = rec.html();
+  t.main_content = rec.main_content();
+  t.lenient = rec.lenient();
+  return t;
 }
 
-absl::StatusOr<SearchResult> Store::Search(std::string_view collection,
-                                           const DocumentInput& doc,
-                                           const SearchOptions& options) const {
+absl::StatusOr<PassageCandidates> Store::FindPassageCandidates(
+    std::string_view collection, absl::Span<const uint32_t> fingerprints,
+    uint32_t min_shared, size_t max_candidates) const {
   const Impl& m = *impl_;
   NEARDUP_ASSIGN_OR_RETURN(std::shared_ptr<CollectionState> found,
                            m.Find(collection));
   const CollectionState& c = *found;
-  if (!c.record.passages()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("collection ", c.record.name(),
-                     " keeps no passage index: create one with passages on "
-                     "(neardup collections create NAME --passages)"));
-  }
-  if (options.top_k > kMaxTopK) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("top_k must be at most ", kMaxTopK, ": ", options.top_k));
-  }
-  const uint32_t top_k = options.top_k ? options.top_k : kDefaultTopK;
-  NEARDUP_ASSIGN_OR_RETURN(text::Analysis a,
-                           text::Analyze(doc.content, c.text, doc.input));
-  SearchResult result;
-  result.stats.content_bytes = doc.content.size();
-  result.stats.tokens = a.text.tokens.size();
-  result.stats.shingles = a.shingle_set.size();
-  result.stats.charset = a.charset;
-  result.stats.html = a.html;
-
-  std::vector<uint32_t> tokens = passages::TokenHashes32(a.text.tokens);
-  const std::vector<passages::PassageFingerprint> fps =
-      passages::PassageFingerprints(tokens);
-
+  NEARDUP_RETURN_IF_ERROR(
+      RequirePassages(c.record.name(), c.record.passages()));
   // One snapshot for all reads: a concurrent delete is wholly seen or not.
   rocksdb::ManagedSnapshot snapshot(m.db.get());
   rocksdb::ReadOptions ro;
@@ -142,10 +76,10 @@ absl::StatusOr<SearchResult> Store::Search(std::string_view collection,
   std::unique_ptr<rocksdb::Iterator> it(
       m.db->NewIterator(scan_ro, m.cf(kPassages)));
   const uint32_t max_docs = PassageMaxDocs(c.record);
+  PassageCandidates out;
   absl::flat_hash_map<uint64_t, uint32_t> shared;  // docnum -> fingerprints
-  absl::flat_hash_set<uint32_t> boilerplate;
   std::vector<uint64_t> docs;
-  for (uint32_t h : passages::DistinctHashes(fps)) {
+  for (uint32_t h : fingerprints) {
     const std::string prefix = keys::PassagePrefix(c.id(), h);
     docs.clear();
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) &&
@@ -156,26 +90,19 @@ absl::StatusOr<SearchResult> Store::Search(std::string_view collection,
     }
     NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "scan passages"));
     if (docs.size() > max_docs) {
-      boilerplate.insert(h);
+      out.boilerplate.push_back(h);
       continue;
     }
     for (uint64_t d : docs) ++shared[d];
-  }
-  if (!boilerplate.empty()) {
-    std::vector<passages::PassageFingerprint> ignored;
-    for (const auto& f : fps) {
-      if (boilerplate.contains(f.hash)) ignored.push_back(f);
-    }
-    passages::MaskTokens(ignored, &tokens);
   }
 
   // The candidates sharing most fingerprints, ties by document number.
   std::vector<std::pair<uint32_t, uint64_t>> ranked;
   ranked.reserve(shared.size());
   for (const auto& [d, n] : shared) {
-    if (n >= kMinShared) ranked.emplace_back(n, d);
+    if (n >= min_shared) ranked.emplace_back(n, d);
   }
-  const size_t keep = std::min(ranked.size(), top_k + kExtraCandidates);
+  const size_t keep = std::min(ranked.size(), max_candidates);
   std::partial_sort(ranked.begin(), ranked.begin() + keep, ranked.end(),
                     [](const auto& x, const auto& y) {
                       return x.first != y.first ? x.first > y.first
@@ -197,8 +124,6 @@ absl::StatusOr<SearchResult> Store::Search(std::string_view collection,
   std::vector<std::string> values;
   std::vector<rocksdb::Status> statuses =
       m.db->MultiGet(ro, families, slices, &values);
-
-  std::vector<Range> all_covered;
   for (size_t i = 0; i < ranked.size(); ++i) {
     const uint64_t docnum = ranked[i].second;
     const size_t j = i + ranked.size();
@@ -212,53 +137,14 @@ absl::StatusOr<SearchResult> Store::Search(std::string_view collection,
     if (!ParseDocRecord(c, values[i], &rec)) return CorruptRecord(c, docnum);
     PassageRecord prec;
     if (!prec.ParseFromString(values[j])) return CorruptRecord(c, docnum);
-    // Read exactly as when it was stored, so the tokens are the same.
-    absl::StatusOr<text::Analysis> source =
-        text::Analyze(prec.content(), c.text, ReadingOf(prec));
-    if (!source.ok()) {
-      return absl::DataLossError(absl::StrCat(
-          "stored document ", rec.id(), " of collection ", c.record.name(),
-          " no longer reads: ", source.status().message()));
-    }
-    const std::vector<passages::Alignment> aligned = passages::Reportable(
-        passages::Align(tokens, passages::TokenHashes32(source->text.tokens)),
-        a.text.tokens);
-    if (aligned.empty()) continue;
-    PassageSource out;
-    out.id = rec.id();
-    out.metadata.insert(rec.metadata().begin(), rec.metadata().end());
-    std::vector<Range> covered;
-    for (const passages::Alignment& al : aligned) {
-      passages::MatchedPassage p;
-      p.a = passages::SpanOf(a.text.tokens, al.a_begin, al.a_end);
-      p.b = passages::SpanOf(source->text.tokens, al.b_begin, al.b_end);
-      p.matched_tokens = al.matched;
-      out.passages.push_back(p);
-      covered.emplace_back(al.a_begin, al.a_end);
-      all_covered.emplace_back(al.a_begin, al.a_end);
-    }
-    out.containment = double(Covered(std::move(covered))) / tokens.size();
-    if (options.with_source_text) {
-      text::DecodeOptions decode;
-      decode.charset = prec.charset();
-      decode.lenient = prec.lenient();
-      NEARDUP_ASSIGN_OR_RETURN(text::DecodedText decoded,
-                               text::Decode(prec.content(), decode));
-      out.text = std::string(decoded.text());
-    }
-    result.sources.push_back(std::move(out));
+    PassageCandidate cand;
+    cand.id = rec.id();
+    cand.metadata.insert(rec.metadata().begin(), rec.metadata().end());
+    cand.shared = ranked[i].first;
+    cand.text = TextOf(std::move(prec));
+    out.candidates.push_back(std::move(cand));
   }
-  result.coverage =
-      tokens.empty() ? 0
-                     : double(Covered(std::move(all_covered))) / tokens.size();
-  std::sort(result.sources.begin(), result.sources.end(),
-            [](const PassageSource& x, const PassageSource& y) {
-              return x.containment != y.containment
-                         ? x.containment > y.containment
-                         : x.id < y.id;
-            });
-  if (result.sources.size() > top_k) result.sources.resize(top_k);
-  return result;
+  return out;
 }
 
 }  // namespace neardup::index

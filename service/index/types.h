@@ -1,5 +1,6 @@
-// Value types of the index API: collection parameters, documents, matches.
-// Plain structs with no RocksDB or gRPC in them.
+// Value types of the index API: collection parameters, prepared documents
+// (fingerprints and keys, computed by service/engine), matches. Plain
+// structs with no RocksDB or gRPC in them.
 
 #ifndef NEARDUP_SERVICE_INDEX_TYPES_H_
 #define NEARDUP_SERVICE_INDEX_TYPES_H_
@@ -12,46 +13,42 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "service/passages/passages.h"
 #include "service/sketch/fingerprint.h"
 #include "service/sketch/lsh.h"
-#include "service/text/analyze.h"
+#include "service/sketch/simhash.h"
+#include "service/text/tokenizer.h"
 
 namespace neardup::index {
 
 using Metadata = std::map<std::string, std::string>;
 
-// Parameters of a collection. Zero fields take defaults (see
-// ResolveCollectionParams in validate.h).
+// Parameters of a collection. Zero or unset fields take the defaults of
+// params.h (ResolveCollectionParams in validate.h fills them in).
 struct CollectionParams {
   double threshold = 0;
   uint32_t num_perm = 0;
   uint32_t word_shingle_size = 0;
   uint32_t char_shingle_size = 0;
-  std::optional<bool> fold_traditional;  // unset: true
+  std::optional<bool> fold_traditional;
   // SimHash tables find stored documents within this Hamming distance
-  // (sketch::SimHashKeys), in [0, 3]; unset: 0 (docs/BENCHMARKS.md,
-  // "Load", says why).
+  // (sketch::SimHashKeys).
   std::optional<uint32_t> simhash_distance;
   // fsync the WAL before acknowledging each write to this collection
-  // (survives power loss, not only a crash). Unset: false.
+  // (survives power loss, not only a crash).
   std::optional<bool> sync;
-  // Keep a passage index (Store::Search): each document's winnowing
-  // fingerprints and its content, for aligning matched passages. Unset:
-  // false. Costs disk (docs/BENCHMARKS.md, "Passages") and ingest time.
+  // Keep a passage index (Search): each document's winnowing fingerprints
+  // and its content, for aligning matched passages. Costs disk
+  // (docs/BENCHMARKS.md, "Passages") and ingest time.
   std::optional<bool> passages;
   // Boilerplate rule (MOSS's -m): a passage fingerprint found in more
   // than this many documents of the collection (site templates, licence
-  // headers, SEO footers) is ignored by Search. 0: kDefaultPassageMaxDocs.
+  // headers, SEO footers) is ignored by Search.
   uint32_t passage_max_docs = 0;
   // Fingerprint a document that repeats passages of itself (a body printed
   // twice) with every repeat after the first removed, so that it matches
-  // the clean text. Unset: true.
+  // the clean text.
   std::optional<bool> collapse_repeats;
 };
-
-inline constexpr uint32_t kDefaultPassageMaxDocs = 50;
-inline constexpr uint32_t kMaxPassageMaxDocs = 100000;
 
 struct CollectionInfo {
   std::string name;
@@ -60,14 +57,39 @@ struct CollectionInfo {
   uint64_t document_count = 0;
   absl::Time create_time;
   uint32_t fingerprint_version = 0;
+  // Internal: the collection's id (never reused, so a collection dropped
+  // and created again under the same name has another) and the seeds its
+  // fingerprints are computed with.
+  uint32_t id = 0;
+  uint64_t shingle_seed = 0;
+  uint64_t minhash_seed = 0;
 };
 
-// A document to store. Views: the caller keeps the bytes alive for the call.
-struct DocumentInput {
-  std::string_view id;       // ignored by Check
-  std::string_view content;  // bytes: text or HTML in any charset
-  Metadata metadata;         // ignored by Check
-  text::InputOptions input;  // how to read `content`
+// The keys a document is indexed under and a query probes: its exact
+// digest, one key per LSH band, one per SimHash table.
+struct DocumentKeys {
+  text::Digest128 digest;
+  std::vector<uint64_t> bands;              // by band
+  std::vector<sketch::SimHashKey> simhash;  // by table
+  // True if a probe with these keys finds a document indexed under `o`.
+  bool SharesAnyWith(const DocumentKeys& o) const;
+};
+
+// Returns the keys of a document with fingerprint `fp` in a collection
+// banded by `lsh` whose SimHash tables reach `simhash_distance`.
+DocumentKeys KeysOf(const sketch::Fingerprint& fp, sketch::LshParams lsh,
+                    uint32_t simhash_distance);
+
+// The passage-index part of a prepared document (collections with
+// passages): its winnowing fingerprints, and its content with how it was
+// read, kept so that Search can align a query against it.
+struct PassageInput {
+  std::vector<uint32_t> fingerprints;  // distinct, ascending
+  std::string_view content;            // bytes as sent; outlives the call
+  std::string charset;                 // as read: re-reading gives the same
+  bool html = false;                   // tokens
+  bool main_content = true;
+  bool lenient = false;
 };
 
 // What Store::Verify found: every document's index keys are present, and
@@ -97,6 +119,58 @@ struct DocumentStats {
   double repeated_fraction = 0;
 };
 
+// A document as the index takes it: analysed and fingerprinted for one
+// collection by the engine. The index stores and probes it; it never
+// reads the text.
+struct PreparedDocument {
+  // CollectionInfo::id of the collection it was prepared for: a write to
+  // a collection dropped and created again in the meantime is refused.
+  uint32_t collection_id = 0;
+  std::string_view id;  // view: the caller keeps it alive for the call
+  Metadata metadata;
+  sketch::Fingerprint fp;
+  DocumentKeys keys;    // KeysOf(fp, ...) for the collection
+  DocumentStats stats;  // of the document as sent
+  // Collections with passages only.
+  std::optional<PassageInput> passages;
+};
+
+// A stored document's content (collections with passages) and how to read
+// it again, exactly as it was read when stored.
+struct StoredText {
+  std::string content;
+  std::string charset;
+  bool html = false;
+  bool main_content = true;
+  bool lenient = false;
+};
+
+// The passage candidates of a Search query, read on one snapshot: the
+// stored documents sharing the most of its passage fingerprints, with
+// what the engine needs to align the query against each.
+struct PassageCandidate {
+  std::string id;
+  Metadata metadata;
+  uint32_t shared = 0;  // distinct fingerprints shared with the query
+  StoredText text;
+};
+
+// A stored document's fingerprint, as an audit of its collection reads it.
+struct StoredFingerprint {
+  uint64_t docnum = 0;  // internal; ascending in the order of adding
+  std::string id;
+  sketch::Fingerprint fp;
+  uint64_t content_bytes = 0;
+};
+
+struct PassageCandidates {
+  // Fingerprints of the query found in more than the collection's
+  // passage_max_docs documents (boilerplate: ignored), ascending.
+  std::vector<uint32_t> boilerplate;
+  // Most shared first, ties by age (oldest first).
+  std::vector<PassageCandidate> candidates;
+};
+
 struct Match {
   std::string id;
   sketch::Scores scores;
@@ -123,31 +197,6 @@ struct CheckResult {
 struct AddResult {
   bool replaced = false;
   DocumentStats stats;
-};
-
-struct SearchOptions {
-  uint32_t top_k = 0;             // sources returned; 0: kDefaultTopK
-  bool with_source_text = false;  // fill PassageSource::text
-};
-
-// A stored document that shares passages with a Search query.
-struct PassageSource {
-  std::string id;
-  Metadata metadata;
-  // Share of the query's tokens inside this source's passages.
-  double containment = 0;
-  // a: the query's span, b: the source's; by position in the query.
-  std::vector<passages::MatchedPassage> passages;
-  // With SearchOptions::with_source_text: the stored content decoded to
-  // UTF-8, which the source spans' code point offsets index.
-  std::string text;
-};
-
-struct SearchResult {
-  std::vector<PassageSource> sources;  // most containment first
-  // Share of the query's tokens inside any source's passages.
-  double coverage = 0;
-  DocumentStats stats;  // of the query
 };
 
 struct StoredDocument {

@@ -4,7 +4,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "service/common/status_macros.h"
-#include "service/sketch/simhash.h"
 #include "service/text/utf8.h"
 
 namespace neardup::index {
@@ -90,44 +89,62 @@ absl::Status ValidateBatchSize(size_t documents) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateTopK(uint32_t top_k) {
+  if (top_k <= kMaxTopK) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("top_k must be at most ", kMaxTopK, ": ", top_k));
+}
+
+absl::StatusOr<ResolvedCheck> ResolveCheckOptions(double collection_threshold,
+                                                  const CheckOptions& options) {
+  NEARDUP_RETURN_IF_ERROR(ValidateTopK(options.top_k));
+  ResolvedCheck out{collection_threshold,
+                    options.top_k ? options.top_k : kDefaultTopK};
+  const double requested = options.threshold;
+  if (requested == 0) return out;
+  NEARDUP_RETURN_IF_ERROR(CheckThreshold(requested));
+  if (requested < collection_threshold) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "threshold ", requested, " is looser than the collection's ",
+        collection_threshold, ": the index is tuned for ", collection_threshold,
+        " and would miss pairs below it"));
+  }
+  out.threshold = requested;
+  return out;
+}
+
+absl::Status RequirePassages(std::string_view name, bool passages) {
+  if (passages) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat("collection ", AbslView(name),
+                   " keeps no passage index: create one with passages on "
+                   "(neardup collections create NAME --passages)"));
+}
+
 absl::StatusOr<CollectionParams> ResolveCollectionParams(CollectionParams p) {
+  auto fill = [](const UintParam& param, uint32_t* v) {
+    if (*v == 0) *v = param.fallback;
+    return CheckParam(param, *v);
+  };
   if (p.threshold == 0) p.threshold = kDefaultThreshold;
-  if (p.num_perm == 0) p.num_perm = kDefaultNumPerm;
-  if (p.word_shingle_size == 0) p.word_shingle_size = kDefaultWordShingleSize;
-  if (p.char_shingle_size == 0) p.char_shingle_size = kDefaultCharShingleSize;
-  if (!p.fold_traditional.has_value()) p.fold_traditional = true;
-  if (!p.simhash_distance.has_value()) p.simhash_distance = 0;
-  if (!p.sync.has_value()) p.sync = false;
-  if (!p.passages.has_value()) p.passages = false;
-  if (p.passage_max_docs == 0) p.passage_max_docs = kDefaultPassageMaxDocs;
-  if (!p.collapse_repeats.has_value()) p.collapse_repeats = true;
-  if (p.passage_max_docs > kMaxPassageMaxDocs) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("passage_max_docs must be in [1, ", kMaxPassageMaxDocs,
-                     "]: ", p.passage_max_docs));
+  if (!p.fold_traditional.has_value()) {
+    p.fold_traditional = kDefaultFoldTraditional;
   }
-  if (*p.simhash_distance >
-      static_cast<uint32_t>(sketch::kMaxSimHashDistance)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("simhash_distance must be in [0, ",
-                     sketch::kMaxSimHashDistance, "]: ", *p.simhash_distance));
+  if (!p.simhash_distance.has_value()) {
+    p.simhash_distance = kSimHashDistanceParam.fallback;
   }
-  if (!(p.threshold > 0 && p.threshold <= 1)) {  // also rejects NaN
-    return absl::InvalidArgumentError(
-        absl::StrCat("threshold must be in (0, 1]: ", p.threshold));
+  if (!p.sync.has_value()) p.sync = kDefaultSync;
+  if (!p.passages.has_value()) p.passages = kDefaultPassages;
+  if (!p.collapse_repeats.has_value()) {
+    p.collapse_repeats = kDefaultCollapseRepeats;
   }
-  if (p.num_perm < 16 || p.num_perm > 1024) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("num_perm must be in [16, 1024]: ", p.num_perm));
-  }
-  if (p.word_shingle_size > 16) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "word_shingle_size must be in [1, 16]: ", p.word_shingle_size));
-  }
-  if (p.char_shingle_size > 32) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "char_shingle_size must be in [1, 32]: ", p.char_shingle_size));
-  }
+  NEARDUP_RETURN_IF_ERROR(fill(kPassageMaxDocsParam, &p.passage_max_docs));
+  NEARDUP_RETURN_IF_ERROR(
+      CheckParam(kSimHashDistanceParam, *p.simhash_distance));
+  NEARDUP_RETURN_IF_ERROR(CheckThreshold(p.threshold));
+  NEARDUP_RETURN_IF_ERROR(fill(kNumPermParam, &p.num_perm));
+  NEARDUP_RETURN_IF_ERROR(fill(kWordShingleParam, &p.word_shingle_size));
+  NEARDUP_RETURN_IF_ERROR(fill(kCharShingleParam, &p.char_shingle_size));
   return p;
 }
 

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "service/index/params.h"
 #include "service/index/types.h"
 
 namespace neardup::index {
@@ -16,12 +17,6 @@ inline constexpr size_t kMaxCollectionNameBytes = 128;
 inline constexpr size_t kMaxIdBytes = 1024;
 inline constexpr size_t kMaxMetadataEntries = 64;
 inline constexpr size_t kMaxMetadataBytes = 64 * 1024;
-
-// Defaults for zero fields of CollectionParams.
-inline constexpr double kDefaultThreshold = 0.8;
-inline constexpr uint32_t kDefaultNumPerm = 128;
-inline constexpr uint32_t kDefaultWordShingleSize = 4;
-inline constexpr uint32_t kDefaultCharShingleSize = 4;
 
 // OK for 1-128 bytes of [A-Za-z0-9_.-] not starting with '.'.
 absl::Status ValidateCollectionName(std::string_view name);
@@ -37,10 +32,26 @@ absl::Status ValidateMetadata(const Metadata& metadata);
 // INVALID_ARGUMENT naming the count otherwise.
 absl::Status ValidateBatchSize(size_t documents);
 
-// Returns `params` with zero fields set to their defaults, or
-// INVALID_ARGUMENT if a field is out of range: threshold in (0, 1],
-// num_perm in [16, 1024], word_shingle_size in [1, 16], char_shingle_size
-// in [1, 32], simhash_distance in [0, 3], passage_max_docs in [1, 100000].
+// OK for a top_k of at most kMaxTopK (0 means kDefaultTopK).
+absl::Status ValidateTopK(uint32_t top_k);
+
+// What a Check of a collection with threshold `collection_threshold` uses:
+// the collection's threshold unless `options` asks for a stricter one
+// (never a looser one: the bands are tuned for the collection's), and
+// kDefaultTopK for 0. INVALID_ARGUMENT otherwise.
+struct ResolvedCheck {
+  double threshold = 0;
+  uint32_t top_k = 0;
+};
+absl::StatusOr<ResolvedCheck> ResolveCheckOptions(double collection_threshold,
+                                                  const CheckOptions& options);
+
+// OK if collection `name` keeps a passage index (`passages`);
+// FAILED_PRECONDITION saying how to make one otherwise.
+absl::Status RequirePassages(std::string_view name, bool passages);
+
+// Returns `params` with zero or unset fields set to their defaults, or
+// INVALID_ARGUMENT if a field is out of its range (params.h).
 absl::StatusOr<CollectionParams> ResolveCollectionParams(
     CollectionParams params);
 

@@ -8,18 +8,10 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "service/common/hash.h"
 
 namespace neardup::passages {
 namespace {
-
-uint64_t Mix(uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
 
 // (hash of the k-gram starting at `pos`, pos), for every k-gram.
 struct Gram {
@@ -33,7 +25,7 @@ std::vector<Gram> Grams(absl::Span<const uint32_t> tokens, uint32_t k) {
   out.reserve(tokens.size() - k + 1);
   for (uint32_t p = 0; p + k <= tokens.size(); ++p) {
     uint64_t h = k;
-    for (uint32_t i = 0; i < k; ++i) h = Mix(h ^ tokens[p + i]);
+    for (uint32_t i = 0; i < k; ++i) h = Mix64(h ^ tokens[p + i]);
     out.push_back({h, p});
   }
   return out;

@@ -4,21 +4,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "service/common/hash.h"
 #include "service/sketch/winnow.h"
 
 namespace neardup::passages {
-namespace {
-
-uint64_t Mix(uint64_t x) {
-  x ^= x >> 31;
-  x *= 0x7fb5d329728ea185ULL;
-  x ^= x >> 27;
-  x *= 0x81dadef4bc2dd44dULL;
-  x ^= x >> 33;
-  return x;
-}
-
-}  // namespace
 
 std::vector<PassageFingerprint> PassageFingerprints(
     absl::Span<const uint32_t> tokens) {
@@ -27,7 +16,7 @@ std::vector<PassageFingerprint> PassageFingerprints(
   std::vector<uint64_t> grams(tokens.size() - kPassageGram + 1);
   for (size_t p = 0; p < grams.size(); ++p) {
     uint64_t h = 0x9e3779b97f4a7c15ULL;
-    for (uint32_t i = 0; i < kPassageGram; ++i) h = Mix(h ^ tokens[p + i]);
+    for (uint32_t i = 0; i < kPassageGram; ++i) h = Mix64(h ^ tokens[p + i]);
     grams[p] = h;
   }
   for (const sketch::WinnowFingerprint& f :

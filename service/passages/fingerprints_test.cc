@@ -23,6 +23,24 @@ size_t SharedCount(const std::set<uint32_t>& x, const std::set<uint32_t>& y) {
   return n;
 }
 
+// Golden values: passage fingerprints are stored (the passage index), so
+// a change of the k-gram hash or the winnowing fails here; a deliberate
+// one updates the values and bumps sketch::kFingerprintVersion.
+TEST(PassageFingerprintsTest, GoldenValues) {
+  std::vector<uint32_t> tokens(100);
+  for (uint32_t i = 0; i < tokens.size(); ++i) tokens[i] = i * 2654435761u;
+  const std::vector<PassageFingerprint> fps = PassageFingerprints(tokens);
+  ASSERT_FALSE(fps.empty());
+  uint64_t fold = 0xcbf29ce484222325ULL;  // FNV-1a over hash and position
+  for (const PassageFingerprint& f : fps) {
+    fold = (fold ^ f.hash) * 0x100000001b3ULL;
+    fold = (fold ^ f.position) * 0x100000001b3ULL;
+  }
+  EXPECT_EQ(fps.size(), 15u);
+  EXPECT_EQ(fps[0].hash, 1134598475u);
+  EXPECT_EQ(fold, 5378229993017738702ULL);
+}
+
 TEST(PassageFingerprintsTest, ShortTextsHaveNone) {
   EXPECT_TRUE(PassageFingerprints(std::vector<uint32_t>{1, 2, 3}).empty());
   EXPECT_EQ(PassageFingerprints(std::vector<uint32_t>{1, 2, 3, 4}).size(), 1u);

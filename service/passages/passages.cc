@@ -206,6 +206,7 @@ Repeats FindRepeats(std::string_view content, const text::Analysis& analysis,
   std::vector<Range> bytes;
   for (const Range& r : Merged(std::move(later))) {
     removed += r.second - r.first;
+    out.later.push_back({r.first, r.second});
     bytes.push_back(
         {tokens[r.first].byte_start, tokens[r.second - 1].byte_end});
   }

@@ -79,6 +79,9 @@ struct Repeats {
   // Fraction of the document's tokens that lie in later occurrences (0 for
   // a document without repeats, about 0.5 for a body printed twice).
   double repeated_fraction = 0;
+  // The tokens of every occurrence but the first, merged, ascending: what
+  // collapsing removes (text::RemoveTokens).
+  std::vector<text::TokenRange> later;
   // `content` without the bytes of later occurrences (in the input's own
   // encoding).
   std::string collapsed;

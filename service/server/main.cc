@@ -29,6 +29,10 @@ ABSL_FLAG(int, write_buffer_mb, 256,
           "RocksDB memtables of all column families together, in MiB");
 ABSL_FLAG(int, grace_seconds, 10,
           "on SIGINT/SIGTERM, how long in-flight calls may take to finish");
+ABSL_FLAG(int, threads, 0, "threads that analyse documents (0: one per core)");
+ABSL_FLAG(int, max_queued, 256,
+          "calls that may wait for a thread; more are refused with "
+          "RESOURCE_EXHAUSTED");
 ABSL_FLAG(bool, verbose, false, "log every failed call");
 ABSL_FLAG(bool, verify, false,
           "check the database at --db (every document has all its index "
@@ -118,6 +122,16 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "neardupd: --write_buffer_mb must be in [8, 65536]\n");
     return 2;
   }
+  const int threads = absl::GetFlag(FLAGS_threads);
+  const int max_queued = absl::GetFlag(FLAGS_max_queued);
+  if (threads < 0 || threads > 1024) {
+    std::fprintf(stderr, "neardupd: --threads must be in [0, 1024]\n");
+    return 2;
+  }
+  if (max_queued < 1 || max_queued > 1000000) {
+    std::fprintf(stderr, "neardupd: --max_queued must be in [1, 1000000]\n");
+    return 2;
+  }
   if (grace_seconds < 0) {
     std::fprintf(stderr, "neardupd: --grace_seconds must be >= 0\n");
     return 2;
@@ -130,6 +144,8 @@ int main(int argc, char** argv) {
   options.max_message_bytes = max_message_mb << 20;
   options.block_cache_bytes = static_cast<size_t>(block_cache_mb) << 20;
   options.write_buffer_bytes = static_cast<size_t>(write_buffer_mb) << 20;
+  options.worker_threads = threads;
+  options.max_queued_calls = static_cast<size_t>(max_queued);
   auto server = neardup::server::NearDupServer::Start(options);
   if (!server.ok()) {
     std::fprintf(stderr, "neardupd: %s\n",

@@ -1,5 +1,7 @@
 #include "service/server/server.h"
 
+#include <filesystem>
+#include <system_error>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -25,8 +27,19 @@ absl::StatusOr<std::unique_ptr<NearDupServer>> NearDupServer::Start(
   store_options.block_cache_bytes = options.block_cache_bytes;
   store_options.write_buffer_bytes = options.write_buffer_bytes;
   NEARDUP_ASSIGN_OR_RETURN(server->store_, index::Store::Open(store_options));
-  server->service_ =
-      std::make_unique<api::NearDupService>(server->store_.get());
+  server->engine_ = std::make_unique<engine::Engine>(server->store_.get());
+  server->executor_ = std::make_unique<Executor>(
+      Executor::Options{options.worker_threads, options.max_queued_calls});
+  api::NearDupService::Options service_options;
+  service_options.audit_dir = options.db_path + "/audits";
+  service_options.audit_threads = options.audit_threads;
+  service_options.audit_memory_bytes = options.audit_memory_bytes;
+  // Scratch of audits a crash interrupted.
+  std::error_code ignored;
+  std::filesystem::remove_all(service_options.audit_dir, ignored);
+  server->service_ = std::make_unique<api::NearDupService>(
+      server->engine_.get(), server->executor_.get(),
+      std::move(service_options));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -60,6 +73,8 @@ void NearDupServer::Shutdown(absl::Duration grace) {
     server_.reset();
   }
   service_.reset();
+  executor_.reset();
+  engine_.reset();
   store_.reset();
 }
 

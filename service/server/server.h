@@ -1,6 +1,7 @@
-// NearDupServer: neardupd's server object. Owns the store, the service and
-// the gRPC server, with the standard health service (grpc.health.v1) and
-// server reflection, so grpcurl can list and call it.
+// NearDupServer: neardupd's server object. Owns the store, the engine, the
+// executor that runs document work, the service and the gRPC server, with the
+// standard health service (grpc.health.v1) and server reflection, so grpcurl
+// can list and call it.
 //
 // Example:
 //   NearDupServer::Options options;
@@ -23,6 +24,8 @@
 #include "absl/time/time.h"
 #include "grpcpp/server.h"
 #include "service/api/service.h"
+#include "service/common/executor.h"
+#include "service/engine/engine.h"
 #include "service/index/store.h"
 
 namespace neardup::server {
@@ -41,6 +44,14 @@ class NearDupServer {
     size_t block_cache_bytes = size_t{256} << 20;
     // Memtables of all column families together.
     size_t write_buffer_bytes = size_t{256} << 20;
+    // Threads that analyse and fingerprint documents (0: one per core),
+    // and how many calls may wait for one before RESOURCE_EXHAUSTED.
+    int worker_threads = 0;
+    size_t max_queued_calls = 256;
+    // Collection audits: threads (0: one per core) and memory budget;
+    // their scratch files go to DB_PATH/audits.
+    int audit_threads = 0;
+    uint64_t audit_memory_bytes = uint64_t{1} << 30;
   };
 
   // Opens the store and starts serving. FAILED_PRECONDITION if the database
@@ -65,8 +76,11 @@ class NearDupServer {
  private:
   NearDupServer() = default;
 
-  // Declared so that destruction runs server_, then service_, then store_.
+  // Declared so that destruction runs server_, service_, executor_ (which
+  // finishes the calls still queued), engine_, then store_.
   std::unique_ptr<index::Store> store_;
+  std::unique_ptr<engine::Engine> engine_;
+  std::unique_ptr<Executor> executor_;
   std::unique_ptr<api::NearDupService> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

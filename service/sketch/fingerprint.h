@@ -23,8 +23,11 @@ namespace neardup::sketch {
 // any of them changes; stored fingerprints of another version must not be
 // compared with new ones. v2: digest over token hashes, Traditional ->
 // Simplified folding. v3: one-permutation MinHash with optimal
-// densification (was K independent hashes), bottom-k sketches.
-inline constexpr uint32_t kFingerprintVersion = 3;
+// densification (was K independent hashes), bottom-k sketches. v4: a
+// document that repeats itself is fingerprinted without its repeats by
+// removing their tokens (was: their bytes, then analysed again), passage
+// fingerprints hash k-grams with the common mixer (Mix64).
+inline constexpr uint32_t kFingerprintVersion = 4;
 
 // Seed of the MinHash functions for kFingerprintVersion.
 inline constexpr uint64_t kMinHashSeed = 0x6d696e6861736831ULL;  // "minhash1"

@@ -19,10 +19,6 @@ constexpr uint64_t kProbeTweak = 0x64656e7369667931ULL;  // "densify1"
 
 }  // namespace
 
-uint64_t SplitMix64(uint64_t* state) {
-  return Mix64(*state += 0x9e3779b97f4a7c15ULL);
-}
-
 std::vector<uint64_t> RandomHashes(uint64_t* state, size_t n) {
   std::vector<uint64_t> out(n);
   for (uint64_t& x : out) x = SplitMix64(state);

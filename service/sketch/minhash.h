@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "absl/types/span.h"
+#include "service/common/hash.h"
 
 namespace neardup::sketch {
 
@@ -72,20 +73,9 @@ class MinHasher {
 double EstimateJaccard(absl::Span<const uint32_t> a,
                        absl::Span<const uint32_t> b);
 
-// Returns the next value of the SplitMix64 generator whose state is `*state`.
-// Used to derive hash parameters from a seed.
-uint64_t SplitMix64(uint64_t* state);
-
 // Returns the next `n` values of SplitMix64 from `*state`: a reproducible
 // stand-in for a set of shingle hashes (tests, benchmarks).
 std::vector<uint64_t> RandomHashes(uint64_t* state, size_t n);
-
-// A bijective 64-bit mixer (the SplitMix64 / MurmurHash3 finalizer).
-inline uint64_t Mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 }  // namespace neardup::sketch
 

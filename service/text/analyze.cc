@@ -94,7 +94,8 @@ absl::StatusOr<Analysis> Finish(std::string_view content,
 
 absl::StatusOr<Analysis> Analyze(std::string_view content,
                                  const TextParams& params,
-                                 const InputOptions& input) {
+                                 const InputOptions& input,
+                                 std::string* decoded_out) {
   if (content.size() > kMaxContentBytes) {
     return absl::InvalidArgumentError(absl::StrCat(
         "content of ", content.size(), " bytes is over the limit of ",
@@ -118,6 +119,9 @@ absl::StatusOr<Analysis> Analyze(std::string_view content,
           token.byte_start += *utf8_start;
           token.byte_end += *utf8_start;
         }
+      }
+      if (decoded_out != nullptr) {
+        decoded_out->assign(content.substr(*utf8_start));
       }
       return Finish(content, params, std::move(t), "UTF-8", false);
     }
@@ -148,6 +152,7 @@ absl::StatusOr<Analysis> Analyze(std::string_view content,
     return absl::InternalError("HTML extraction produced invalid UTF-8");
   }
   NEARDUP_ASSIGN_OR_RETURN(a.text, Tokenize(text, tokenize_options));
+  if (decoded_out != nullptr) decoded_out->assign(decoded.text());
   // Token offsets: text -> decoded (HTML map) -> input (charset map).
   const Locator locate(decoded);
   for (Token& t : a.text.tokens) {
@@ -169,6 +174,22 @@ absl::StatusOr<Analysis> Analyze(std::string_view content,
   }
   return Finish(content, params, std::move(a.text), std::move(a.charset),
                 a.html);
+}
+
+void RemoveTokens(absl::Span<const TokenRange> ranges, const TextParams& params,
+                  Analysis* a) {
+  if (ranges.empty()) return;
+  std::vector<Token>& tokens = a->text.tokens;
+  size_t kept = 0, next = 0;
+  for (const TokenRange& r : ranges) {
+    for (; next < r.begin; ++next) tokens[kept++] = tokens[next];
+    next = r.end;
+  }
+  for (; next < tokens.size(); ++next) tokens[kept++] = tokens[next];
+  tokens.resize(kept);
+  a->text.digest = DigestOf(tokens);
+  a->shingles = ShingleHashes(tokens, params.shingle);
+  a->shingle_set = ShingleSet(a->shingles);
 }
 
 }  // namespace neardup::text

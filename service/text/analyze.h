@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "service/text/shingle.h"
 #include "service/text/tokenizer.h"
 
@@ -61,10 +62,27 @@ struct Analysis {
 // Analyzes `content`. INVALID_ARGUMENT for undecodable bytes (naming the
 // byte offset and charset), an unknown charset, content over
 // kMaxContentBytes, unparseable HTML (too deep, too large), and "no text"
-// when no word or character is left after decoding and extraction.
+// when no word or character is left after decoding and extraction. If
+// `decoded` is given, it receives the content decoded to UTF-8 (without a
+// byte order mark): the text the tokens' code point offsets index.
 absl::StatusOr<Analysis> Analyze(std::string_view content,
                                  const TextParams& params = {},
-                                 const InputOptions& input = {});
+                                 const InputOptions& input = {},
+                                 std::string* decoded = nullptr);
+
+// Tokens [begin, end) of an analysis.
+struct TokenRange {
+  uint32_t begin = 0;
+  uint32_t end = 0;
+};
+
+// Removes the tokens in `ranges` (ascending, disjoint, inside the text)
+// from `a` and recomputes its shingles, shingle set and digest from the
+// tokens left, as if the text held only those: how a document that repeats
+// itself is fingerprinted with its repeats collapsed, without reading it
+// again. The tokens left keep their offsets into the original input.
+void RemoveTokens(absl::Span<const TokenRange> ranges, const TextParams& params,
+                  Analysis* a);
 
 }  // namespace neardup::text
 

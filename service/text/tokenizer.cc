@@ -183,9 +183,7 @@ class Tokenizer {
   void Reserve(size_t tokens) { out_.tokens.reserve(tokens); }
 
   TokenizedText Finish() {
-    const std::vector<uint64_t> le = TokenHashesLe(out_.tokens);
-    const XXH128_hash_t d = XXH3_128bits(le.data(), le.size() * 8);
-    out_.digest = Digest128{d.low64, d.high64};
+    out_.digest = DigestOf(out_.tokens);
     return std::move(out_);
   }
 
@@ -243,6 +241,12 @@ absl::Status PrepareTokenizer() {
   CjkHashes(false);
   CjkHashes(true);
   return absl::OkStatus();
+}
+
+Digest128 DigestOf(absl::Span<const Token> tokens) {
+  const std::vector<uint64_t> le = TokenHashesLe(tokens);
+  const XXH128_hash_t d = XXH3_128bits(le.data(), le.size() * 8);
+  return Digest128{d.low64, d.high64};
 }
 
 std::vector<uint64_t> TokenHashesLe(absl::Span<const Token> tokens) {

@@ -50,9 +50,8 @@ struct Digest128 {
 
 struct TokenizedText {
   std::vector<Token> tokens;
-  // XXH3-128 of the token hashes (little-endian): equal for texts that
-  // differ only in case, width, punctuation, whitespace (and script, when
-  // folding).
+  // DigestOf(tokens): equal for texts that differ only in case, width,
+  // punctuation, whitespace (and script, when folding).
   Digest128 digest;
 };
 
@@ -80,6 +79,10 @@ absl::StatusOr<TokenizedText> Tokenize(std::string_view utf8,
 // server calls it at startup. FAILED_PRECONDITION if OpenCC's data is
 // missing. Thread-safe; Tokenize works without it.
 absl::Status PrepareTokenizer();
+
+// Returns the digest of `tokens`: XXH3-128 of their hashes as
+// little-endian 64-bit words (TokenHashesLe).
+Digest128 DigestOf(absl::Span<const Token> tokens);
 
 // Returns the tokens' hashes as little-endian 64-bit words: the bytes that
 // every hash over token hashes (digest, shingles) reads, the same on any

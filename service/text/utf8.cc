@@ -51,4 +51,32 @@ absl::Status ValidateUtf8(std::string_view text, std::string_view what) {
   return absl::OkStatus();
 }
 
+std::string ReplaceInvalidUtf8(std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size());
+  for (size_t i = 0; i < raw.size();) {
+    char32_t cp;
+    const size_t len = DecodeUtf8(raw, i, &cp);
+    if (len == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(raw.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
+}
+
+std::vector<uint32_t> CodePointOffsets(std::string_view utf8) {
+  std::vector<uint32_t> at;
+  for (size_t i = 0; i < utf8.size(); ++i) {
+    if ((static_cast<unsigned char>(utf8[i]) & 0xC0) != 0x80) {
+      at.push_back(static_cast<uint32_t>(i));
+    }
+  }
+  at.push_back(static_cast<uint32_t>(utf8.size()));
+  return at;
+}
+
 }  // namespace neardup::text

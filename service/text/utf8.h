@@ -1,5 +1,7 @@
 // Strict UTF-8 validation and decoding (RFC 3629): no overlong forms, no
-// surrogates, nothing above U+10FFFF.
+// surrogates, nothing above U+10FFFF. The service's one UTF-8 decoder
+// (DecodeUtf8); everything else here is built on it. (The client library,
+// which links no service code, keeps its own check in client/client.cc.)
 
 #ifndef NEARDUP_SERVICE_TEXT_UTF8_H_
 #define NEARDUP_SERVICE_TEXT_UTF8_H_
@@ -8,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 
@@ -54,6 +57,14 @@ void AppendUtf8(char32_t cp, std::string* out);
 // offset of the first bad sequence and the bytes found there, e.g.
 // "content is not valid UTF-8 at byte offset 17 (0xff)".
 absl::Status ValidateUtf8(std::string_view text, std::string_view what);
+
+// Returns `raw` with every byte that does not start a valid UTF-8 sequence
+// replaced by U+FFFD: text that is safe to print, in HTML or JSON.
+std::string ReplaceInvalidUtf8(std::string_view raw);
+
+// Returns the byte offset of every code point of `utf8` (valid UTF-8), and
+// its size last: code point i is bytes [at[i], at[i+1]).
+std::vector<uint32_t> CodePointOffsets(std::string_view utf8);
 
 }  // namespace neardup::text
 

@@ -8,16 +8,12 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "service/common/hash.h"
 
 namespace neardup::testing {
 namespace {
 
-uint64_t Next(uint64_t* s) {
-  uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+uint64_t Next(uint64_t* s) { return SplitMix64(s); }
 
 std::string Word(uint64_t* s) {
   static const char* kSyllables[] = {"ka",  "lo", "mi",  "ter", "sun", "va",

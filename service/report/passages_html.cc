@@ -1,4 +1,4 @@
-#include "client/passages_html.h"
+#include "service/report/passages_html.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -9,14 +9,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "client/utf8.h"
+#include "service/text/utf8.h"
 
-namespace neardup::client {
-namespace {
+namespace neardup::report {
 
-// HTML-escaped text; invalid UTF-8 bytes become U+FFFD.
 void AppendEscaped(std::string_view text, std::string* out) {
-  for (char c : ValidUtf8(text)) {
+  for (char c : text::ReplaceInvalidUtf8(text)) {
     switch (c) {
       case '<':
         out->append("&lt;");
@@ -35,6 +33,8 @@ void AppendEscaped(std::string_view text, std::string* out) {
     }
   }
 }
+
+namespace {
 
 std::string Colour(size_t passage) {
   // Golden-angle hues: neighbouring passages get distinct colours.
@@ -83,26 +83,35 @@ std::string Column(const HtmlSide& side) {
 
 }  // namespace
 
+std::string PassagesCss() {
+  return "main.passages{display:flex;gap:1em}\n"
+         "main.passages>section,main.passages>div{flex:1;min-width:0}\n"
+         "main.passages pre{white-space:pre-wrap;word-wrap:break-word;"
+         "font-family:serif;line-height:1.5}\n"
+         "mark{border-radius:2px}\n";
+}
+
+std::string PassagesSection(const HtmlSide& left,
+                            const std::vector<HtmlSide>& right) {
+  std::string out =
+      absl::StrCat("<main class=\"passages\">\n", Column(left), "<div>\n");
+  for (const HtmlSide& side : right) out += Column(side);
+  absl::StrAppend(&out, "</div>\n</main>\n");
+  return out;
+}
+
 std::string PassagesHtml(const std::string& heading, const HtmlSide& left,
                          const std::vector<HtmlSide>& right) {
   std::string out =
       "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>";
   AppendEscaped(heading, &out);
-  absl::StrAppend(
-      &out,
-      "</title><style>\n"
-      "body{font-family:sans-serif;margin:1em}\n"
-      "main{display:flex;gap:1em}\n"
-      "main>section,main>div{flex:1;min-width:0}\n"
-      "pre{white-space:pre-wrap;word-wrap:break-word;font-family:serif;"
-      "line-height:1.5}\n"
-      "mark{border-radius:2px}\n"
-      "</style></head><body><h1>");
+  absl::StrAppend(&out,
+                  "</title><style>\nbody{font-family:sans-serif;margin:1em}\n",
+                  PassagesCss(), "</style></head><body><h1>");
   AppendEscaped(heading, &out);
-  absl::StrAppend(&out, "</h1>\n<main>\n", Column(left), "<div>\n");
-  for (const HtmlSide& side : right) out += Column(side);
-  absl::StrAppend(&out, "</div>\n</main></body></html>\n");
+  absl::StrAppend(&out, "</h1>\n", PassagesSection(left, right),
+                  "</body></html>\n");
   return out;
 }
 
-}  // namespace neardup::client
+}  // namespace neardup::report

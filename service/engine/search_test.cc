@@ -10,14 +10,19 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "service/engine/engine.h"
 #include "service/index/store.h"
 #include "tests/testing/corpus.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
 
-namespace neardup::index {
+namespace neardup::engine {
 namespace {
 
+using ::neardup::index::CollectionParams;
+using ::neardup::index::kDefaultPassageMaxDocs;
+using ::neardup::index::kMaxPassageMaxDocs;
+using ::neardup::index::kMaxTopK;
 using ::neardup::testing::GeneratedText;
 using ::neardup::testing::IsOk;
 using ::neardup::testing::MutateWords;
@@ -75,15 +80,18 @@ class PassageStoreTest : public ::testing::Test {
   }
   void TearDown() override {
     store_.reset();
+    db_.reset();
     std::filesystem::remove_all(dir_);
   }
   void Reopen() {
     store_.reset();
-    Store::Options o;
+    db_.reset();
+    index::Store::Options o;
     o.path = dir_;
-    auto s = Store::Open(o);
+    auto s = index::Store::Open(o);
     ASSERT_THAT(s, IsOk());
-    store_ = std::move(*s);
+    db_ = std::move(*s);
+    store_ = std::make_unique<Engine>(db_.get());
   }
   void Add(const std::string& coll, const std::string& id,
            const std::string& text) {
@@ -96,7 +104,8 @@ class PassageStoreTest : public ::testing::Test {
   }
 
   std::string dir_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<index::Store> db_;
+  std::unique_ptr<Engine> store_;  // over db_
 };
 
 TEST_F(PassageStoreTest, ParametersArePersisted) {
@@ -317,4 +326,4 @@ TEST_F(PassageStoreTest, SeedPageMatchesItsBodyAndRepeatsItself) {
 }
 
 }  // namespace
-}  // namespace neardup::index
+}  // namespace neardup::engine

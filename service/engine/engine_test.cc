@@ -1,4 +1,4 @@
-#include "service/index/store.h"
+#include "service/engine/engine.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -10,12 +10,18 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "service/index/store.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
 
-namespace neardup::index {
+namespace neardup::engine {
 namespace {
 
+using ::neardup::index::CheckResult;
+using ::neardup::index::CollectionInfo;
+using ::neardup::index::CollectionParams;
+using ::neardup::index::Match;
+using ::neardup::index::Metadata;
 using ::neardup::testing::GeneratedText;
 using ::neardup::testing::IsOk;
 using ::neardup::testing::MutateWords;
@@ -48,16 +54,19 @@ class StoreTest : public ::testing::Test {
   }
   void TearDown() override {
     store_.reset();
+    db_.reset();
     std::filesystem::remove_all(dir_);
   }
   void Reopen() {
     store_.reset();
-    auto s = Store::Open(Options());
+    db_.reset();
+    auto s = index::Store::Open(Options());
     ASSERT_THAT(s, IsOk());
-    store_ = std::move(*s);
+    db_ = std::move(*s);
+    store_ = std::make_unique<Engine>(db_.get());
   }
-  Store::Options Options() const {
-    Store::Options o;
+  index::Store::Options Options() const {
+    index::Store::Options o;
     o.path = dir_;
     return o;
   }
@@ -72,7 +81,8 @@ class StoreTest : public ::testing::Test {
   }
 
   std::string dir_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<index::Store> db_;
+  std::unique_ptr<Engine> store_;  // over db_
 };
 
 TEST_F(StoreTest, CollectionsCreateListGetDrop) {
@@ -448,10 +458,10 @@ TEST_F(StoreTest, BadInputGetsPreciseErrors) {
 }
 
 TEST_F(StoreTest, SecondOpenOfTheSameDatabaseIsRefused) {
-  EXPECT_THAT(Store::Open(Options()),
+  EXPECT_THAT(index::Store::Open(Options()),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("in use by another process")));
 }
 
 }  // namespace
-}  // namespace neardup::index
+}  // namespace neardup::engine

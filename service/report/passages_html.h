@@ -1,20 +1,21 @@
 // A self-contained HTML page showing a text beside one or more others
 // with their shared passages highlighted, passage i in the same colour on
-// both sides (`neardup compare --html`, `neardup search --html`).
+// both sides (`neardup compare --html`, `neardup search --html`), and the
+// same view as a section of a larger page (the audit report).
 //
 // Each highlighted range is <mark class="passage" data-passage="I"> (I the
 // passage's index in the answer); a range covered by several passages
 // carries all their indexes, space-separated, and the first one's colour.
 
-#ifndef NEARDUP_CLIENT_PASSAGES_HTML_H_
-#define NEARDUP_CLIENT_PASSAGES_HTML_H_
+#ifndef NEARDUP_SERVICE_REPORT_PASSAGES_HTML_H_
+#define NEARDUP_SERVICE_REPORT_PASSAGES_HTML_H_
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace neardup::client {
+namespace neardup::report {
 
 // One side of a passage: bytes [begin, end) of that side's text.
 struct ByteRange {
@@ -36,6 +37,18 @@ struct HtmlSide {
 std::string PassagesHtml(const std::string& heading, const HtmlSide& left,
                          const std::vector<HtmlSide>& right);
 
-}  // namespace neardup::client
+// The CSS that PassagesSection's markup needs, for a page's <style>.
+std::string PassagesCss();
 
-#endif  // NEARDUP_CLIENT_PASSAGES_HTML_H_
+// The two columns of PassagesHtml alone: a <main class="passages"> element
+// to put into another page (with PassagesCss()).
+std::string PassagesSection(const HtmlSide& left,
+                            const std::vector<HtmlSide>& right);
+
+// Appends `text` to `out` escaped for HTML text and attribute values;
+// bytes that are not UTF-8 become U+FFFD.
+void AppendEscaped(std::string_view text, std::string* out);
+
+}  // namespace neardup::report
+
+#endif  // NEARDUP_SERVICE_REPORT_PASSAGES_HTML_H_

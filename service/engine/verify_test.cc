@@ -11,14 +11,16 @@
 
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
+#include "service/engine/engine.h"
 #include "service/index/keys.h"
 #include "service/index/store.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
 
-namespace neardup::index {
+namespace neardup::engine {
 namespace {
 
+using ::neardup::index::IntegrityReport;
 using ::neardup::testing::GeneratedText;
 using ::neardup::testing::IsOk;
 
@@ -64,17 +66,20 @@ class VerifyTest : public ::testing::Test {
     ASSERT_THAT(report, IsOk());
     ASSERT_TRUE(report->ok());
     store_.reset();
+    db_.reset();
   }
   void TearDown() override {
     store_.reset();
+    db_.reset();
     std::filesystem::remove_all(dir_);
   }
   void Open() {
-    Store::Options o;
+    index::Store::Options o;
     o.path = dir_;
-    auto s = Store::Open(o);
+    auto s = index::Store::Open(o);
     ASSERT_THAT(s, IsOk());
-    store_ = std::move(*s);
+    db_ = std::move(*s);
+    store_ = std::make_unique<Engine>(db_.get());
   }
   IntegrityReport Report() {
     Open();
@@ -84,7 +89,8 @@ class VerifyTest : public ::testing::Test {
   }
 
   std::string dir_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<index::Store> db_;
+  std::unique_ptr<Engine> store_;  // over db_
 };
 
 TEST_F(VerifyTest, NoticesAMissingBandKey) {
@@ -105,7 +111,8 @@ TEST_F(VerifyTest, NoticesAnOrphanDigestKey) {
       dir_, "digest", [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
         // Collection 1, a digest nobody has, document 999.
         ASSERT_TRUE(
-            db->Put({}, cf, keys::DigestKey(1, text::Digest128{7, 7}, 999), "")
+            db->Put({}, cf,
+                    index::keys::DigestKey(1, text::Digest128{7, 7}, 999), "")
                 .ok());
       });
   const IntegrityReport r = Report();
@@ -115,4 +122,4 @@ TEST_F(VerifyTest, NoticesAnOrphanDigestKey) {
 }
 
 }  // namespace
-}  // namespace neardup::index
+}  // namespace neardup::engine

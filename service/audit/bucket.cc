@@ -1,0 +1,287 @@
+#include "service/audit/bucket.h"
+
+#include <algorithm>
+#include <atomic>
+#include <queue>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "service/audit/files.h"
+#include "service/audit/sorter.h"
+#include "service/common/status_macros.h"
+
+namespace neardup::audit {
+namespace {
+
+constexpr uint32_t kNoRank = UINT32_MAX;
+
+struct RankKey {
+  uint32_t tokens;
+  uint32_t bytes;
+  uint32_t doc;
+};
+
+// Sorts `keys` (one per good document) into survivor order.
+absl::Status SortByKeep(const SignedCorpus& corpus, Keep keep,
+                        std::vector<RankKey>* keys) {
+  // Sorts [begin, end) by (id, document number), reading those ids.
+  auto by_id = [&](std::vector<RankKey>::iterator begin,
+                   std::vector<RankKey>::iterator end) -> absl::Status {
+    std::vector<std::pair<std::string, RankKey>> ids;
+    ids.reserve(end - begin);
+    for (auto it = begin; it != end; ++it) {
+      NEARDUP_ASSIGN_OR_RETURN(DocRecord r, corpus.Doc(it->doc));
+      NEARDUP_ASSIGN_OR_RETURN(std::string id, corpus.Id(it->doc, r));
+      ids.emplace_back(std::move(id), *it);
+    }
+    std::sort(ids.begin(), ids.end(), [](const auto& x, const auto& y) {
+      return x.first != y.first ? x.first < y.first
+                                : x.second.doc < y.second.doc;
+    });
+    for (const auto& [id, key] : ids) *begin++ = key;
+    return absl::OkStatus();
+  };
+  switch (keep) {
+    case Keep::kFirst:
+      return absl::OkStatus();  // already in input order
+    case Keep::kId:
+      return by_id(keys->begin(), keys->end());
+    case Keep::kLongest:
+      break;
+  }
+  std::sort(keys->begin(), keys->end(), [](const RankKey& x, const RankKey& y) {
+    if (x.tokens != y.tokens) return x.tokens > y.tokens;
+    if (x.bytes != y.bytes) return x.bytes > y.bytes;
+    return x.doc < y.doc;
+  });
+  // Ties of length are broken by id: only the tied documents' ids are read.
+  for (auto begin = keys->begin(); begin != keys->end();) {
+    auto end = begin + 1;
+    while (end != keys->end() && end->tokens == begin->tokens &&
+           end->bytes == begin->bytes) {
+      ++end;
+    }
+    if (end - begin > 1) NEARDUP_RETURN_IF_ERROR(by_id(begin, end));
+    begin = end;
+  }
+  return absl::OkStatus();
+}
+
+// A k-way merge of one sorted run per chunk.
+template <typename T, typename Less>
+class Merger {
+ public:
+  Merger(const std::vector<const RandomAccessFile*>& files,
+         const std::vector<std::pair<uint64_t, uint64_t>>& ranges, Less less)
+      : heap_(Greater{less}) {
+    readers_.reserve(files.size());
+    for (size_t i = 0; i < files.size(); ++i) {
+      readers_.emplace_back(files[i], ranges[i].first, ranges[i].second, 4096);
+    }
+  }
+  absl::Status Start() {
+    for (size_t i = 0; i < readers_.size(); ++i) {
+      NEARDUP_RETURN_IF_ERROR(Advance(i));
+    }
+    return absl::OkStatus();
+  }
+  // The next record in order: true, or false at the end.
+  absl::StatusOr<bool> Next(T* out) {
+    if (heap_.empty()) return false;
+    const auto [value, i] = heap_.top();
+    heap_.pop();
+    *out = value;
+    NEARDUP_RETURN_IF_ERROR(Advance(i));
+    return true;
+  }
+
+ private:
+  using Head = std::pair<T, size_t>;
+  struct Greater {
+    Less less;
+    bool operator()(const Head& x, const Head& y) const {
+      return less(y.first, x.first);
+    }
+  };
+  absl::Status Advance(size_t i) {
+    T v;
+    NEARDUP_ASSIGN_OR_RETURN(bool more, readers_[i].Next(&v));
+    if (more) heap_.push({v, i});
+    return absl::OkStatus();
+  }
+  std::vector<RecordReader<T>> readers_;
+  std::priority_queue<Head, std::vector<Head>, Greater> heap_;
+};
+
+}  // namespace
+
+absl::Status Bucket(const StageContext& ctx, const SignedCorpus& corpus,
+                    Marker* stats) {
+  const std::string dir = ctx.dir + "/bucket";
+  NEARDUP_RETURN_IF_ERROR(RemoveAll(dir));
+  NEARDUP_RETURN_IF_ERROR(MakeDirs(dir));
+  ProgressReporter progress(ctx, "bucket", "bands");
+
+  // 1. Rank.
+  std::vector<RankKey> keys;
+  for (const SignedCorpus::Chunk& c : corpus.chunks()) {
+    RecordReader<DocRecord> docs(&c.docs_file, 0, c.docs_file.size());
+    DocRecord r;
+    for (uint64_t doc = c.first;; ++doc) {
+      NEARDUP_ASSIGN_OR_RETURN(bool more, docs.Next(&r));
+      if (!more) break;
+      if (r.flags & kBadDocument) continue;
+      keys.push_back({r.tokens,
+                      static_cast<uint32_t>(
+                          std::min<uint64_t>(r.content_bytes, UINT32_MAX)),
+                      static_cast<uint32_t>(doc)});
+    }
+  }
+  NEARDUP_RETURN_IF_ERROR(SortByKeep(corpus, ctx.params.keep, &keys));
+  std::vector<uint32_t> order(keys.size());
+  std::vector<uint32_t> rank_of(corpus.documents(), kNoRank);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    order[i] = keys[i].doc;
+    rank_of[keys[i].doc] = static_cast<uint32_t>(i);
+  }
+  keys = std::vector<RankKey>();
+  NEARDUP_RETURN_IF_ERROR(WriteVector(dir + "/order.bin", order));
+
+  // 2. Exact duplicates.
+  std::vector<const RandomAccessFile*> files;
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
+  for (const SignedCorpus::Chunk& c : corpus.chunks()) {
+    files.push_back(&c.digests_file);
+    ranges.emplace_back(0, c.digests_file.size());
+  }
+  auto digest_less = [](const DigestEntry& x, const DigestEntry& y) {
+    if (x.low != y.low) return x.low < y.low;
+    if (x.high != y.high) return x.high < y.high;
+    return x.doc < y.doc;
+  };
+  Merger<DigestEntry, decltype(digest_less)> digests(files, ranges,
+                                                     digest_less);
+  NEARDUP_RETURN_IF_ERROR(digests.Start());
+  std::vector<bool> follower(order.size(), false);  // by rank: not a head
+  std::vector<ExactPair> exact;
+  uint64_t exact_groups = 0;
+  std::vector<uint32_t> group;
+  auto close_group = [&] {
+    if (group.size() > 1) {
+      std::sort(group.begin(), group.end());
+      ++exact_groups;
+      for (size_t i = 1; i < group.size(); ++i) {
+        exact.push_back({group[0], group[i]});
+        follower[group[i]] = true;
+      }
+    }
+    group.clear();
+  };
+  DigestEntry d, prev{};
+  while (true) {
+    NEARDUP_ASSIGN_OR_RETURN(bool more, digests.Next(&d));
+    if (!more) break;
+    if (!group.empty() && (d.low != prev.low || d.high != prev.high)) {
+      close_group();
+    }
+    group.push_back(rank_of[d.doc]);
+    prev = d;
+  }
+  close_group();
+  std::sort(exact.begin(), exact.end(),
+            [](const ExactPair& x, const ExactPair& y) {
+              return x.head != y.head ? x.head < y.head : x.member < y.member;
+            });
+  NEARDUP_RETURN_IF_ERROR(WriteVector(dir + "/exact.bin", exact));
+  const uint64_t exact_duplicates = exact.size();
+  exact = std::vector<ExactPair>();
+
+  // 3. Candidates, band by band, bands in parallel.
+  const sketch::LshParams lsh = corpus.lsh();
+  const size_t budget_values = std::max<uint64_t>(
+      ctx.memory_limit / 4 / sizeof(uint64_t) / std::max(ctx.threads, 1),
+      1 << 16);
+  absl::Mutex mu;
+  absl::Status failed;
+  std::vector<std::string> runs;
+  uint64_t largest_bucket = 0;
+  std::atomic<uint64_t> bands_done{0};
+  ParallelFor(ctx.executor, lsh.bands, [&](size_t band) {
+    absl::Status s = [&]() -> absl::Status {
+      NEARDUP_RETURN_IF_ERROR(ctx.CheckCancelled());
+      std::vector<std::pair<uint64_t, uint64_t>> band_ranges;
+      for (const SignedCorpus::Chunk& c : corpus.chunks()) {
+        const uint64_t size = c.good * sizeof(BandEntry);
+        band_ranges.emplace_back(band * size, (band + 1) * size);
+      }
+      std::vector<const RandomAccessFile*> band_files;
+      for (const SignedCorpus::Chunk& c : corpus.chunks()) {
+        band_files.push_back(&c.bands_file);
+      }
+      auto less = [](const BandEntry& x, const BandEntry& y) {
+        return x.key != y.key ? x.key < y.key : x.doc < y.doc;
+      };
+      Merger<BandEntry, decltype(less)> merger(band_files, band_ranges, less);
+      NEARDUP_RETURN_IF_ERROR(merger.Start());
+      RunWriter pairs(absl::StrCat(dir, "/band-", band), budget_values);
+      std::vector<uint32_t> bucket;
+      uint64_t largest = 0;
+      auto emit = [&]() -> absl::Status {
+        if (bucket.size() > 1) {
+          std::sort(bucket.begin(), bucket.end());
+          largest = std::max<uint64_t>(largest, bucket.size());
+          for (size_t j = 1; j < bucket.size(); ++j) {
+            for (size_t i = 0; i < j && i < kBucketFanout; ++i) {
+              NEARDUP_RETURN_IF_ERROR(
+                  pairs.Add((uint64_t{bucket[i]} << 32) | bucket[j]));
+            }
+          }
+        }
+        bucket.clear();
+        return absl::OkStatus();
+      };
+      BandEntry e;
+      uint64_t key = 0;
+      bool any = false;
+      while (true) {
+        NEARDUP_ASSIGN_OR_RETURN(bool more, merger.Next(&e));
+        if (!more) break;
+        if (any && e.key != key) NEARDUP_RETURN_IF_ERROR(emit());
+        key = e.key;
+        any = true;
+        const uint32_t r = rank_of[e.doc];
+        if (!follower[r]) bucket.push_back(r);
+      }
+      NEARDUP_RETURN_IF_ERROR(emit());
+      NEARDUP_ASSIGN_OR_RETURN(std::vector<std::string> band_runs,
+                               pairs.Finish());
+      absl::MutexLock lock(&mu);
+      runs.insert(runs.end(), band_runs.begin(), band_runs.end());
+      largest_bucket = std::max(largest_bucket, largest);
+      return absl::OkStatus();
+    }();
+    const uint64_t done = bands_done.fetch_add(1) + 1;
+    absl::MutexLock lock(&mu);
+    if (!s.ok() && failed.ok()) failed = s;
+    progress.Update(done, lsh.bands);
+    CrashPoint("bucket", done);
+  });
+  NEARDUP_RETURN_IF_ERROR(failed);
+  std::sort(runs.begin(), runs.end());  // the merge does not care; tidy
+  NEARDUP_ASSIGN_OR_RETURN(uint64_t candidates,
+                           MergeRuns(runs, dir + "/candidates.bin"));
+  for (const std::string& r : runs) NEARDUP_RETURN_IF_ERROR(RemoveAll(r));
+  progress.Finish(lsh.bands);
+
+  stats->Add("ranked", order.size());
+  stats->Add("exact_groups", exact_groups);
+  stats->Add("exact_duplicates", exact_duplicates);
+  stats->Add("candidate_pairs", candidates);
+  stats->Add("largest_bucket", largest_bucket);
+  return absl::OkStatus();
+}
+
+}  // namespace neardup::audit

@@ -1,0 +1,43 @@
+// The bucket stage: from the signed corpus to candidate pairs.
+//
+//  1. Rank: good documents in survivor order (params.keep), ties by id,
+//     then number. From here on documents are named by rank, so "a < b"
+//     means a is visited first and may represent b.
+//  2. Exact duplicates: the digest runs are merged; of each group of
+//     documents with one digest the first-ranked is the head and the
+//     others follow it everywhere (they share its signature exactly).
+//  3. Candidates: the band runs of each band are merged across chunks
+//     (bands in parallel); the heads in one bucket pair up, each with the
+//     kBucketFanout best-ranked members before it at most, and the pairs
+//     are sorted and made distinct through runs on disk (sorter.h).
+//
+// Outputs in ctx.dir/bucket:
+//   order.bin       uint32 per rank: the document number
+//   exact.bin       ExactPair per exact duplicate, sorted by (head, member)
+//   candidates.bin  uint64 (a << 32 | b) per candidate pair, a < b, sorted
+
+#ifndef NEARDUP_SERVICE_AUDIT_BUCKET_H_
+#define NEARDUP_SERVICE_AUDIT_BUCKET_H_
+
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "service/audit/marker.h"
+#include "service/audit/signed.h"
+#include "service/audit/stage.h"
+
+namespace neardup::audit {
+
+struct ExactPair {
+  uint32_t head;    // rank of the group's first document
+  uint32_t member;  // rank of another with the same digest
+};
+
+// Runs the stage. `stats` receives: ranked, exact_groups,
+// exact_duplicates, candidate_pairs, largest_bucket.
+absl::Status Bucket(const StageContext& ctx, const SignedCorpus& corpus,
+                    Marker* stats);
+
+}  // namespace neardup::audit
+
+#endif  // NEARDUP_SERVICE_AUDIT_BUCKET_H_

@@ -1,0 +1,223 @@
+#include "service/audit/files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "service/common/status_macros.h"
+
+namespace neardup::audit {
+namespace {
+
+constexpr size_t kWriteBuffer = 1 << 20;
+
+absl::Status Errno(const std::string& what, const std::string& path) {
+  const int e = errno;
+  const std::string message =
+      absl::StrCat("cannot ", what, " ", path, ": ", std::strerror(e));
+  if (e == ENOENT) return absl::NotFoundError(message);
+  if (e == ENOSPC) return absl::ResourceExhaustedError(message);
+  return absl::DataLossError(message);
+}
+
+absl::Status WriteAll(int fd, const char* p, size_t n,
+                      const std::string& path) {
+  while (n > 0) {
+    const ssize_t w = ::write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return Errno("write", path);
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status WriteFileAtomically(const std::string& path,
+                                 std::string_view data) {
+  const std::string tmp = path + ".tmp";
+  const int fd =
+      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Errno("create", tmp);
+  absl::Status s = WriteAll(fd, data.data(), data.size(), tmp);
+  if (::close(fd) != 0 && s.ok()) s = Errno("close", tmp);
+  if (!s.ok()) return s;
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return Errno("rename to", path);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  NEARDUP_ASSIGN_OR_RETURN(RandomAccessFile f, RandomAccessFile::Open(path));
+  std::string out(f.size(), '\0');
+  NEARDUP_RETURN_IF_ERROR(f.ReadAt(0, out.size(), out.data()));
+  return out;
+}
+
+bool FileExists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+absl::Status RemoveAll(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+  if (ec) {
+    return absl::DataLossError(
+        absl::StrCat("cannot remove ", path, ": ", ec.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MakeDirs(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create directory ", path, ": ", ec.message()));
+  }
+  return absl::OkStatus();
+}
+
+uint64_t PeakMemoryBytes() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    absl::string_view v = line;
+    if (absl::ConsumePrefix(&v, "VmHWM:")) {
+      v = absl::StripAsciiWhitespace(v);
+      v = absl::StripSuffix(v, " kB");
+      uint64_t kb = 0;
+      if (absl::SimpleAtoi(v, &kb)) return kb * 1024;
+    }
+  }
+  return 0;
+}
+
+void ResetPeakMemory() {
+  // "5" resets the peak resident set size (Linux 4.0 and later).
+  std::ofstream out("/proc/self/clear_refs");
+  out << "5";
+}
+
+absl::StatusOr<RandomAccessFile> RandomAccessFile::Open(
+    const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("open", path);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    absl::Status s = Errno("stat", path);
+    ::close(fd);
+    return s;
+  }
+  return RandomAccessFile(path, fd, static_cast<uint64_t>(st.st_size));
+}
+
+RandomAccessFile::RandomAccessFile(RandomAccessFile&& o) noexcept
+    : path_(std::move(o.path_)), fd_(o.fd_), size_(o.size_) {
+  o.fd_ = -1;
+}
+
+RandomAccessFile& RandomAccessFile::operator=(RandomAccessFile&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    path_ = std::move(o.path_);
+    fd_ = o.fd_;
+    size_ = o.size_;
+    o.fd_ = -1;
+  }
+  return *this;
+}
+
+RandomAccessFile::~RandomAccessFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+absl::Status RandomAccessFile::ReadAt(uint64_t offset, size_t n,
+                                      void* out) const {
+  char* p = static_cast<char*>(out);
+  while (n > 0) {
+    const ssize_t r = ::pread(fd_, p, n, static_cast<off_t>(offset));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return Errno("read", path_);
+    }
+    if (r == 0) {
+      return absl::DataLossError(
+          absl::StrCat(path_, " is shorter than expected (offset ", offset,
+                       "): the audit directory is damaged"));
+    }
+    p += r;
+    n -= static_cast<size_t>(r);
+    offset += static_cast<uint64_t>(r);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<FileWriter> FileWriter::Create(const std::string& path) {
+  const int fd =
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Errno("create", path);
+  return FileWriter(path, fd);
+}
+
+FileWriter::FileWriter(FileWriter&& o) noexcept
+    : path_(std::move(o.path_)),
+      fd_(o.fd_),
+      buf_(std::move(o.buf_)),
+      size_(o.size_) {
+  o.fd_ = -1;
+}
+
+FileWriter& FileWriter::operator=(FileWriter&& o) noexcept {
+  if (this != &o) {
+    Close().IgnoreError();  // replaced: its errors no longer matter
+    path_ = std::move(o.path_);
+    fd_ = o.fd_;
+    buf_ = std::move(o.buf_);
+    size_ = o.size_;
+    o.fd_ = -1;
+  }
+  return *this;
+}
+
+FileWriter::~FileWriter() {
+  // Close() reports errors; here they can only be dropped.
+  Close().IgnoreError();
+}
+
+absl::Status FileWriter::Append(const void* data, size_t n) {
+  buf_.append(static_cast<const char*>(data), n);
+  size_ += n;
+  if (buf_.size() >= kWriteBuffer) return Flush();
+  return absl::OkStatus();
+}
+
+absl::Status FileWriter::Flush() {
+  if (fd_ < 0) return absl::FailedPreconditionError("file is closed");
+  absl::Status s = WriteAll(fd_, buf_.data(), buf_.size(), path_);
+  buf_.clear();
+  return s;
+}
+
+absl::Status FileWriter::Close() {
+  if (fd_ < 0) return absl::OkStatus();
+  absl::Status s = Flush();
+  if (::close(fd_) != 0 && s.ok()) s = Errno("close", path_);
+  fd_ = -1;
+  return s;
+}
+
+}  // namespace neardup::audit

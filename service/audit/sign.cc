@@ -1,0 +1,256 @@
+#include "service/audit/sign.h"
+
+#include <algorithm>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "service/audit/signed.h"
+#include "service/common/status_macros.h"
+#include "service/engine/pipeline.h"
+
+namespace neardup::audit {
+namespace {
+
+constexpr size_t kMaxProblems = 10;
+
+// A chunk as read: documents and where the reader stood after them.
+struct ReadChunk {
+  std::vector<corpus::Document> docs;
+  uint64_t bytes_read = 0;
+};
+
+// Reads the corpus on its own thread, one chunk ahead of the signer.
+class ChunkReader {
+ public:
+  ChunkReader(corpus::Reader* reader, size_t max_docs, uint64_t max_bytes)
+      : reader_(reader), max_docs_(max_docs), max_bytes_(max_bytes) {}
+
+  ~ChunkReader() {
+    {
+      absl::MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+
+  // Reads past `docs` documents without their content, on this thread.
+  absl::Status Skip(uint64_t docs) {
+    corpus::Document d;
+    for (uint64_t i = 0; i < docs; ++i) {
+      NEARDUP_ASSIGN_OR_RETURN(bool more, reader_->Next(&d, false));
+      if (!more) {
+        return absl::FailedPreconditionError(
+            "the inputs hold fewer documents than the audit directory has "
+            "signed: they changed since the audit began");
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  void Start() {
+    thread_ = std::thread([this] { Run(); });
+  }
+
+  // The next chunk: a chunk, nullopt at the end, or the reader's error.
+  absl::StatusOr<std::optional<ReadChunk>> Take() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](ChunkReader* r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(r->mu_) {
+          return !r->ready_.empty() || r->finished_;
+        },
+        this));
+    if (ready_.empty()) {
+      if (!status_.ok()) return status_;
+      return std::optional<ReadChunk>();
+    }
+    std::optional<ReadChunk> out(std::move(ready_.front()));
+    ready_.pop_front();
+    return out;
+  }
+
+ private:
+  void Run() {
+    while (true) {
+      ReadChunk chunk;
+      uint64_t bytes = 0;
+      absl::Status status;
+      bool end = false;
+      while (chunk.docs.size() < max_docs_ && bytes < max_bytes_) {
+        corpus::Document d;
+        absl::StatusOr<bool> more = reader_->Next(&d);
+        if (!more.ok()) {
+          status = more.status();
+          break;
+        }
+        if (!*more) {
+          end = true;
+          break;
+        }
+        bytes += d.content.size() + d.id.size();
+        chunk.docs.push_back(std::move(d));
+      }
+      chunk.bytes_read = reader_->bytes_read();
+      absl::MutexLock lock(&mu_);
+      if (!chunk.docs.empty()) ready_.push_back(std::move(chunk));
+      if (!status.ok() || end) {
+        status_ = status;
+        finished_ = true;
+        return;
+      }
+      // One chunk ahead, no more.
+      mu_.Await(absl::Condition(
+          +[](ChunkReader* r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(r->mu_) {
+            return r->ready_.empty() || r->stop_;
+          },
+          this));
+      if (stop_) return;
+    }
+  }
+
+  corpus::Reader* const reader_;
+  const size_t max_docs_;
+  const uint64_t max_bytes_;
+  std::thread thread_;
+  absl::Mutex mu_;
+  std::deque<ReadChunk> ready_ ABSL_GUARDED_BY(mu_);
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status status_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace
+
+std::string PlaceOf(const corpus::Reader& reader, const corpus::Document& doc) {
+  const corpus::Source& s = reader.sources()[doc.source];
+  switch (s.format) {
+    case corpus::Format::kJsonl:
+      return absl::StrCat(s.path, ":", doc.line);
+    case corpus::Format::kWarc:
+      return absl::StrCat(s.path, ": record ", doc.line, " at byte offset ",
+                          doc.offset);
+    case corpus::Format::kDocument:
+      break;
+  }
+  return s.path;
+}
+
+text::InputOptions InputOf(const corpus::Document& doc) {
+  text::InputOptions in;
+  in.content_type = doc.media_type == "text/html"    ? text::ContentType::kHtml
+                    : doc.media_type == "text/plain" ? text::ContentType::kText
+                                                     : text::ContentType::kAuto;
+  in.charset = doc.charset;
+  return in;
+}
+
+absl::Status SignCorpus(const StageContext& ctx,
+                        const std::vector<std::string>& inputs,
+                        const corpus::ReaderOptions& reader_options,
+                        Marker* stats) {
+  const std::string dir = ctx.dir + "/sign";
+  NEARDUP_RETURN_IF_ERROR(MakeDirs(dir));
+  NEARDUP_ASSIGN_OR_RETURN(std::unique_ptr<corpus::Reader> reader,
+                           corpus::Reader::Open(inputs, reader_options));
+  // Chunks small enough that two (one read ahead, one being signed) and
+  // their sketches stay well inside the memory limit.
+  const uint64_t max_bytes = std::clamp<uint64_t>(
+      ctx.memory_limit / 16, uint64_t{4} << 20, uint64_t{256} << 20);
+  const size_t max_docs = static_cast<size_t>(
+      std::clamp<uint64_t>(ctx.memory_limit / (16 * 2048), 1024, 1 << 20));
+
+  // Resume: keep complete chunks, read past their documents.
+  NEARDUP_ASSIGN_OR_RETURN(uint32_t done_chunks, CompleteChunks(dir));
+  uint64_t first = 0, bad = 0, bytes = 0;
+  std::vector<std::string> problems;
+  for (uint32_t c = 0; c < done_chunks; ++c) {
+    NEARDUP_ASSIGN_OR_RETURN(std::optional<Marker> m,
+                             Marker::Read(ChunkPath(dir, c, "done")));
+    first += m->Int("docs");
+    bad += m->Int("bad");
+    bytes += m->Int("bytes");
+    for (std::string& p : m->All("problem")) {
+      if (problems.size() < kMaxProblems) problems.push_back(std::move(p));
+    }
+  }
+  ChunkReader chunks(reader.get(), max_docs, max_bytes);
+  NEARDUP_RETURN_IF_ERROR(chunks.Skip(first));
+  chunks.Start();
+
+  engine::PipelineParams pipeline_params = ctx.params.pipeline;
+  pipeline_params.keep_shingle_set = ctx.params.exact;
+  pipeline_params.passage_fingerprints = false;
+  const engine::Pipeline pipeline(pipeline_params);
+  ProgressReporter progress(ctx, "sign", "documents");
+  for (uint32_t index = done_chunks;; ++index) {
+    NEARDUP_RETURN_IF_ERROR(ctx.CheckCancelled());
+    NEARDUP_ASSIGN_OR_RETURN(std::optional<ReadChunk> chunk, chunks.Take());
+    if (!chunk.has_value()) break;
+    std::vector<SignedDocument> signed_docs(chunk->docs.size());
+    std::vector<absl::Status> errors(chunk->docs.size());
+    ParallelFor(ctx.executor, chunk->docs.size(), [&](size_t i) {
+      corpus::Document& d = chunk->docs[i];
+      SignedDocument& s = signed_docs[i];
+      s.id = std::move(d.id);
+      s.source = d.source;
+      s.offset = d.offset;
+      s.line = d.line;
+      s.content_bytes = d.content.size();
+      absl::Status problem = d.problem;
+      if (problem.ok()) {
+        absl::StatusOr<engine::PreparedText> p =
+            pipeline.Prepare(d.content, InputOf(d));
+        if (p.ok()) {
+          s.fp = std::move(p->fp);
+          s.shingle_set = std::move(p->shingle_set);
+        } else {
+          problem = absl::Status(
+              p.status().code(),
+              absl::StrCat(PlaceOf(*reader, d), ": ", p.status().message()));
+        }
+      }
+      if (!problem.ok()) {
+        s.bad = true;
+        errors[i] = std::move(problem);
+      }
+      d.content = std::string();  // give the memory back early
+    });
+    std::vector<std::string> chunk_problems;
+    for (const absl::Status& e : errors) {
+      if (e.ok()) continue;
+      if (!reader_options.skip_bad) return e;  // the first, in input order
+      ++bad;
+      chunk_problems.push_back(std::string(e.message()));
+      if (problems.size() < kMaxProblems) {
+        problems.push_back(std::string(e.message()));
+      }
+    }
+    for (const SignedDocument& s : signed_docs) bytes += s.content_bytes;
+    NEARDUP_RETURN_IF_ERROR(WriteChunk(dir, index, first, signed_docs,
+                                       chunk_problems, ctx.lsh,
+                                       ctx.params.exact, ctx.executor));
+    first += signed_docs.size();
+    progress.Update(first, 0, chunk->bytes_read, reader->total_bytes());
+    CrashPoint("sign", index + 1);
+  }
+  if (first == 0) {
+    return absl::InvalidArgumentError("the inputs hold no documents");
+  }
+  progress.Finish(first);
+  stats->Add("documents", first);
+  stats->Add("bad", bad);
+  stats->Add("bytes", bytes);
+  stats->Add("damaged_files", reader->problems());
+  stats->Add("ignored_records", reader->ignored_records());
+  for (const std::string& p : reader->problem_messages()) {
+    if (problems.size() < kMaxProblems) problems.push_back(p);
+  }
+  for (const std::string& p : problems) stats->Add("problem", p);
+  return absl::OkStatus();
+}
+
+}  // namespace neardup::audit

@@ -1,0 +1,41 @@
+// The sign stage of a local audit: documents read from the inputs
+// (corpus::Reader), numbered in input order, fingerprinted in parallel
+// (engine::Pipeline, the server's pipeline) and written as chunks of the
+// signed corpus (signed.h), each a sorted run per LSH band, of a size set
+// by the memory limit. Reading runs ahead of fingerprinting by one chunk.
+//
+// Resumable: complete chunks are kept, and their documents are read past
+// (not fingerprinted again) when a killed run is started again.
+
+#ifndef NEARDUP_SERVICE_AUDIT_SIGN_H_
+#define NEARDUP_SERVICE_AUDIT_SIGN_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "service/audit/marker.h"
+#include "service/audit/stage.h"
+#include "service/corpus/reader.h"
+
+namespace neardup::audit {
+
+// Where a document of `reader` is, for messages: "PATH", "PATH:LINE" or
+// "PATH: record N at byte offset X".
+std::string PlaceOf(const corpus::Reader& reader, const corpus::Document& doc);
+
+// How a document found by the reader is read by the pipeline.
+text::InputOptions InputOf(const corpus::Document& doc);
+
+// Signs the documents of `inputs` into ctx.dir + "/sign". A document that
+// cannot be read or has no text fails the stage with a message naming its
+// place, unless reader.skip_bad, which counts it. On success `stats`
+// holds: documents, bad, bytes, damaged_files, ignored_records, and up to
+// 10 "problem" messages.
+absl::Status SignCorpus(const StageContext& ctx,
+                        const std::vector<std::string>& inputs,
+                        const corpus::ReaderOptions& reader, Marker* stats);
+
+}  // namespace neardup::audit
+
+#endif  // NEARDUP_SERVICE_AUDIT_SIGN_H_

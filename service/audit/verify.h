@@ -1,0 +1,47 @@
+// The verify stage: every candidate pair is scored from the documents'
+// sketches (sketch::Score, as Check scores a match: Jaccard from the
+// MinHash signatures, containment both ways from the bottom-k sketches),
+// or from their exact shingle sets with params.exact, and kept as an edge
+// if it reaches the threshold: the Jaccard similarity, or with
+// params.containment the containment of the shorter text in the longer.
+//
+// The candidates are cut into parts verified in parallel; part p's edges
+// go to ctx.dir/verify/edges-P.bin, sorted by (a, b) like the candidates,
+// so the parts read in order are all edges in order.
+
+#ifndef NEARDUP_SERVICE_AUDIT_VERIFY_H_
+#define NEARDUP_SERVICE_AUDIT_VERIFY_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "service/audit/marker.h"
+#include "service/audit/signed.h"
+#include "service/audit/stage.h"
+
+namespace neardup::audit {
+
+#pragma pack(push, 1)
+// A verified pair: a (the better-ranked, which may represent b) and b,
+// with b's scores against a as Check would give them for query b and
+// stored document a.
+struct Edge {
+  uint32_t a;
+  uint32_t b;
+  float jaccard;
+  float containment;          // of b in a
+  float reverse_containment;  // of a in b
+};
+#pragma pack(pop)
+
+// The path of edge part `part`.
+std::string EdgePartPath(const std::string& dir, uint32_t part);
+
+// Runs the stage over ctx.dir/bucket. `stats` receives: parts, edges.
+absl::Status Verify(const StageContext& ctx, const SignedCorpus& corpus,
+                    Marker* stats);
+
+}  // namespace neardup::audit
+
+#endif  // NEARDUP_SERVICE_AUDIT_VERIFY_H_

@@ -1,0 +1,170 @@
+#include "service/engine/engine.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "service/common/status_macros.h"
+#include "service/index/validate.h"
+
+namespace neardup::engine {
+namespace {
+
+// Returns `s` with its message prefixed by `which` ("a: no text: ...").
+absl::Status Named(const absl::Status& s, std::string_view which) {
+  return absl::Status(
+      s.code(), absl::StrCat(absl::string_view(which.data(), which.size()),
+                             ": ", s.message()));
+}
+
+}  // namespace
+
+absl::StatusOr<index::CollectionInfo> Engine::CreateCollection(
+    std::string_view name, const index::CollectionParams& params) {
+  return store_->CreateCollection(name, params);
+}
+
+absl::StatusOr<index::CollectionInfo> Engine::GetCollection(
+    std::string_view name) const {
+  return store_->GetCollection(name);
+}
+
+std::vector<index::CollectionInfo> Engine::ListCollections() const {
+  return store_->ListCollections();
+}
+
+absl::StatusOr<uint64_t> Engine::DropCollection(std::string_view name) {
+  return store_->DropCollection(name);
+}
+
+absl::StatusOr<index::PreparedDocument> Engine::Prepare(
+    const index::CollectionInfo& c, const Pipeline& pipeline,
+    const DocumentInput& doc, bool with_id) const {
+  if (with_id) {
+    // Before the analysis, which costs far more than these checks.
+    NEARDUP_RETURN_IF_ERROR(index::ValidateDocumentId(doc.id));
+    NEARDUP_RETURN_IF_ERROR(index::ValidateMetadata(doc.metadata));
+  }
+  NEARDUP_ASSIGN_OR_RETURN(PreparedText p,
+                           pipeline.Prepare(doc.content, doc.input));
+  index::PreparedDocument out;
+  out.collection_id = c.id;
+  out.id = doc.id;
+  out.metadata = doc.metadata;
+  out.keys = index::KeysOf(p.fp, c.lsh, *c.params.simhash_distance);
+  out.fp = std::move(p.fp);
+  if (pipeline.params().passage_fingerprints) {
+    // Stored with how it was read, so that Search reads the same tokens.
+    index::PassageInput& in = out.passages.emplace();
+    in.fingerprints = std::move(p.passage_fingerprints);
+    in.content = doc.content;
+    in.charset = p.stats.charset;
+    in.html = p.stats.html;
+    in.main_content = doc.input.main_content;
+    in.lenient = doc.input.lenient;
+  }
+  out.stats = std::move(p.stats);
+  return out;
+}
+
+absl::StatusOr<index::AddResult> Engine::Add(std::string_view collection,
+                                             const DocumentInput& doc,
+                                             bool upsert) {
+  NEARDUP_ASSIGN_OR_RETURN(index::CollectionInfo c,
+                           store_->FindCollection(collection));
+  const Pipeline pipeline(ParamsOf(c));
+  NEARDUP_ASSIGN_OR_RETURN(index::PreparedDocument prepared,
+                           Prepare(c, pipeline, doc, /*with_id=*/true));
+  return store_->Add(collection, prepared, upsert);
+}
+
+absl::StatusOr<index::CheckResult> Engine::Check(
+    std::string_view collection, const DocumentInput& doc,
+    const index::CheckOptions& options) const {
+  NEARDUP_ASSIGN_OR_RETURN(index::CollectionInfo c,
+                           store_->FindCollection(collection));
+  NEARDUP_RETURN_IF_ERROR(
+      index::ResolveCheckOptions(c.params.threshold, options).status());
+  const Pipeline pipeline(ParamsOf(c));
+  NEARDUP_ASSIGN_OR_RETURN(index::PreparedDocument prepared,
+                           Prepare(c, pipeline, doc, /*with_id=*/false));
+  return store_->Check(collection, prepared, options);
+}
+
+absl::StatusOr<index::CheckResult> Engine::CheckAndAdd(
+    std::string_view collection, const DocumentInput& doc,
+    const index::CheckOptions& options) {
+  NEARDUP_ASSIGN_OR_RETURN(auto results,
+                           CheckAndAddBatch(collection, {&doc, 1}, options));
+  return std::move(results[0]);
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<index::CheckResult>>>
+Engine::CheckAndAddBatch(std::string_view collection,
+                         absl::Span<const DocumentInput> docs,
+                         const index::CheckOptions& options) {
+  // Empty is allowed: the api passes on only the documents it could
+  // convert, which may be none.
+  if (!docs.empty()) {
+    NEARDUP_RETURN_IF_ERROR(index::ValidateBatchSize(docs.size()));
+  }
+  NEARDUP_ASSIGN_OR_RETURN(index::CollectionInfo c,
+                           store_->FindCollection(collection));
+  NEARDUP_RETURN_IF_ERROR(
+      index::ResolveCheckOptions(c.params.threshold, options).status());
+  // Documents that cannot be read fail alone; the rest go to the store
+  // together. `where[j]` is the batch position of prepared[j].
+  const Pipeline pipeline(ParamsOf(c));
+  std::vector<absl::StatusOr<index::CheckResult>> results(docs.size());
+  std::vector<index::PreparedDocument> prepared;
+  std::vector<size_t> where;
+  prepared.reserve(docs.size());
+  for (size_t i = 0; i < docs.size(); ++i) {
+    absl::StatusOr<index::PreparedDocument> p =
+        Prepare(c, pipeline, docs[i], /*with_id=*/true);
+    if (!p.ok()) {
+      results[i] = p.status();
+      continue;
+    }
+    prepared.push_back(*std::move(p));
+    where.push_back(i);
+  }
+  NEARDUP_ASSIGN_OR_RETURN(
+      auto stored, store_->CheckAndAddBatch(collection, prepared, options));
+  for (size_t j = 0; j < stored.size(); ++j) {
+    results[where[j]] = std::move(stored[j]);
+  }
+  return results;
+}
+
+absl::StatusOr<index::StoredDocument> Engine::Get(std::string_view collection,
+                                                  std::string_view id) const {
+  return store_->Get(collection, id);
+}
+
+absl::Status Engine::Delete(std::string_view collection, std::string_view id) {
+  return store_->Delete(collection, id);
+}
+
+absl::StatusOr<index::IntegrityReport> Engine::Verify() const {
+  return store_->Verify();
+}
+
+absl::StatusOr<passages::Repeats> Engine::Repeats(const DocumentInput& doc) {
+  absl::StatusOr<text::Analysis> a =
+      text::Analyze(doc.content, text::TextParams(), doc.input);
+  if (!a.ok()) return Named(a.status(), "document");
+  return passages::FindRepeats(doc.content, *a);
+}
+
+absl::StatusOr<passages::Comparison> Engine::Compare(const DocumentInput& a,
+                                                     const DocumentInput& b) {
+  absl::StatusOr<text::Analysis> ta =
+      text::Analyze(a.content, text::TextParams(), a.input);
+  if (!ta.ok()) return Named(ta.status(), "a");
+  absl::StatusOr<text::Analysis> tb =
+      text::Analyze(b.content, text::TextParams(), b.input);
+  if (!tb.ok()) return Named(tb.status(), "b");
+  return passages::Compare(*ta, *tb);
+}
+
+}  // namespace neardup::engine

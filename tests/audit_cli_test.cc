@@ -1,0 +1,399 @@
+// `neardup audit` as a user runs it: the real binary over a planted corpus
+// in every input format, killed with SIGKILL in every stage and started
+// again, fed bad input, and over a stored collection through a real
+// server, whose clusters must be the local audit's; the report is loaded
+// in headless Chromium.
+
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "client/client.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "service/server/server.h"
+#include "tests/testing/fixtures.h"
+#include "tests/testing/planted.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/subprocess.h"
+
+namespace neardup {
+namespace {
+
+using ::neardup::testing::CommandResult;
+using ::neardup::testing::IsOk;
+using ::neardup::testing::PlantedCorpus;
+using ::neardup::testing::PlantedFormat;
+using ::neardup::testing::RunCommand;
+using ::testing::HasSubstr;
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The outputs that must not depend on the run: everything but summary.json's
+// "run" object.
+std::map<std::string, std::string> Results(const std::string& dir) {
+  std::map<std::string, std::string> out;
+  for (const char* f : {"clusters.jsonl", "duplicates.tsv", "report.html"}) {
+    out[f] = Slurp(dir + "/" + f);
+  }
+  const std::string summary = Slurp(dir + "/summary.json");
+  out["summary.json"] = summary.substr(0, summary.find("\"run\""));
+  return out;
+}
+
+// id -> cluster number, from clusters.jsonl.
+std::map<std::string, int> ClusterOf(const std::string& dir) {
+  std::map<std::string, int> out;
+  std::istringstream lines(Slurp(dir + "/clusters.jsonl"));
+  std::string line;
+  const std::regex cluster("\"cluster\":([0-9]+)");
+  const std::regex id("\"id\":\"([^\"]*)\"");
+  while (std::getline(lines, line)) {
+    std::smatch m;
+    if (!std::regex_search(line, m, cluster)) continue;
+    const int c = std::stoi(m[1]);
+    for (auto it = std::sregex_iterator(line.begin(), line.end(), id);
+         it != std::sregex_iterator(); ++it) {
+      out[(*it)[1]] = c;
+    }
+  }
+  return out;
+}
+
+class AuditCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = neardup::testing::MakeScratchDir("audit_cli");
+    // 12 families and 3,000 unrelated texts: two chunks at 64M.
+    corpus_ = neardup::testing::MakePlantedCorpus(5, 12, 3000);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  CommandResult Audit(std::vector<std::string> args,
+                      const std::string& crash_at = "") {
+    std::vector<std::string> argv;
+    if (!crash_at.empty()) {
+      argv = {"/usr/bin/env", "NEARDUP_AUDIT_CRASH_AT=" + crash_at};
+    }
+    argv.push_back(NEARDUP_CLI_PATH);
+    argv.push_back("audit");
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunCommand(argv);
+  }
+
+  // Each family in one cluster of its own, and no unrelated text in any.
+  void ExpectFamilies(const std::string& out, const std::string& in_dir,
+                      PlantedFormat format) {
+    const std::map<std::string, int> cluster = ClusterOf(out);
+    std::map<std::string, int> family_cluster;
+    for (const auto& d : corpus_.docs) {
+      const std::string id = neardup::testing::PlantedId(d, in_dir, format);
+      if (d.family.empty()) {
+        EXPECT_EQ(cluster.count(id), 0u) << id;
+        continue;
+      }
+      if (d.family == "chain") continue;
+      ASSERT_EQ(cluster.count(id), 1u) << id;
+      auto [it, fresh] = family_cluster.emplace(d.family, cluster.at(id));
+      EXPECT_EQ(it->second, cluster.at(id)) << id;
+    }
+  }
+
+  std::string dir_;
+  PlantedCorpus corpus_;
+};
+
+TEST_F(AuditCliTest, PlantedCorpusInEveryFormat) {
+  for (PlantedFormat f : {PlantedFormat::kFiles, PlantedFormat::kJsonlGz,
+                          PlantedFormat::kWarcGz}) {
+    const std::string in = absl::StrCat(dir_, "/in", static_cast<int>(f));
+    const std::string input = neardup::testing::WritePlanted(corpus_, in, f);
+    const std::string out = in + "-out";
+    CommandResult r = Audit({input, "--out", out});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr(absl::StrCat("audited ", "3,")));
+    EXPECT_THAT(r.out, HasSubstr("report: " + out + "/report.html"));
+    EXPECT_EQ(r.err, "");  // not a terminal: no progress
+    ExpectFamilies(out, in, f);
+  }
+}
+
+// SIGKILL in every stage (the test hook kills the process at a step of the
+// stage, with no chance to clean up), then the same command again: the
+// outputs are byte for byte those of a run that was never interrupted, and
+// the stages finished before the kill are not run again.
+TEST_F(AuditCliTest, ResumesAfterSigkillInEveryStage) {
+  const std::string input = neardup::testing::WritePlanted(
+      corpus_, dir_ + "/in", PlantedFormat::kJsonl);
+  const std::vector<std::string> common = {input, "--memory-limit", "64M",
+                                           "--threads", "2"};
+  auto args = [&](const std::string& out) {
+    std::vector<std::string> a = common;
+    a.insert(a.end(), {"--out", out});
+    return a;
+  };
+  ASSERT_EQ(Audit(args(dir_ + "/clean")).exit_code, 0);
+  const auto reference = Results(dir_ + "/clean");
+  ASSERT_THAT(Slurp(dir_ + "/clean/summary.json"),
+              HasSubstr("\"stage\": \"sign\""));
+  for (const std::string point :
+       {"sign:1", "sign:2", "bucket:5", "verify:1", "cluster:3", "report:4"}) {
+    SCOPED_TRACE(point);
+    const std::string out = dir_ + "/crash-" + point.substr(0, point.find(':')) +
+                            point.substr(point.find(':') + 1);
+    CommandResult killed = Audit(args(out), point);
+    ASSERT_EQ(killed.exit_code, 128 + SIGKILL) << killed.out << killed.err;
+    CommandResult again = Audit(args(out));
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_EQ(Results(out), reference);
+    const std::string stage = point.substr(0, point.find(':'));
+    if (stage != "sign") {
+      EXPECT_THAT(Slurp(out + "/summary.json"),
+                  HasSubstr("\"stage\": \"sign\", \"seconds\""));
+      EXPECT_THAT(Slurp(out + "/summary.json"),
+                  ::testing::ContainsRegex("\"stage\": \"sign\"[^}]*"
+                                           "\"resumed\": true"));
+    }
+  }
+}
+
+// A kill from outside, while the first stage reports progress.
+TEST_F(AuditCliTest, ResumesAfterAnOutsideKill) {
+  const std::string input = neardup::testing::WritePlanted(
+      corpus_, dir_ + "/in", PlantedFormat::kJsonl);
+  ASSERT_EQ(Audit({input, "--out", dir_ + "/clean"}).exit_code, 0);
+  {
+    neardup::testing::Subprocess audit(
+        {NEARDUP_CLI_PATH, "audit", input, "--out", dir_ + "/killed",
+         "--progress=json", "--threads", "1", "--memory-limit", "64M"});
+    ASSERT_TRUE(audit.running());
+    ASSERT_NE(audit.ReadLineContaining("\"stage\":"), "");
+    audit.Signal(SIGKILL);
+    audit.Wait();
+  }
+  ASSERT_EQ(Audit({input, "--out", dir_ + "/killed", "--threads", "1",
+                   "--memory-limit", "64M"})
+                .exit_code,
+            0);
+  EXPECT_EQ(Results(dir_ + "/killed"), Results(dir_ + "/clean"));
+}
+
+TEST_F(AuditCliTest, BadInputIsNamedOrCounted) {
+  const std::string bad = dir_ + "/bad";
+  std::filesystem::create_directories(bad + "/empty");
+  const std::string ok_line =
+      "{\"id\":\"ok\",\"text\":\"" + neardup::testing::GeneratedText(1, 60) +
+      "\"}\n";
+  std::string gz = neardup::testing::GzipMember(ok_line + ok_line);
+  gz.resize(gz.size() - 10);
+  std::ofstream(bad + "/truncated.jsonl.gz", std::ios::binary) << gz;
+  std::ofstream(bad + "/notjson.jsonl") << ok_line << "{not json\n";
+  std::ofstream(bad + "/notext.jsonl") << ok_line << "{\"id\":\"x\"}\n";
+  // Mostly UTF-8 (so not read as a legacy charset), one broken sequence.
+  std::ofstream(bad + "/utf8.txt", std::ios::binary)
+      << "\xe4\xb8\xad\xe6\x96\x87 words \xc3\x28 \xe4\xb8\xad\xe6\x96\x87";
+  const std::string block = "not the declared length";
+  std::ofstream(bad + "/length.warc", std::ios::binary)
+      << "WARC/1.1\r\nWARC-Type: resource\r\nWARC-Target-URI: urn:a\r\n"
+         "Content-Type: text/plain\r\nContent-Length: 999\r\n\r\n"
+      << block << "\r\n\r\n";
+  struct Case {
+    std::string input, message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {bad + "/truncated.jsonl.gz", "truncated.jsonl.gz: truncated gzip"},
+           {bad + "/notjson.jsonl", "notjson.jsonl:2: not valid JSON"},
+           {bad + "/notext.jsonl", "notext.jsonl:2: no \"text\" field"},
+           {bad + "/utf8.txt", "utf8.txt: content is not valid UTF-8 at "
+                               "byte offset 13"},
+           {bad + "/length.warc", "length.warc: record 1 at byte offset 0: "
+                                  "Content-Length 999 runs past"},
+           {bad + "/empty", "directory holds no files: " + bad + "/empty"}}) {
+    SCOPED_TRACE(c.input);
+    CommandResult r = Audit({c.input, "--out", dir_ + "/o"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_THAT(r.err, HasSubstr(c.message));
+    std::filesystem::remove_all(dir_ + "/o");
+  }
+  // --skip-bad: counted, the rest audited.
+  CommandResult r = Audit({bad + "/truncated.jsonl.gz", bad + "/notjson.jsonl",
+                           bad + "/notext.jsonl", bad + "/utf8.txt",
+                           bad + "/length.warc", "--out", dir_ + "/skip",
+                           "--skip-bad"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string summary = Slurp(dir_ + "/skip/summary.json");
+  EXPECT_THAT(summary, HasSubstr("\"bad_documents\": 3"));
+  EXPECT_THAT(summary, HasSubstr("\"damaged_files\": 2"));
+  EXPECT_THAT(summary, HasSubstr("notjson.jsonl:2: not valid JSON"));
+  EXPECT_THAT(r.out, HasSubstr("skipped 3 unreadable documents and 2 damaged"));
+}
+
+TEST_F(AuditCliTest, UsageErrorsAndOutputModes) {
+  const std::string input = neardup::testing::WritePlanted(
+      corpus_, dir_ + "/in", PlantedFormat::kJsonl);
+  EXPECT_EQ(Audit({input}).exit_code, 2);                       // no --out
+  EXPECT_EQ(Audit({"--out", dir_ + "/x"}).exit_code, 2);        // no input
+  EXPECT_EQ(Audit({input, "--out", dir_ + "/x", "--keep", "best"}).exit_code,
+            2);
+  EXPECT_EQ(Audit({input, "-c", "coll", "--out", dir_ + "/x"}).exit_code, 2);
+  EXPECT_EQ(
+      Audit({input, "--out", dir_ + "/x", "--threshold", "1.5"}).exit_code, 2);
+  CommandResult r = Audit({input, "--out", dir_ + "/q", "--quiet"});
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "");
+  r = Audit({input, "--out", dir_ + "/j", "--progress=json"});
+  ASSERT_EQ(r.exit_code, 0);
+  // One JSON object per line; every stage ends with a finished line.
+  std::istringstream lines(r.err);
+  std::string line;
+  std::vector<std::string> finished;
+  const std::regex stage("^\\{\"stage\":\"([a-z]+)\",.*\"finished\":(true|false)");
+  while (std::getline(lines, line)) {
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(line, m, stage)) << line;
+    if (m[2] == "true") finished.push_back(m[1]);
+  }
+  EXPECT_EQ(finished, (std::vector<std::string>{"sign", "bucket", "verify",
+                                                "cluster", "report"}));
+  // --json: summary.json on standard output.
+  r = RunCommand(
+      {NEARDUP_CLI_PATH, "--json", "audit", input, "--out", dir_ + "/j"});
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, HasSubstr("\"clusters\": 13"));
+}
+
+// The collection audit through the server gives the local audit's
+// clusters for the same documents, and runs while writes go on.
+TEST_F(AuditCliTest, CollectionAuditMatchesTheLocalAudit) {
+  server::NearDupServer::Options options;
+  options.db_path = dir_ + "/db";
+  options.listen = "127.0.0.1:0";
+  auto server = server::NearDupServer::Start(options);
+  ASSERT_THAT(server, IsOk());
+  const std::string address = absl::StrCat("127.0.0.1:", (*server)->port());
+  auto client = client::Client::Connect(address);
+  ASSERT_THAT(client, IsOk());
+  v1::CollectionParams params;
+  params.set_passages(true);  // stored texts: the report's side-by-side
+  ASSERT_THAT((*client)->CreateCollection("audit", params), IsOk());
+  // A few hundred documents: the families, the chain and some others.
+  PlantedCorpus small = neardup::testing::MakePlantedCorpus(7, 8, 200);
+  const std::string files = neardup::testing::WritePlanted(
+      small, dir_ + "/in", PlantedFormat::kFiles);
+  std::vector<std::string> paths;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(files)) {
+    paths.push_back(e.path().string());
+  }
+  std::sort(paths.begin(), paths.end());  // the local reader's order
+  for (const std::string& p : paths) {
+    v1::AddRequest req;
+    req.set_collection("audit");
+    req.mutable_document()->set_id(p);
+    req.mutable_document()->set_content(Slurp(p));
+    if (p.size() > 5 && p.substr(p.size() - 5) == ".html") {
+      req.mutable_document()->set_content_type("text/html");
+    }
+    ASSERT_THAT((*client)->Add(req), IsOk());
+  }
+  ASSERT_EQ(Audit({files, "--out", dir_ + "/local"}).exit_code, 0);
+  // Writes go on during the audit; they are not seen.
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int i = 0; i < 200 && !stop.load(); ++i) {
+      v1::AddRequest req;
+      req.set_collection("audit");
+      req.mutable_document()->set_id(absl::StrCat("late", i));
+      req.mutable_document()->set_content(
+          neardup::testing::GeneratedText(90000 + i, 120));
+      (*client)->Add(req).IgnoreError();  // racing the audit: may fail late
+    }
+  });
+  CommandResult r =
+      RunCommand({NEARDUP_CLI_PATH, "--server", address, "audit", "-c",
+                  "audit", "--out", dir_ + "/online"});
+  stop.store(true);
+  writer.join();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Slurp(dir_ + "/online/clusters.jsonl"),
+            Slurp(dir_ + "/local/clusters.jsonl"));
+  EXPECT_EQ(Slurp(dir_ + "/online/duplicates.tsv"),
+            Slurp(dir_ + "/local/duplicates.tsv"));
+  EXPECT_THAT(Slurp(dir_ + "/online/report.html"),
+              HasSubstr("<mark class=\"passage\""));
+  EXPECT_THAT(Slurp(dir_ + "/online/summary.json"),
+              HasSubstr("\"collection\": \"audit\""));
+  // Bad requests: an unknown collection, exact without stored texts.
+  r = RunCommand({NEARDUP_CLI_PATH, "--server", address, "audit", "-c",
+                  "nope", "--out", dir_ + "/x"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("NOT_FOUND: collection not found: nope"));
+  ASSERT_THAT((*client)->CreateCollection("plain", {}), IsOk());
+  v1::AddRequest req;
+  req.set_collection("plain");
+  req.mutable_document()->set_id("one");
+  req.mutable_document()->set_content(neardup::testing::GeneratedText(3, 50));
+  ASSERT_THAT((*client)->Add(req), IsOk());
+  r = RunCommand({NEARDUP_CLI_PATH, "--server", address, "audit", "-c",
+                  "plain", "--exact", "--out", dir_ + "/x"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("FAILED_PRECONDITION: exact verification"));
+}
+
+TEST_F(AuditCliTest, ReportInChromium) {
+  const std::string input = neardup::testing::WritePlanted(
+      corpus_, dir_ + "/in", PlantedFormat::kFiles);
+  ASSERT_EQ(Audit({input, "--out", dir_ + "/out"}).exit_code, 0);
+  CommandResult r = RunCommand(
+      {"/usr/bin/timeout", "120", "/usr/bin/chromium", "--headless",
+       "--no-sandbox", "--disable-gpu", "--dump-dom",
+       "file://" + dir_ + "/out/report.html"});
+  if (r.exit_code == 127) {
+    GTEST_SKIP() << "chromium is not installed (deploy/install-deps.sh "
+                    "installs it)";
+  }
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string& dom = r.out;
+  // The summary as Chromium parsed it.
+  EXPECT_THAT(dom, HasSubstr("<td data-key=\"documents\">3,"));
+  EXPECT_THAT(dom, HasSubstr("<td data-key=\"clusters\">13</td>"));
+  // The histogram: ten bars.
+  std::regex bar("<rect class=\"bar\" data-sizes=\"([0-9+-]+)\" "
+                 "data-clusters=\"([0-9]+)\"");
+  std::map<std::string, int> bars;
+  for (auto it = std::sregex_iterator(dom.begin(), dom.end(), bar);
+       it != std::sregex_iterator(); ++it) {
+    bars[(*it)[1]] = std::stoi((*it)[2]);
+  }
+  EXPECT_EQ(bars.size(), 10u);
+  EXPECT_EQ(bars["5"], 12);  // the families
+  EXPECT_EQ(bars["2"], 1);   // the Chinese pair
+  // The largest clusters with their members, and each one's side by side
+  // view, passage 0 highlighted on both sides.
+  const std::regex section("<section class=\"cluster\"");
+  const size_t sections = std::distance(
+      std::sregex_iterator(dom.begin(), dom.end(), section),
+      std::sregex_iterator());
+  EXPECT_EQ(sections, 13u);
+  EXPECT_THAT(dom, HasSubstr("least similar member"));
+  const std::regex mark("<mark class=\"passage\" data-passage=\"0\"");
+  const size_t marks = std::distance(
+      std::sregex_iterator(dom.begin(), dom.end(), mark),
+      std::sregex_iterator());
+  EXPECT_GE(marks, 2u * 12);
+}
+
+}  // namespace
+}  // namespace neardup
