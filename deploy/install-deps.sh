@@ -18,6 +18,8 @@ packages=(
   librocksdb-dev libabsl-dev libxxhash-dev
   # text pipeline: Unicode (ICU), charset detection, HTML, Chinese folding
   libicu-dev libuchardet-dev libgumbo-dev libopencc-dev opencc
+  # corpus readers (neardup audit): JSON Lines, gzip, zstd
+  libsimdjson-dev zlib1g-dev libzstd-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # `--html` pages are checked in headless Chromium
