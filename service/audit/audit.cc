@@ -251,6 +251,7 @@ absl::StatusOr<AuditSummary> RunStages(StageContext ctx,
                                        const ReportFn& report) {
   NEARDUP_RETURN_IF_ERROR(ValidateParams(ctx.params));
   ctx.lsh = AuditLsh(ctx.params);
+  RaiseOpenFileLimit();
   NEARDUP_RETURN_IF_ERROR(MakeDirs(ctx.dir));
   const std::string identity_path = ctx.dir + "/audit.json";
   if (FileExists(identity_path)) {

@@ -1,6 +1,7 @@
 #include "service/audit/files.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -112,6 +113,14 @@ void ResetPeakMemory() {
   out << "5";
 }
 
+void RaiseOpenFileLimit() {
+  struct rlimit r;
+  if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+    r.rlim_cur = r.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &r);  // best effort: the old limit may do
+  }
+}
+
 absl::StatusOr<RandomAccessFile> RandomAccessFile::Open(
     const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -199,6 +208,7 @@ FileWriter::~FileWriter() {
 }
 
 absl::Status FileWriter::Append(const void* data, size_t n) {
+  if (n == 0) return absl::OkStatus();
   buf_.append(static_cast<const char*>(data), n);
   size_ += n;
   if (buf_.size() >= kWriteBuffer) return Flush();

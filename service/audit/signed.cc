@@ -216,9 +216,13 @@ absl::Status SignedCorpus::ReadSketch(uint64_t doc, const DocRecord& rec,
   out->bottom_k.resize(rec.bottom_k);
   out->shingle_set.resize(shingles);
   std::memcpy(out->minhash.data(), buf.data(), num_perm_ * 4);
-  std::memcpy(out->bottom_k.data(), buf.data() + num_perm_ * 4,
-              rec.bottom_k * 4);
-  std::memcpy(out->shingle_set.data(), buf.data() + ints * 4, shingles * 8);
+  if (rec.bottom_k > 0) {
+    std::memcpy(out->bottom_k.data(), buf.data() + num_perm_ * 4,
+                rec.bottom_k * 4);
+  }
+  if (shingles > 0) {
+    std::memcpy(out->shingle_set.data(), buf.data() + ints * 4, shingles * 8);
+  }
   return absl::OkStatus();
 }
 
