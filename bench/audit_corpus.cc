@@ -5,8 +5,7 @@
 // (a few words replaced, the end cut) and a share exact copies.
 // Deterministic in --seed.
 //
-//   build/release/bench/audit_corpus --docs 1000000 --words 300 \
-//       --out /tmp/corpus.jsonl
+//   build/release/bench/audit_corpus --docs 1000000 --out /tmp/c.jsonl
 //
 // Prints the documents, bytes and planted copies at the end.
 
