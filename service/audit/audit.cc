@@ -112,24 +112,19 @@ absl::StatusOr<std::map<uint64_t, FoundText>> ReadTexts(
   for (auto& [source, want] : wanted) {
     if (source >= all->sources().size()) continue;
     corpus::ReaderOptions one = options;
-    one.skip_bad = true;  // already read once: damage was dealt with
-    NEARDUP_ASSIGN_OR_RETURN(
-        std::unique_ptr<corpus::Reader> reader,
-        corpus::Reader::Open({all->sources()[source].path}, one));
-    std::sort(want.begin(), want.end());
-    size_t next = 0;
-    corpus::Document doc;
-    while (next < want.size()) {
-      NEARDUP_ASSIGN_OR_RETURN(bool more, reader->Next(&doc));
-      if (!more) break;
-      while (next < want.size() && want[next].first < doc.offset) ++next;
-      while (next < want.size() && want[next].first == doc.offset) {
-        FoundText& t = out[want[next].second];
-        t.content = doc.content;
-        t.charset = doc.charset;
-        t.input = InputOf(doc);
-        ++next;
-      }
+    one.skip_bad = true;  // read once already: damage was dealt with
+    for (const auto& [offset, d] : want) {
+      NEARDUP_ASSIGN_OR_RETURN(DocRecord r, corpus.Doc(d));
+      NEARDUP_ASSIGN_OR_RETURN(
+          std::unique_ptr<corpus::Reader> reader,
+          corpus::Reader::OpenAt(all->sources()[source], offset, r.line, one));
+      corpus::Document doc;
+      NEARDUP_ASSIGN_OR_RETURN(bool found, reader->Next(&doc));
+      if (!found || doc.offset != offset) continue;  // the input changed
+      FoundText& t = out[d];
+      t.content = std::move(doc.content);
+      t.charset = doc.charset;
+      t.input = InputOf(doc);
     }
   }
   for (auto& [d, t] : out) t.input.charset = t.charset;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <queue>
 #include <string>
 #include <utility>
@@ -21,53 +22,152 @@ constexpr uint32_t kNoRank = UINT32_MAX;
 struct RankKey {
   uint32_t tokens;
   uint32_t bytes;
+  uint32_t id_rank;  // place in the order of ids (IdRanks)
   uint32_t doc;
 };
 
-// Sorts `keys` (one per good document) into survivor order.
-absl::Status SortByKeep(const SignedCorpus& corpus, Keep keep,
-                        std::vector<RankKey>* keys) {
-  // Sorts [begin, end) by (id, document number), reading those ids.
-  auto by_id = [&](std::vector<RankKey>::iterator begin,
-                   std::vector<RankKey>::iterator end) -> absl::Status {
-    std::vector<std::pair<std::string, RankKey>> ids;
-    ids.reserve(end - begin);
-    for (auto it = begin; it != end; ++it) {
-      NEARDUP_ASSIGN_OR_RETURN(DocRecord r, corpus.Doc(it->doc));
-      NEARDUP_ASSIGN_OR_RETURN(std::string id, corpus.Id(it->doc, r));
-      ids.emplace_back(std::move(id), *it);
+// Reads a file from the start through a buffer, in pieces of any size.
+class ByteReader {
+ public:
+  explicit ByteReader(const RandomAccessFile* file) : file_(file) {}
+  // Reads exactly `n` bytes into `out`: true, or false at the end.
+  absl::StatusOr<bool> Read(size_t n, char* out) {
+    while (n > 0) {
+      if (begin_ == buf_.size()) {
+        const uint64_t left = file_->size() - pos_;
+        if (left == 0) return false;
+        buf_.resize(std::min<uint64_t>(left, 1 << 16));
+        NEARDUP_RETURN_IF_ERROR(file_->ReadAt(pos_, buf_.size(), buf_.data()));
+        pos_ += buf_.size();
+        begin_ = 0;
+      }
+      const size_t take = std::min(n, buf_.size() - begin_);
+      std::memcpy(out, buf_.data() + begin_, take);
+      begin_ += take;
+      out += take;
+      n -= take;
     }
-    std::sort(ids.begin(), ids.end(), [](const auto& x, const auto& y) {
-      return x.first != y.first ? x.first < y.first
-                                : x.second.doc < y.second.doc;
-    });
-    for (const auto& [id, key] : ids) *begin++ = key;
+    return true;
+  }
+
+ private:
+  const RandomAccessFile* file_;
+  std::vector<char> buf_;
+  size_t begin_ = 0;
+  uint64_t pos_ = 0;
+};
+
+// Returns every document's place in the order of ids (ties by number): each
+// chunk's ids are sorted and written as a run of (doc, length, id) under
+// `dir`, and the runs are merged. Reads every id once, in order.
+absl::StatusOr<std::vector<uint32_t>> IdRanks(const StageContext& ctx,
+                                              const SignedCorpus& corpus,
+                                              const std::string& dir) {
+  const size_t chunks = corpus.chunks().size();
+  std::vector<absl::Status> failed(chunks);
+  ParallelFor(ctx.executor, chunks, [&](size_t c) {
+    failed[c] = [&]() -> absl::Status {
+      const SignedCorpus::Chunk& chunk = corpus.chunks()[c];
+      NEARDUP_ASSIGN_OR_RETURN(
+          std::string ids,
+          ReadFile(
+              ChunkPath(ctx.dir + "/sign", static_cast<uint32_t>(c), "ids")));
+      std::vector<DocRecord> docs(chunk.docs);
+      NEARDUP_RETURN_IF_ERROR(chunk.docs_file.ReadAt(
+          0, docs.size() * sizeof(DocRecord), docs.data()));
+      std::vector<std::pair<std::string_view, uint32_t>> sorted;
+      sorted.reserve(docs.size());
+      for (size_t i = 0; i < docs.size(); ++i) {
+        if (docs[i].id_offset + docs[i].id_bytes > ids.size()) {
+          return absl::DataLossError(
+              absl::StrCat("chunk ", c, ": ids file is short"));
+        }
+        sorted.emplace_back(
+            std::string_view(ids).substr(docs[i].id_offset, docs[i].id_bytes),
+            static_cast<uint32_t>(chunk.first + i));
+      }
+      std::sort(sorted.begin(), sorted.end());
+      NEARDUP_ASSIGN_OR_RETURN(
+          FileWriter out, FileWriter::Create(absl::StrCat(dir, "/ids-", c)));
+      for (const auto& [id, doc] : sorted) {
+        const uint32_t len = static_cast<uint32_t>(id.size());
+        NEARDUP_RETURN_IF_ERROR(out.AppendRecord(doc));
+        NEARDUP_RETURN_IF_ERROR(out.AppendRecord(len));
+        NEARDUP_RETURN_IF_ERROR(out.Append(id));
+      }
+      return out.Close();
+    }();
+  });
+  for (const absl::Status& s : failed) NEARDUP_RETURN_IF_ERROR(s);
+
+  struct Head {
+    std::string id;
+    uint32_t doc;
+    size_t run;
+  };
+  auto after = [](const Head& x, const Head& y) {
+    return x.id != y.id ? x.id > y.id : x.doc > y.doc;
+  };
+  std::priority_queue<Head, std::vector<Head>, decltype(after)> heap(after);
+  std::vector<RandomAccessFile> files(chunks);
+  std::vector<ByteReader> readers;
+  readers.reserve(chunks);
+  auto next = [&](size_t run) -> absl::Status {
+    Head h;
+    h.run = run;
+    uint32_t len;
+    NEARDUP_ASSIGN_OR_RETURN(
+        bool more, readers[run].Read(4, reinterpret_cast<char*>(&h.doc)));
+    if (!more) return absl::OkStatus();
+    NEARDUP_ASSIGN_OR_RETURN(
+        more, readers[run].Read(4, reinterpret_cast<char*>(&len)));
+    h.id.resize(len);
+    if (more) {
+      NEARDUP_ASSIGN_OR_RETURN(more, readers[run].Read(len, h.id.data()));
+    }
+    if (!more) return absl::DataLossError("truncated id run");
+    heap.push(std::move(h));
     return absl::OkStatus();
   };
+  for (size_t c = 0; c < chunks; ++c) {
+    NEARDUP_ASSIGN_OR_RETURN(
+        files[c], RandomAccessFile::Open(absl::StrCat(dir, "/ids-", c)));
+    readers.emplace_back(&files[c]);
+    NEARDUP_RETURN_IF_ERROR(next(c));
+  }
+  std::vector<uint32_t> rank(corpus.documents());
+  uint32_t r = 0;
+  while (!heap.empty()) {
+    const size_t run = heap.top().run;
+    rank[heap.top().doc] = r++;
+    heap.pop();
+    NEARDUP_RETURN_IF_ERROR(next(run));
+  }
+  for (size_t c = 0; c < chunks; ++c) {
+    NEARDUP_RETURN_IF_ERROR(RemoveAll(absl::StrCat(dir, "/ids-", c)));
+  }
+  return rank;
+}
+
+// Sorts `keys` (one per good document) into survivor order.
+void SortByKeep(Keep keep, std::vector<RankKey>* keys) {
   switch (keep) {
     case Keep::kFirst:
-      return absl::OkStatus();  // already in input order
+      return;  // already in input order
     case Keep::kId:
-      return by_id(keys->begin(), keys->end());
+      std::sort(keys->begin(), keys->end(),
+                [](const RankKey& x, const RankKey& y) {
+                  return x.id_rank < y.id_rank;
+                });
+      return;
     case Keep::kLongest:
       break;
   }
   std::sort(keys->begin(), keys->end(), [](const RankKey& x, const RankKey& y) {
     if (x.tokens != y.tokens) return x.tokens > y.tokens;
     if (x.bytes != y.bytes) return x.bytes > y.bytes;
-    return x.doc < y.doc;
+    return x.id_rank < y.id_rank;
   });
-  // Ties of length are broken by id: only the tied documents' ids are read.
-  for (auto begin = keys->begin(); begin != keys->end();) {
-    auto end = begin + 1;
-    while (end != keys->end() && end->tokens == begin->tokens &&
-           end->bytes == begin->bytes) {
-      ++end;
-    }
-    if (end - begin > 1) NEARDUP_RETURN_IF_ERROR(by_id(begin, end));
-    begin = end;
-  }
-  return absl::OkStatus();
 }
 
 // A k-way merge of one sorted run per chunk.
@@ -126,6 +226,10 @@ absl::Status Bucket(const StageContext& ctx, const SignedCorpus& corpus,
   ProgressReporter progress(ctx, "bucket", "bands");
 
   // 1. Rank.
+  std::vector<uint32_t> id_rank;
+  if (ctx.params.keep != Keep::kFirst) {
+    NEARDUP_ASSIGN_OR_RETURN(id_rank, IdRanks(ctx, corpus, dir));
+  }
   std::vector<RankKey> keys;
   for (const SignedCorpus::Chunk& c : corpus.chunks()) {
     RecordReader<DocRecord> docs(&c.docs_file, 0, c.docs_file.size());
@@ -137,10 +241,12 @@ absl::Status Bucket(const StageContext& ctx, const SignedCorpus& corpus,
       keys.push_back({r.tokens,
                       static_cast<uint32_t>(
                           std::min<uint64_t>(r.content_bytes, UINT32_MAX)),
+                      id_rank.empty() ? 0 : id_rank[doc],
                       static_cast<uint32_t>(doc)});
     }
   }
-  NEARDUP_RETURN_IF_ERROR(SortByKeep(corpus, ctx.params.keep, &keys));
+  id_rank = std::vector<uint32_t>();
+  SortByKeep(ctx.params.keep, &keys);
   std::vector<uint32_t> order(keys.size());
   std::vector<uint32_t> rank_of(corpus.documents(), kNoRank);
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -227,10 +333,18 @@ absl::Status Bucket(const StageContext& ctx, const SignedCorpus& corpus,
       Merger<BandEntry, decltype(less)> merger(band_files, band_ranges, less);
       NEARDUP_RETURN_IF_ERROR(merger.Start());
       RunWriter pairs(absl::StrCat(dir, "/band-", band), budget_values);
+      // A bucket's documents; ranks looked up only for buckets of two or
+      // more (most are single: one random access per document saved).
       std::vector<uint32_t> bucket;
       uint64_t largest = 0;
       auto emit = [&]() -> absl::Status {
         if (bucket.size() > 1) {
+          size_t heads = 0;
+          for (uint32_t d : bucket) {
+            const uint32_t r = rank_of[d];
+            if (!follower[r]) bucket[heads++] = r;
+          }
+          bucket.resize(heads);
           std::sort(bucket.begin(), bucket.end());
           largest = std::max<uint64_t>(largest, bucket.size());
           for (size_t j = 1; j < bucket.size(); ++j) {
@@ -252,8 +366,7 @@ absl::Status Bucket(const StageContext& ctx, const SignedCorpus& corpus,
         if (any && e.key != key) NEARDUP_RETURN_IF_ERROR(emit());
         key = e.key;
         any = true;
-        const uint32_t r = rank_of[e.doc];
-        if (!follower[r]) bucket.push_back(r);
+        bucket.push_back(e.doc);
       }
       NEARDUP_RETURN_IF_ERROR(emit());
       NEARDUP_ASSIGN_OR_RETURN(std::vector<std::string> band_runs,

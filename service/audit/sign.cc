@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -52,12 +53,16 @@ class ChunkReader {
     return absl::OkStatus();
   }
 
+  // Reads ahead on a thread of its own from now on; without this call,
+  // Take reads on the caller's thread.
   void Start() {
+    ahead_ = true;
     thread_ = std::thread([this] { Run(); });
   }
 
   // The next chunk: a chunk, nullopt at the end, or the reader's error.
   absl::StatusOr<std::optional<ReadChunk>> Take() {
+    if (!ahead_) ReadOne();
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(
         +[](ChunkReader* r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(r->mu_) {
@@ -75,7 +80,25 @@ class ChunkReader {
 
  private:
   void Run() {
-    while (true) {
+    while (ReadOne()) {
+      // One chunk ahead, no more.
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](ChunkReader* r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(r->mu_) {
+            return r->ready_.empty() || r->stop_;
+          },
+          this));
+      if (stop_) return;
+    }
+  }
+
+  // Reads one chunk into `ready_`; false at the end or on an error.
+  bool ReadOne() {
+    {
+      absl::MutexLock lock(&mu_);
+      if (finished_) return false;
+    }
+    {
       ReadChunk chunk;
       uint64_t bytes = 0;
       absl::Status status;
@@ -100,26 +123,94 @@ class ChunkReader {
       if (!status.ok() || end) {
         status_ = status;
         finished_ = true;
-        return;
+        return false;
       }
-      // One chunk ahead, no more.
-      mu_.Await(absl::Condition(
-          +[](ChunkReader* r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(r->mu_) {
-            return r->ready_.empty() || r->stop_;
-          },
-          this));
-      if (stop_) return;
+      return true;
     }
   }
 
   corpus::Reader* const reader_;
   const size_t max_docs_;
   const uint64_t max_bytes_;
+  bool ahead_ = false;
   std::thread thread_;
   absl::Mutex mu_;
   std::deque<ReadChunk> ready_ ABSL_GUARDED_BY(mu_);
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status status_ ABSL_GUARDED_BY(mu_);
+};
+
+// Writes signed chunks on a thread of its own, one chunk behind the
+// signer; or on the caller's thread when not started.
+class ChunkWriter {
+ public:
+  using Job = std::function<absl::Status()>;
+
+  ~ChunkWriter() { Finish().IgnoreError(); }  // errors: reported by Finish
+
+  void Start() {
+    behind_ = true;
+    thread_ = std::thread([this] { Run(); });
+  }
+
+  // Runs `job` (writing a chunk): here, or after the previous one on the
+  // writer's thread. Returns the first error of an earlier job.
+  absl::Status Write(Job job) {
+    if (!behind_) return job();
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](ChunkWriter* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu_) {
+          return !w->pending_.has_value();
+        },
+        this));
+    if (!status_.ok()) return status_;
+    pending_ = std::move(job);
+    return absl::OkStatus();
+  }
+
+  // Waits for the jobs written so far; returns the first error.
+  absl::Status Finish() {
+    if (!behind_) return absl::OkStatus();
+    {
+      absl::MutexLock lock(&mu_);
+      done_ = true;
+    }
+    if (thread_.joinable()) thread_.join();
+    absl::MutexLock lock(&mu_);
+    return status_;
+  }
+
+ private:
+  void Run() {
+    while (true) {
+      Job job;
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.Await(absl::Condition(
+            +[](ChunkWriter* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu_) {
+              return w->pending_.has_value() || w->done_;
+            },
+            this));
+        if (!pending_.has_value()) return;
+        job = std::move(*pending_);
+      }
+      absl::Status s = status_ok() ? job() : absl::OkStatus();
+      absl::MutexLock lock(&mu_);
+      if (status_.ok()) status_ = s;
+      pending_.reset();
+    }
+  }
+  bool status_ok() {
+    absl::MutexLock lock(&mu_);
+    return status_.ok();
+  }
+
+  bool behind_ = false;
+  std::thread thread_;
+  absl::Mutex mu_;
+  std::optional<Job> pending_ ABSL_GUARDED_BY(mu_);
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status status_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -179,7 +270,14 @@ absl::Status SignCorpus(const StageContext& ctx,
   }
   ChunkReader chunks(reader.get(), max_docs, max_bytes);
   NEARDUP_RETURN_IF_ERROR(chunks.Skip(first));
-  chunks.Start();
+  // With more than one thread, reading runs a chunk ahead of signing and
+  // writing a chunk behind it; with one, all three take turns, so that
+  // --threads 1 is one core's rate.
+  ChunkWriter writer;
+  if (ctx.threads > 1) {
+    chunks.Start();
+    writer.Start();
+  }
 
   engine::PipelineParams pipeline_params = ctx.params.pipeline;
   pipeline_params.keep_shingle_set = ctx.params.exact;
@@ -190,11 +288,12 @@ absl::Status SignCorpus(const StageContext& ctx,
     NEARDUP_RETURN_IF_ERROR(ctx.CheckCancelled());
     NEARDUP_ASSIGN_OR_RETURN(std::optional<ReadChunk> chunk, chunks.Take());
     if (!chunk.has_value()) break;
-    std::vector<SignedDocument> signed_docs(chunk->docs.size());
+    auto signed_docs =
+        std::make_shared<std::vector<SignedDocument>>(chunk->docs.size());
     std::vector<absl::Status> errors(chunk->docs.size());
     ParallelFor(ctx.executor, chunk->docs.size(), [&](size_t i) {
       corpus::Document& d = chunk->docs[i];
-      SignedDocument& s = signed_docs[i];
+      SignedDocument& s = (*signed_docs)[i];
       s.id = std::move(d.id);
       s.source = d.source;
       s.offset = d.offset;
@@ -229,14 +328,21 @@ absl::Status SignCorpus(const StageContext& ctx,
         problems.push_back(std::string(e.message()));
       }
     }
-    for (const SignedDocument& s : signed_docs) bytes += s.content_bytes;
-    NEARDUP_RETURN_IF_ERROR(WriteChunk(dir, index, first, signed_docs,
-                                       chunk_problems, ctx.lsh,
-                                       ctx.params.exact, ctx.executor));
-    first += signed_docs.size();
+    for (const SignedDocument& s : *signed_docs) bytes += s.content_bytes;
+    const uint64_t chunk_first = first;
+    NEARDUP_RETURN_IF_ERROR(
+        writer.Write([&ctx, &dir, index, chunk_first, signed_docs,
+                      problems = std::move(chunk_problems)]() -> absl::Status {
+          NEARDUP_RETURN_IF_ERROR(WriteChunk(dir, index, chunk_first,
+                                             *signed_docs, problems, ctx.lsh,
+                                             ctx.params.exact, ctx.executor));
+          CrashPoint("sign", index + 1);
+          return absl::OkStatus();
+        }));
+    first += signed_docs->size();
     progress.Update(first, 0, chunk->bytes_read, reader->total_bytes());
-    CrashPoint("sign", index + 1);
   }
+  NEARDUP_RETURN_IF_ERROR(writer.Finish());
   if (first == 0) {
     return absl::InvalidArgumentError("the inputs hold no documents");
   }

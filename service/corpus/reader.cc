@@ -135,6 +135,20 @@ absl::StatusOr<std::unique_ptr<Reader>> Reader::Open(
   return std::unique_ptr<Reader>(new Reader(std::move(sources), options));
 }
 
+absl::StatusOr<std::unique_ptr<Reader>> Reader::OpenAt(
+    const Source& source, uint64_t offset, uint64_t line,
+    const ReaderOptions& options) {
+  std::unique_ptr<Reader> r(new Reader({source}, options));
+  if (source.format == Format::kDocument) return r;
+  NEARDUP_ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> in,
+                           ByteStream::Open(source.path, source.compression));
+  NEARDUP_RETURN_IF_ERROR(in->Skip(offset));
+  r->open_ = std::make_unique<LineReader>(std::move(in), offset);
+  r->line_ = line > 0 ? line - 1 : 0;
+  r->next_source_ = 1;
+  return r;
+}
+
 uint64_t Reader::bytes_read() const {
   return done_bytes_ + (open_ != nullptr ? open_->file_position() : 0);
 }

@@ -94,6 +94,14 @@ class Reader {
 
   ~Reader();
 
+  // Opens `source` for reading from the document whose line or record
+  // starts at byte `offset` of its data, numbered `line` (as Document
+  // gives them): Next then returns that document and those after it. A
+  // plain file is sought; a compressed one is read up to `offset`.
+  static absl::StatusOr<std::unique_ptr<Reader>> OpenAt(
+      const Source& source, uint64_t offset, uint64_t line,
+      const ReaderOptions& options);
+
   Reader(const Reader&) = delete;
   Reader& operator=(const Reader&) = delete;
 

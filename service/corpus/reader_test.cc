@@ -19,6 +19,7 @@ namespace neardup::corpus {
 namespace {
 
 using ::neardup::testing::IsOk;
+using ::neardup::testing::IsOkAndHolds;
 using ::neardup::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -284,6 +285,39 @@ TEST_F(ReaderTest, BadInputsAreNamed) {
   EXPECT_THAT(r.docs[0].problem,
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("big.txt: document is over the limit")));
+}
+
+// A document found once is read again from where it is, in a plain file
+// by seeking and in a compressed one by reading up to it.
+TEST_F(ReaderTest, OpenAtReadsTheDocumentAtAnOffset) {
+  std::string lines;
+  for (int i = 0; i < 50; ++i) {
+    absl::StrAppend(&lines, "{\"id\":\"d", i, "\",\"text\":\"text ", i,
+                    "\"}\n");
+  }
+  Write(Path("p.jsonl"), lines);
+  Write(Path("p.jsonl.gz"), Gzip(lines));
+  Write(Path("w.warc"),
+        WarcRecordText("resource", "urn:1", "text/plain", "first") +
+            WarcRecordText("resource", "urn:2", "text/plain", "second"));
+  for (const char* name : {"p.jsonl", "p.jsonl.gz", "w.warc"}) {
+    SCOPED_TRACE(name);
+    const Read all = ReadAll({Path(name)});
+    ASSERT_THAT(all.status, IsOk());
+    const Document& want = all.docs.back();
+    auto reader = Reader::Open({Path(name)}, {});
+    ASSERT_THAT(reader, IsOk());
+    auto at =
+        Reader::OpenAt((*reader)->sources()[0], want.offset, want.line, {});
+    ASSERT_THAT(at, IsOk());
+    Document got;
+    ASSERT_THAT((*at)->Next(&got), IsOkAndHolds(true));
+    EXPECT_EQ(got.id, want.id);
+    EXPECT_EQ(got.content, want.content);
+    EXPECT_EQ(got.line, want.line);
+    EXPECT_EQ(got.offset, want.offset);
+    EXPECT_THAT((*at)->Next(&got), IsOkAndHolds(false));
+  }
 }
 
 TEST(ContentTypeTest, MediaTypeAndCharset) {

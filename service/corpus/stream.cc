@@ -5,6 +5,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -47,6 +48,13 @@ class FileInput {
   }
   uint64_t position() const { return position_; }
 
+  // Seeks `n` bytes forward; false if the file cannot seek (a pipe).
+  bool Seek(uint64_t n) {
+    if (::lseek(fd_, static_cast<off_t>(n), SEEK_CUR) < 0) return false;
+    position_ += n;
+    return true;
+  }
+
  private:
   const int fd_;
   const bool owned_;
@@ -61,6 +69,10 @@ class PlainStream : public ByteStream {
     return file_.Read(path(), buf, n);
   }
   uint64_t file_position() const override { return file_.position(); }
+  absl::Status Skip(uint64_t n) override {
+    if (file_.Seek(n)) return absl::OkStatus();
+    return ByteStream::Skip(n);
+  }
 
  private:
   FileInput file_;
@@ -180,6 +192,20 @@ class ZstdStream : public ByteStream {
 
 }  // namespace
 
+absl::Status ByteStream::Skip(uint64_t n) {
+  std::vector<char> buf(1 << 16);
+  while (n > 0) {
+    NEARDUP_ASSIGN_OR_RETURN(
+        size_t got, Read(buf.data(), std::min<uint64_t>(n, buf.size())));
+    if (got == 0) {
+      return absl::DataLossError(
+          absl::StrCat(path(), ": the data ends before the offset sought"));
+    }
+    n -= got;
+  }
+  return absl::OkStatus();
+}
+
 Compression CompressionOf(std::string_view path) {
   if (absl::EndsWith(AbslView(path), ".gz")) return Compression::kGzip;
   if (absl::EndsWith(AbslView(path), ".zst")) return Compression::kZstd;
@@ -230,8 +256,8 @@ absl::StatusOr<std::string> ReadWhole(const std::string& path,
   return out;
 }
 
-LineReader::LineReader(std::unique_ptr<ByteStream> in)
-    : in_(std::move(in)), buf_(kBufferBytes, '\0') {}
+LineReader::LineReader(std::unique_ptr<ByteStream> in, uint64_t position)
+    : in_(std::move(in)), buf_(kBufferBytes, '\0'), position_(position) {}
 
 absl::StatusOr<bool> LineReader::Fill() {
   if (eof_) return false;

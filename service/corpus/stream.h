@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
 namespace neardup::corpus {
@@ -53,6 +54,10 @@ class ByteStream {
   // Bytes read from the file so far (compressed), for progress.
   virtual uint64_t file_position() const = 0;
 
+  // Skips the next `n` decompressed bytes: a seek in a plain file, reading
+  // and dropping them otherwise. DATA_LOSS if the data ends first.
+  virtual absl::Status Skip(uint64_t n);
+
   const std::string& path() const { return path_; }
 
  protected:
@@ -69,7 +74,8 @@ absl::StatusOr<std::string> ReadWhole(const std::string& path,
 
 class LineReader {
  public:
-  explicit LineReader(std::unique_ptr<ByteStream> in);
+  // `position`: the offset in the decompressed data where `in` stands.
+  explicit LineReader(std::unique_ptr<ByteStream> in, uint64_t position = 0);
 
   // Longest line ReadLine accepts.
   static constexpr size_t kMaxLineBytes = size_t{256} << 20;
