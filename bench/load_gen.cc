@@ -59,7 +59,9 @@ ABSL_FLAG(double, planted, 0.05, "fraction of documents that are copies");
 ABSL_FLAG(double, edit_rate, 0.02,
           "fraction of words replaced in a planted copy");
 ABSL_FLAG(std::string, db, "/tmp/neardup-load", "database (wiped first)");
-ABSL_FLAG(bool, in_process, false, "call the Store directly, not gRPC");
+ABSL_FLAG(bool, in_process, false, "call the engine directly, not gRPC");
+ABSL_FLAG(int, server_threads, 0,
+          "the server's worker threads (neardupd --threads; 0: one per core)");
 ABSL_FLAG(bool, sync, false, "collection with synced writes");
 ABSL_FLAG(uint64_t, seed, 42, "corpus seed");
 ABSL_FLAG(int, simhash_distance, 0, "collection's SimHash distance (0..3)");
@@ -432,6 +434,7 @@ int Run() {
     server::NearDupServer::Options o;
     o.db_path = db;
     o.listen = "127.0.0.1:0";
+    o.worker_threads = absl::GetFlag(FLAGS_server_threads);
     auto s = server::NearDupServer::Start(o);
     if (!s.ok())
       return std::fprintf(stderr, "%s\n", s.status().ToString().c_str()), 1;
