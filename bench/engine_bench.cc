@@ -19,6 +19,7 @@
 
 #include "bench/bench_files.h"
 #include "benchmark/benchmark.h"
+#include "service/common/hash.h"
 #include "service/engine/engine.h"
 #include "service/index/store.h"
 #include "service/sketch/fingerprint.h"
@@ -42,11 +43,7 @@ const std::string& SampleText() {
   return *text;
 }
 
-uint64_t Next(uint64_t* s) {
-  uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  return z ^ (z >> 31);
-}
+uint64_t Next(uint64_t* s) { return SplitMix64(s); }
 
 // A pseudo-English document of `words` words from a 5,000-word vocabulary.
 std::string Document(uint64_t seed, int words) {

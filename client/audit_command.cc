@@ -25,6 +25,7 @@ std::string WithCommas(uint64_t n) {
 }
 
 std::string Clock(double seconds) {
+  if (!(seconds < 360000)) return "--:--";  // 100 hours: an estimate, not yet
   const int s = static_cast<int>(seconds + 0.5);
   return absl::StrFormat("%d:%02d", s / 60, s % 60);
 }
@@ -124,6 +125,14 @@ absl::Status AuditCollection(const Args& args, const audit::AuditParams& p,
   req.set_with_texts(true);
   absl::StatusOr<Client*> client = env->connect();
   if (!client.ok()) return client.status();
+  // A local audit's directory would keep its markers beside the
+  // collection's outputs and resume into a mix of both.
+  if (audit::FileExists(dir + "/audit.json")) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(dir,
+                     " holds a local audit (audit.json): give another "
+                     "--out directory, or remove this one"));
+  }
   absl::Status s = audit::MakeDirs(dir);
   if (!s.ok()) return s;
   absl::StatusOr<std::unique_ptr<audit::ReportWriter>> writer =

@@ -130,6 +130,23 @@ TEST_F(AuditCliTest, PlantedCorpusInEveryFormat) {
   }
 }
 
+// "-" reads JSON Lines from standard input (copied into the audit
+// directory first, so that a resumed run and the report can read it again).
+TEST_F(AuditCliTest, StandardInputIsAudited) {
+  const std::string file = neardup::testing::WritePlanted(
+      corpus_, dir_ + "/in", PlantedFormat::kJsonl);
+  ASSERT_EQ(Audit({file, "--out", dir_ + "/from-file"}).exit_code, 0);
+  CommandResult r = RunCommand(
+      {NEARDUP_CLI_PATH, "audit", "-", "--out", dir_ + "/from-stdin"},
+      Slurp(file));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Slurp(dir_ + "/from-stdin/clusters.jsonl"),
+            Slurp(dir_ + "/from-file/clusters.jsonl"));
+  EXPECT_EQ(Slurp(dir_ + "/from-stdin/report.html"),
+            Slurp(dir_ + "/from-file/report.html"));
+  EXPECT_EQ(Slurp(dir_ + "/from-stdin/input/stdin.jsonl"), Slurp(file));
+}
+
 // SIGKILL in every stage (the test hook kills the process at a step of the
 // stage, with no chance to clean up), then the same command again: the
 // outputs are byte for byte those of a run that was never interrupted, and
@@ -151,7 +168,8 @@ TEST_F(AuditCliTest, ResumesAfterSigkillInEveryStage) {
   for (const std::string point :
        {"sign:1", "sign:2", "bucket:5", "verify:1", "cluster:3", "report:4"}) {
     SCOPED_TRACE(point);
-    const std::string out = dir_ + "/crash-" + point.substr(0, point.find(':')) +
+    const std::string out = dir_ + "/crash-" +
+                            point.substr(0, point.find(':')) +
                             point.substr(point.find(':') + 1);
     CommandResult killed = Audit(args(out), point);
     ASSERT_EQ(killed.exit_code, 128 + SIGKILL) << killed.out << killed.err;
@@ -165,6 +183,10 @@ TEST_F(AuditCliTest, ResumesAfterSigkillInEveryStage) {
       EXPECT_THAT(Slurp(out + "/summary.json"),
                   ::testing::ContainsRegex("\"stage\": \"sign\"[^}]*"
                                            "\"resumed\": true"));
+      // The stages run again are not reported as resumed.
+      EXPECT_THAT(Slurp(out + "/summary.json"),
+                  ::testing::ContainsRegex("\"stage\": \"report\"[^}]*"
+                                           "\"resumed\": false"));
     }
   }
 }
@@ -193,9 +215,8 @@ TEST_F(AuditCliTest, ResumesAfterAnOutsideKill) {
 TEST_F(AuditCliTest, BadInputIsNamedOrCounted) {
   const std::string bad = dir_ + "/bad";
   std::filesystem::create_directories(bad + "/empty");
-  const std::string ok_line =
-      "{\"id\":\"ok\",\"text\":\"" + neardup::testing::GeneratedText(1, 60) +
-      "\"}\n";
+  const std::string ok_line = "{\"id\":\"ok\",\"text\":\"" +
+                              neardup::testing::GeneratedText(1, 60) + "\"}\n";
   std::string gz = neardup::testing::GzipMember(ok_line + ok_line);
   gz.resize(gz.size() - 10);
   std::ofstream(bad + "/truncated.jsonl.gz", std::ios::binary) << gz;
@@ -216,10 +237,12 @@ TEST_F(AuditCliTest, BadInputIsNamedOrCounted) {
            {bad + "/truncated.jsonl.gz", "truncated.jsonl.gz: truncated gzip"},
            {bad + "/notjson.jsonl", "notjson.jsonl:2: not valid JSON"},
            {bad + "/notext.jsonl", "notext.jsonl:2: no \"text\" field"},
-           {bad + "/utf8.txt", "utf8.txt: content is not valid UTF-8 at "
-                               "byte offset 13"},
-           {bad + "/length.warc", "length.warc: record 1 at byte offset 0: "
-                                  "Content-Length 999 runs past"},
+           {bad + "/utf8.txt",
+            "utf8.txt: content is not valid UTF-8 at "
+            "byte offset 13"},
+           {bad + "/length.warc",
+            "length.warc: record 1 at byte offset 0: "
+            "Content-Length 999 runs past"},
            {bad + "/empty", "directory holds no files: " + bad + "/empty"}}) {
     SCOPED_TRACE(c.input);
     CommandResult r = Audit({c.input, "--out", dir_ + "/o"});
@@ -228,10 +251,10 @@ TEST_F(AuditCliTest, BadInputIsNamedOrCounted) {
     std::filesystem::remove_all(dir_ + "/o");
   }
   // --skip-bad: counted, the rest audited.
-  CommandResult r = Audit({bad + "/truncated.jsonl.gz", bad + "/notjson.jsonl",
-                           bad + "/notext.jsonl", bad + "/utf8.txt",
-                           bad + "/length.warc", "--out", dir_ + "/skip",
-                           "--skip-bad"});
+  CommandResult r =
+      Audit({bad + "/truncated.jsonl.gz", bad + "/notjson.jsonl",
+             bad + "/notext.jsonl", bad + "/utf8.txt", bad + "/length.warc",
+             "--out", dir_ + "/skip", "--skip-bad"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string summary = Slurp(dir_ + "/skip/summary.json");
   EXPECT_THAT(summary, HasSubstr("\"bad_documents\": 3"));
@@ -243,8 +266,8 @@ TEST_F(AuditCliTest, BadInputIsNamedOrCounted) {
 TEST_F(AuditCliTest, UsageErrorsAndOutputModes) {
   const std::string input = neardup::testing::WritePlanted(
       corpus_, dir_ + "/in", PlantedFormat::kJsonl);
-  EXPECT_EQ(Audit({input}).exit_code, 2);                       // no --out
-  EXPECT_EQ(Audit({"--out", dir_ + "/x"}).exit_code, 2);        // no input
+  EXPECT_EQ(Audit({input}).exit_code, 2);                 // no --out
+  EXPECT_EQ(Audit({"--out", dir_ + "/x"}).exit_code, 2);  // no input
   EXPECT_EQ(Audit({input, "--out", dir_ + "/x", "--keep", "best"}).exit_code,
             2);
   EXPECT_EQ(Audit({input, "-c", "coll", "--out", dir_ + "/x"}).exit_code, 2);
@@ -260,7 +283,8 @@ TEST_F(AuditCliTest, UsageErrorsAndOutputModes) {
   std::istringstream lines(r.err);
   std::string line;
   std::vector<std::string> finished;
-  const std::regex stage("^\\{\"stage\":\"([a-z]+)\",.*\"finished\":(true|false)");
+  const std::regex stage(
+      "^\\{\"stage\":\"([a-z]+)\",.*\"finished\":(true|false)");
   while (std::getline(lines, line)) {
     std::smatch m;
     ASSERT_TRUE(std::regex_search(line, m, stage)) << line;
@@ -321,9 +345,8 @@ TEST_F(AuditCliTest, CollectionAuditMatchesTheLocalAudit) {
       (*client)->Add(req).IgnoreError();  // racing the audit: may fail late
     }
   });
-  CommandResult r =
-      RunCommand({NEARDUP_CLI_PATH, "--server", address, "audit", "-c",
-                  "audit", "--out", dir_ + "/online"});
+  CommandResult r = RunCommand({NEARDUP_CLI_PATH, "--server", address, "audit",
+                                "-c", "audit", "--out", dir_ + "/online"});
   stop.store(true);
   writer.join();
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -335,9 +358,14 @@ TEST_F(AuditCliTest, CollectionAuditMatchesTheLocalAudit) {
               HasSubstr("<mark class=\"passage\""));
   EXPECT_THAT(Slurp(dir_ + "/online/summary.json"),
               HasSubstr("\"collection\": \"audit\""));
+  // A local audit's directory is not overwritten by a collection's.
+  r = RunCommand({NEARDUP_CLI_PATH, "--server", address, "audit", "-c", "audit",
+                  "--out", dir_ + "/local"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("holds a local audit"));
   // Bad requests: an unknown collection, exact without stored texts.
-  r = RunCommand({NEARDUP_CLI_PATH, "--server", address, "audit", "-c",
-                  "nope", "--out", dir_ + "/x"});
+  r = RunCommand({NEARDUP_CLI_PATH, "--server", address, "audit", "-c", "nope",
+                  "--out", dir_ + "/x"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("NOT_FOUND: collection not found: nope"));
   ASSERT_THAT((*client)->CreateCollection("plain", {}), IsOk());
@@ -346,8 +374,8 @@ TEST_F(AuditCliTest, CollectionAuditMatchesTheLocalAudit) {
   req.mutable_document()->set_id("one");
   req.mutable_document()->set_content(neardup::testing::GeneratedText(3, 50));
   ASSERT_THAT((*client)->Add(req), IsOk());
-  r = RunCommand({NEARDUP_CLI_PATH, "--server", address, "audit", "-c",
-                  "plain", "--exact", "--out", dir_ + "/x"});
+  r = RunCommand({NEARDUP_CLI_PATH, "--server", address, "audit", "-c", "plain",
+                  "--exact", "--out", dir_ + "/x"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("FAILED_PRECONDITION: exact verification"));
 }
@@ -356,10 +384,10 @@ TEST_F(AuditCliTest, ReportInChromium) {
   const std::string input = neardup::testing::WritePlanted(
       corpus_, dir_ + "/in", PlantedFormat::kFiles);
   ASSERT_EQ(Audit({input, "--out", dir_ + "/out"}).exit_code, 0);
-  CommandResult r = RunCommand(
-      {"/usr/bin/timeout", "120", "/usr/bin/chromium", "--headless",
-       "--no-sandbox", "--disable-gpu", "--dump-dom",
-       "file://" + dir_ + "/out/report.html"});
+  CommandResult r =
+      RunCommand({"/usr/bin/timeout", "120", "/usr/bin/chromium", "--headless",
+                  "--no-sandbox", "--disable-gpu", "--dump-dom",
+                  "file://" + dir_ + "/out/report.html"});
   if (r.exit_code == 127) {
     GTEST_SKIP() << "chromium is not installed (deploy/install-deps.sh "
                     "installs it)";
@@ -370,8 +398,9 @@ TEST_F(AuditCliTest, ReportInChromium) {
   EXPECT_THAT(dom, HasSubstr("<td data-key=\"documents\">3,"));
   EXPECT_THAT(dom, HasSubstr("<td data-key=\"clusters\">13</td>"));
   // The histogram: ten bars.
-  std::regex bar("<rect class=\"bar\" data-sizes=\"([0-9+-]+)\" "
-                 "data-clusters=\"([0-9]+)\"");
+  std::regex bar(
+      "<rect class=\"bar\" data-sizes=\"([0-9+-]+)\" "
+      "data-clusters=\"([0-9]+)\"");
   std::map<std::string, int> bars;
   for (auto it = std::sregex_iterator(dom.begin(), dom.end(), bar);
        it != std::sregex_iterator(); ++it) {
@@ -383,15 +412,15 @@ TEST_F(AuditCliTest, ReportInChromium) {
   // The largest clusters with their members, and each one's side by side
   // view, passage 0 highlighted on both sides.
   const std::regex section("<section class=\"cluster\"");
-  const size_t sections = std::distance(
-      std::sregex_iterator(dom.begin(), dom.end(), section),
-      std::sregex_iterator());
+  const size_t sections =
+      std::distance(std::sregex_iterator(dom.begin(), dom.end(), section),
+                    std::sregex_iterator());
   EXPECT_EQ(sections, 13u);
   EXPECT_THAT(dom, HasSubstr("least similar member"));
   const std::regex mark("<mark class=\"passage\" data-passage=\"0\"");
-  const size_t marks = std::distance(
-      std::sregex_iterator(dom.begin(), dom.end(), mark),
-      std::sregex_iterator());
+  const size_t marks =
+      std::distance(std::sregex_iterator(dom.begin(), dom.end(), mark),
+                    std::sregex_iterator());
   EXPECT_GE(marks, 2u * 12);
 }
 

@@ -30,6 +30,7 @@ absl::Status RunStage(const StageContext& ctx, const std::string& name,
                       Marker* marker, StageRun* run) {
   const std::string path = absl::StrCat(ctx.dir, "/", name, ".done");
   NEARDUP_ASSIGN_OR_RETURN(std::optional<Marker> done, Marker::Read(path));
+  *run = StageRun();
   run->name = name;
   if (done.has_value()) {
     *marker = *std::move(done);
@@ -113,6 +114,28 @@ absl::StatusOr<std::map<uint64_t, FoundText>> ReadTexts(
     if (source >= all->sources().size()) continue;
     corpus::ReaderOptions one = options;
     one.skip_bad = true;  // read once already: damage was dealt with
+    std::sort(want.begin(), want.end());
+    const corpus::Source& src = all->sources()[source];
+    if (src.compression != corpus::Compression::kNone) {
+      // No seeking in compressed data: one pass over the source for all
+      // its documents, not one per document.
+      NEARDUP_ASSIGN_OR_RETURN(std::unique_ptr<corpus::Reader> reader,
+                               corpus::Reader::Open({src.path}, one));
+      size_t next = 0;
+      corpus::Document doc;
+      while (next < want.size()) {
+        NEARDUP_ASSIGN_OR_RETURN(bool more, reader->Next(&doc));
+        if (!more) break;
+        while (next < want.size() && want[next].first < doc.offset) ++next;
+        for (; next < want.size() && want[next].first == doc.offset; ++next) {
+          FoundText& t = out[want[next].second];
+          t.content = doc.content;
+          t.charset = doc.charset;
+          t.input = InputOf(doc);
+        }
+      }
+      continue;
+    }
     for (const auto& [offset, d] : want) {
       NEARDUP_ASSIGN_OR_RETURN(DocRecord r, corpus.Doc(d));
       NEARDUP_ASSIGN_OR_RETURN(
@@ -175,6 +198,18 @@ absl::Status LocalReport(const StageContext& ctx, const SignedCorpus& corpus,
 }
 
 }  // namespace
+
+absl::Status ClaimDirectory(const std::string& dir,
+                            const std::string& identity) {
+  NEARDUP_RETURN_IF_ERROR(MakeDirs(dir));
+  const std::string path = dir + "/audit.json";
+  if (!FileExists(path)) return WriteFileAtomically(path, identity);
+  NEARDUP_ASSIGN_OR_RETURN(std::string held, ReadFile(path));
+  if (held == identity) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat(dir, " holds an audit of other inputs or parameters (", path,
+                   "): give another --out directory, or remove this one"));
+}
 
 std::optional<SideBySide> MakeSideBySide(
     const engine::Pipeline& pipeline, uint64_t cluster,
@@ -247,19 +282,7 @@ absl::StatusOr<AuditSummary> RunStages(StageContext ctx,
   NEARDUP_RETURN_IF_ERROR(ValidateParams(ctx.params));
   ctx.lsh = AuditLsh(ctx.params);
   RaiseOpenFileLimit();
-  NEARDUP_RETURN_IF_ERROR(MakeDirs(ctx.dir));
-  const std::string identity_path = ctx.dir + "/audit.json";
-  if (FileExists(identity_path)) {
-    NEARDUP_ASSIGN_OR_RETURN(std::string held, ReadFile(identity_path));
-    if (held != identity) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          ctx.dir, " holds an audit of other inputs or parameters (",
-          identity_path,
-          "): give another --out directory, or remove this one"));
-    }
-  } else {
-    NEARDUP_RETURN_IF_ERROR(WriteFileAtomically(identity_path, identity));
-  }
+  NEARDUP_RETURN_IF_ERROR(ClaimDirectory(ctx.dir, identity));
   const absl::Time start = absl::Now();
   AuditSummary s;
   s.params_json = ParamsJson(ctx.params);
@@ -342,6 +365,10 @@ absl::StatusOr<AuditSummary> RunAudit(const AuditOptions& options) {
   for (std::string& in : inputs) {
     if (in != "-") continue;
     NEARDUP_RETURN_IF_ERROR(ValidateParams(options.params));
+    // Refuse a directory of another audit before writing into it.
+    NEARDUP_RETURN_IF_ERROR(ClaimDirectory(options.out_dir, identity));
+    // Copied once: an audit started again over this directory reads the
+    // copy, not what is piped in then.
     NEARDUP_RETURN_IF_ERROR(MakeDirs(options.out_dir + "/input"));
     in = options.out_dir + "/input/stdin.jsonl";
     NEARDUP_RETURN_IF_ERROR(SpoolStdin(in));

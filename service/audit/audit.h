@@ -78,6 +78,12 @@ absl::StatusOr<AuditSummary> RunStages(StageContext ctx,
                                        const SignFn& sign,
                                        const ReportFn& report);
 
+// Makes `dir` (created if missing) the directory of the audit that
+// `identity` describes (DIR/audit.json), or returns FAILED_PRECONDITION if
+// it holds another audit.
+absl::Status ClaimDirectory(const std::string& dir,
+                            const std::string& identity);
+
 // The side-by-side view of a cluster's representative and one member,
 // their shared passages found by analysing both texts (read as
 // `rep_input`, `member_input`) with `pipeline`; nullopt if either does not

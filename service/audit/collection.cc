@@ -140,7 +140,10 @@ absl::StatusOr<AuditSummary> AuditCollection(
               progress.Update(++n, summary.clusters);
               return sink.cluster(std::move(cluster));
             }));
-        if (!options.with_texts || !texts) return absl::OkStatus();
+        if (!options.with_texts || !texts) {
+          progress.Finish(n);
+          return absl::OkStatus();
+        }
         const engine::Pipeline pipeline(c.params.pipeline);
         for (const ClusterView& cluster : largest.clusters()) {
           const MemberView& m = LargestClusters::LeastSimilar(cluster);

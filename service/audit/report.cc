@@ -110,7 +110,7 @@ constexpr SizeBucket kSizeBuckets[] = {
 
 std::string BucketLabel(const SizeBucket& b) {
   if (b.lo == b.hi) return absl::StrCat(b.lo);
-  if (b.hi == UINT64_MAX) return absl::StrCat(b.lo - 1, "+");
+  if (b.hi == UINT64_MAX) return absl::StrCat(b.lo, "+");
   return absl::StrCat(b.lo, "-", b.hi);
 }
 

@@ -27,6 +27,12 @@ absl::Status WriteChunk(const std::string& dir, uint32_t index, uint64_t first,
                         const std::vector<std::string>& bad_problems,
                         sketch::LshParams lsh, bool with_shingles,
                         Executor* executor) {
+  // Documents are numbered (and ranked) in 32 bits.
+  if (first + docs.size() >= UINT32_MAX) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("an audit takes at most ", UINT32_MAX - 1,
+                     " documents; split the corpus"));
+  }
   std::vector<DocRecord> records(docs.size());
   std::string ids;
   NEARDUP_ASSIGN_OR_RETURN(FileWriter sketch,
@@ -51,8 +57,10 @@ absl::Status WriteChunk(const std::string& dir, uint32_t index, uint64_t first,
     }
     r.tokens =
         static_cast<uint32_t>(std::min<uint64_t>(d.fp.token_count, UINT32_MAX));
-    r.shingles = static_cast<uint32_t>(
-        std::min<uint64_t>(d.fp.shingle_count, UINT32_MAX));
+    // With exact sets, the count read back must be that of the set written
+    // (a stored fingerprint may come from an older analysis of the text).
+    r.shingles = static_cast<uint32_t>(std::min<uint64_t>(
+        with_shingles ? d.shingle_set.size() : d.fp.shingle_count, UINT32_MAX));
     r.bottom_k = static_cast<uint16_t>(d.fp.bottom_k.size());
     r.digest_low = d.fp.digest.low;
     r.digest_high = d.fp.digest.high;

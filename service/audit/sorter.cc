@@ -31,7 +31,10 @@ absl::StatusOr<std::vector<std::string>> RunWriter::Finish() {
   return runs_;
 }
 
-absl::StatusOr<uint64_t> MergeRuns(const std::vector<std::string>& runs,
+namespace {
+
+// Merges `runs` (at most kFanIn of them) into `out` in one pass.
+absl::StatusOr<uint64_t> MergeOnce(const std::vector<std::string>& runs,
                                    const std::string& out) {
   std::vector<RandomAccessFile> files;
   std::vector<RecordReader<uint64_t>> readers;
@@ -72,6 +75,33 @@ absl::StatusOr<uint64_t> MergeRuns(const std::vector<std::string>& runs,
     return absl::DataLossError(
         absl::StrCat("cannot rename ", tmp, " to ", out));
   }
+  return count;
+}
+
+}  // namespace
+
+absl::StatusOr<uint64_t> MergeRuns(const std::vector<std::string>& runs,
+                                   const std::string& out) {
+  // Passes of at most kFanIn runs each, so that open files and buffers
+  // stay bounded however many runs there are.
+  std::vector<std::string> current = runs;
+  std::vector<std::string> scratch;  // intermediate runs, removed after
+  for (int pass = 0; current.size() > kFanIn; ++pass) {
+    std::vector<std::string> next;
+    for (size_t g = 0; g < current.size(); g += kFanIn) {
+      const std::vector<std::string> group(
+          current.begin() + g,
+          current.begin() + std::min(current.size(), g + kFanIn));
+      const std::string path =
+          absl::StrCat(out, ".pass", pass, "-", next.size());
+      NEARDUP_RETURN_IF_ERROR(MergeOnce(group, path).status());
+      next.push_back(path);
+      scratch.push_back(path);
+    }
+    current = std::move(next);
+  }
+  absl::StatusOr<uint64_t> count = MergeOnce(current, out);
+  for (const std::string& s : scratch) RemoveAll(s).IgnoreError();  // scratch
   return count;
 }
 

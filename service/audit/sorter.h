@@ -41,6 +41,9 @@ class RunWriter {
   std::vector<std::string> runs_;
 };
 
+// Runs merged in one pass, at most: more are merged in several passes.
+inline constexpr size_t kFanIn = 256;
+
 // Merges the sorted `runs` into `out` (sorted, each value once), and
 // returns how many values it holds. The runs are left in place.
 absl::StatusOr<uint64_t> MergeRuns(const std::vector<std::string>& runs,

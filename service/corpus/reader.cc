@@ -280,8 +280,9 @@ absl::StatusOr<bool> Reader::NextJsonl(Document* doc) {
 absl::StatusOr<bool> Reader::NextWarc(Document* doc) {
   WarcRecord record;
   while (true) {
-    NEARDUP_ASSIGN_OR_RETURN(bool more,
-                             ReadWarcRecord(open_.get(), line_ + 1, &record));
+    NEARDUP_ASSIGN_OR_RETURN(
+        bool more,
+        ReadWarcRecord(open_.get(), line_ + 1, MaxWarcBlock(), &record));
     if (!more) return false;
     ++line_;
     const bool response = record.type == "response";
@@ -295,6 +296,12 @@ absl::StatusOr<bool> Reader::NextWarc(Document* doc) {
     doc->id = record.target_uri;
     const std::string where = absl::StrCat(open_->path(), ": record ", line_,
                                            " at byte offset ", record.offset);
+    if (record.oversized) {
+      doc->problem = absl::InvalidArgumentError(absl::StrCat(
+          where, ": a record of ", record.length,
+          " bytes is over the limit of ", MaxWarcBlock(), " bytes"));
+      return true;
+    }
     std::string media_type, charset;
     ParseContentType(record.content_type, &media_type, &charset);
     if (response && absl::StartsWith(media_type, "application/http")) {

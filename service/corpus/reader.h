@@ -133,6 +133,10 @@ class Reader {
   // Reads the next document of the open JSON Lines or WARC source.
   absl::StatusOr<bool> NextJsonl(Document* doc);
   absl::StatusOr<bool> NextWarc(Document* doc);
+  // Largest WARC block read: a document and room for HTTP headers.
+  uint64_t MaxWarcBlock() const {
+    return options_.max_document_bytes + (uint64_t{1} << 20);
+  }
 
   std::vector<Source> sources_;
   const ReaderOptions options_;

@@ -269,6 +269,25 @@ TEST_F(ReaderTest, WarcRecordWithAWrongLengthIsAnError) {
                                            "before is wrong")));
 }
 
+// A Content-Length far over the document limit is skipped, not read into
+// memory; the records after it are read.
+TEST_F(ReaderTest, OversizedWarcRecordIsSkipped) {
+  Write(Path("big.warc"),
+        WarcRecordText("resource", "urn:big", "text/plain",
+                       std::string((1 << 20) + 5000, 'x')) +
+            WarcRecordText("resource", "urn:after", "text/plain", "after"));
+  ReaderOptions small;
+  small.max_document_bytes = 1000;
+  const Read r = ReadAll({Path("big.warc")}, small);
+  ASSERT_THAT(r.status, IsOk());
+  ASSERT_EQ(r.docs.size(), 2u);
+  EXPECT_THAT(r.docs[0].problem,
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("record 1 at byte offset 0: a record of ")));
+  EXPECT_EQ(r.docs[0].content, "");
+  EXPECT_EQ(r.docs[1].content, "after");
+}
+
 TEST_F(ReaderTest, BadInputsAreNamed) {
   std::filesystem::create_directories(Path("empty/deeper"));
   EXPECT_THAT(ReadAll({Path("empty")}).status,

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "service/common/status_macros.h"
@@ -207,8 +208,9 @@ absl::Status ByteStream::Skip(uint64_t n) {
 }
 
 Compression CompressionOf(std::string_view path) {
-  if (absl::EndsWith(AbslView(path), ".gz")) return Compression::kGzip;
-  if (absl::EndsWith(AbslView(path), ".zst")) return Compression::kZstd;
+  const std::string lower = absl::AsciiStrToLower(AbslView(path));
+  if (absl::EndsWith(lower, ".gz")) return Compression::kGzip;
+  if (absl::EndsWith(lower, ".zst")) return Compression::kZstd;
   return Compression::kNone;
 }
 
@@ -307,6 +309,21 @@ absl::StatusOr<bool> LineReader::ReadLine(std::string* line) {
     }
     scanned = begin_ + seen;
   }
+}
+
+absl::StatusOr<bool> LineReader::Discard(uint64_t n) {
+  while (n > 0) {
+    if (begin_ == end_) {
+      NEARDUP_ASSIGN_OR_RETURN(bool more, Fill());
+      if (!more) return false;
+    }
+    const size_t take =
+        static_cast<size_t>(std::min<uint64_t>(n, end_ - begin_));
+    begin_ += take;
+    position_ += take;
+    n -= take;
+  }
+  return true;
 }
 
 absl::StatusOr<bool> LineReader::ReadExact(size_t n, std::string* out) {

@@ -89,6 +89,10 @@ class LineReader {
   // (`out` then holds what there was).
   absl::StatusOr<bool> ReadExact(size_t n, std::string* out);
 
+  // Skips exactly `n` bytes without keeping them; false if the data ends
+  // first.
+  absl::StatusOr<bool> Discard(uint64_t n);
+
   // Offset in the decompressed data of the next byte to be read.
   uint64_t position() const { return position_; }
   uint64_t file_position() const { return in_->file_position(); }

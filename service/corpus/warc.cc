@@ -124,7 +124,7 @@ void ParseContentType(std::string_view value, std::string* media_type,
 }
 
 absl::StatusOr<bool> ReadWarcRecord(LineReader* in, uint64_t number,
-                                    WarcRecord* record) {
+                                    uint64_t max_block, WarcRecord* record) {
   std::string line;
   uint64_t offset;
   do {
@@ -171,8 +171,17 @@ absl::StatusOr<bool> ReadWarcRecord(LineReader* in, uint64_t number,
     return absl::DataLossError(
         absl::StrCat(where, ": the record has no Content-Length"));
   }
-  NEARDUP_ASSIGN_OR_RETURN(
-      bool whole, in->ReadExact(static_cast<size_t>(length), &record->block));
+  record->length = static_cast<uint64_t>(length);
+  bool whole;
+  if (record->length > max_block) {
+    // Not held in memory: a wrong Content-Length could be the rest of a
+    // huge file.
+    record->oversized = true;
+    NEARDUP_ASSIGN_OR_RETURN(whole, in->Discard(record->length));
+  } else {
+    NEARDUP_ASSIGN_OR_RETURN(
+        whole, in->ReadExact(static_cast<size_t>(length), &record->block));
+  }
   if (!whole) {
     return absl::DataLossError(absl::StrCat(
         where, ": Content-Length ", length, " runs past the end of the file (",

@@ -24,15 +24,19 @@ struct WarcRecord {
   std::string target_uri;    // WARC-Target-URI, without <>
   std::string content_type;  // Content-Type of the block
   std::string block;
+  // The block was longer than the limit: skipped, `block` is empty.
+  bool oversized = false;
+  uint64_t length = 0;  // Content-Length
 };
 
 // Reads the record that starts at the next non-blank line of `in`: true,
 // or false at the end of the data. DATA_LOSS naming the file, `number`
 // (the record's, from 1) and the byte offset when the data is not a WARC
 // record there (a wrong Content-Length of the record before shows up so)
-// or a block runs past the end of the file.
+// or a block runs past the end of the file. A block over `max_block`
+// bytes is skipped, not read (`oversized`).
 absl::StatusOr<bool> ReadWarcRecord(LineReader* in, uint64_t number,
-                                    WarcRecord* record);
+                                    uint64_t max_block, WarcRecord* record);
 
 // Splits a Content-Type value into its lower-case media type and its
 // charset parameter (unquoted; "" if none).
