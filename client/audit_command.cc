@@ -11,18 +11,12 @@
 #include "service/audit/audit.h"
 #include "service/audit/files.h"
 #include "service/audit/report.h"
+#include "service/report/text_format.h"
 
 namespace neardup::client {
 namespace {
 
-std::string WithCommas(uint64_t n) {
-  std::string digits = absl::StrCat(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
+using report::WithCommas;
 
 std::string Clock(double seconds) {
   if (!(seconds < 360000)) return "--:--";  // 100 hours: an estimate, not yet

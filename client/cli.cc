@@ -29,6 +29,7 @@
 #include "client/client.h"
 #include "google/protobuf/util/json_util.h"
 #include "service/report/passages_html.h"
+#include "service/report/text_format.h"
 #include "service/text/utf8.h"
 
 namespace neardup::client {
@@ -60,39 +61,6 @@ std::string Json(const google::protobuf::Message& m) {
   // Printing a message we built cannot fail; the status is dropped.
   (void)google::protobuf::util::MessageToJsonString(m, &out, options);
   return out;
-}
-
-std::string JsonString(std::string_view raw) {
-  // JSON is UTF-8: bytes that are not (a file name in another encoding)
-  // become U+FFFD.
-  const std::string s = text::ReplaceInvalidUtf8(raw);
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
 }
 
 absl::Status ParseMetadata(const Args& args,
@@ -424,9 +392,9 @@ class Cli {
         continue;
       }
       if (args_.Flag("json")) {
-        json_items.push_back(absl::StrCat("{\"file\":", JsonString(file),
-                                          ",\"id\":", JsonString(id),
-                                          ",\"response\":", Json(*resp), "}"));
+        json_items.push_back(absl::StrCat(
+            "{\"file\":", report::JsonString(file), ",\"id\":",
+            report::JsonString(id), ",\"response\":", Json(*resp), "}"));
       } else {
         out_ << (resp->replaced() ? "replaced " : "added ") << id << " ("
              << resp->stats().tokens() << " tokens, "
@@ -588,7 +556,8 @@ class Cli {
     if (s = Connect(); !s.ok()) return s;
     if (s = client_->Delete(*coll, args_.positional[1]); !s.ok()) return s;
     if (args_.Flag("json")) {
-      out_ << "{\"deleted\":" << JsonString(args_.positional[1]) << "}\n";
+      out_ << "{\"deleted\":" << report::JsonString(args_.positional[1])
+           << "}\n";
     } else {
       out_ << "deleted " << args_.positional[1] << "\n";
     }

@@ -21,6 +21,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/server/server.h"
+#include "tests/testing/corpus.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/planted.h"
 #include "tests/testing/status_matchers.h"
@@ -29,48 +30,15 @@
 namespace neardup {
 namespace {
 
+using ::neardup::testing::AuditResults;
+using ::neardup::testing::ClusterOf;
 using ::neardup::testing::CommandResult;
 using ::neardup::testing::IsOk;
 using ::neardup::testing::PlantedCorpus;
 using ::neardup::testing::PlantedFormat;
 using ::neardup::testing::RunCommand;
+using ::neardup::testing::Slurp;
 using ::testing::HasSubstr;
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// The outputs that must not depend on the run: everything but summary.json's
-// "run" object.
-std::map<std::string, std::string> Results(const std::string& dir) {
-  std::map<std::string, std::string> out;
-  for (const char* f : {"clusters.jsonl", "duplicates.tsv", "report.html"}) {
-    out[f] = Slurp(dir + "/" + f);
-  }
-  const std::string summary = Slurp(dir + "/summary.json");
-  out["summary.json"] = summary.substr(0, summary.find("\"run\""));
-  return out;
-}
-
-// id -> cluster number, from clusters.jsonl.
-std::map<std::string, int> ClusterOf(const std::string& dir) {
-  std::map<std::string, int> out;
-  std::istringstream lines(Slurp(dir + "/clusters.jsonl"));
-  std::string line;
-  const std::regex cluster("\"cluster\":([0-9]+)");
-  const std::regex id("\"id\":\"([^\"]*)\"");
-  while (std::getline(lines, line)) {
-    std::smatch m;
-    if (!std::regex_search(line, m, cluster)) continue;
-    const int c = std::stoi(m[1]);
-    for (auto it = std::sregex_iterator(line.begin(), line.end(), id);
-         it != std::sregex_iterator(); ++it) {
-      out[(*it)[1]] = c;
-    }
-  }
-  return out;
-}
 
 class AuditCliTest : public ::testing::Test {
  protected:
@@ -162,7 +130,7 @@ TEST_F(AuditCliTest, ResumesAfterSigkillInEveryStage) {
     return a;
   };
   ASSERT_EQ(Audit(args(dir_ + "/clean")).exit_code, 0);
-  const auto reference = Results(dir_ + "/clean");
+  const auto reference = AuditResults(dir_ + "/clean");
   ASSERT_THAT(Slurp(dir_ + "/clean/summary.json"),
               HasSubstr("\"stage\": \"sign\""));
   for (const std::string point :
@@ -175,7 +143,7 @@ TEST_F(AuditCliTest, ResumesAfterSigkillInEveryStage) {
     ASSERT_EQ(killed.exit_code, 128 + SIGKILL) << killed.out << killed.err;
     CommandResult again = Audit(args(out));
     ASSERT_EQ(again.exit_code, 0) << again.err;
-    EXPECT_EQ(Results(out), reference);
+    EXPECT_EQ(AuditResults(out), reference);
     const std::string stage = point.substr(0, point.find(':'));
     if (stage != "sign") {
       EXPECT_THAT(Slurp(out + "/summary.json"),
@@ -209,7 +177,7 @@ TEST_F(AuditCliTest, ResumesAfterAnOutsideKill) {
                    "--memory-limit", "64M"})
                 .exit_code,
             0);
-  EXPECT_EQ(Results(dir_ + "/killed"), Results(dir_ + "/clean"));
+  EXPECT_EQ(AuditResults(dir_ + "/killed"), AuditResults(dir_ + "/clean"));
 }
 
 TEST_F(AuditCliTest, BadInputIsNamedOrCounted) {

@@ -18,6 +18,7 @@
 #include "service/corpus/stream.h"
 #include "service/engine/pipeline.h"
 #include "service/passages/passages.h"
+#include "service/report/text_format.h"
 
 namespace neardup::audit {
 namespace {
@@ -75,19 +76,6 @@ absl::Status SpoolStdin(const std::string& path) {
   }
   NEARDUP_RETURN_IF_ERROR(out.Close());
   return WriteFileAtomically(done, "");
-}
-
-std::string JsonQuoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      out += ' ';
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
 }
 
 // The text of some documents of a local audit, read again from the inputs.
@@ -354,13 +342,14 @@ absl::StatusOr<AuditSummary> RunAudit(const AuditOptions& options) {
   // What the directory is an audit of: inputs as given and parameters.
   std::string identity = "{\"inputs\":[";
   for (size_t i = 0; i < options.inputs.size(); ++i) {
-    absl::StrAppend(&identity, i ? "," : "", JsonQuoted(options.inputs[i]));
+    absl::StrAppend(&identity, i ? "," : "",
+                    report::JsonString(options.inputs[i]));
   }
-  absl::StrAppend(&identity,
-                  "],\"id_field\":", JsonQuoted(options.reader.id_field),
-                  ",\"text_field\":", JsonQuoted(options.reader.text_field),
-                  ",\"skip_bad\":", options.reader.skip_bad ? "true" : "false",
-                  ",\"parameters\":", ParamsJson(options.params), "}\n");
+  absl::StrAppend(
+      &identity, "],\"id_field\":", report::JsonString(options.reader.id_field),
+      ",\"text_field\":", report::JsonString(options.reader.text_field),
+      ",\"skip_bad\":", options.reader.skip_bad ? "true" : "false",
+      ",\"parameters\":", ParamsJson(options.params), "}\n");
   std::vector<std::string> inputs = options.inputs;
   for (std::string& in : inputs) {
     if (in != "-") continue;

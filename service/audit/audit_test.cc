@@ -18,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "service/engine/pipeline.h"
 #include "service/text/shingle.h"
+#include "tests/testing/corpus.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/planted.h"
 #include "tests/testing/status_matchers.h"
@@ -25,43 +26,16 @@
 namespace neardup::audit {
 namespace {
 
+using ::neardup::testing::AuditClusters;
+using ::neardup::testing::AuditResults;
+using ::neardup::testing::ClusterOf;
 using ::neardup::testing::IsOk;
 using ::neardup::testing::MakePlantedCorpus;
 using ::neardup::testing::PlantedCorpus;
 using ::neardup::testing::PlantedFormat;
+using ::neardup::testing::Slurp;
 using ::neardup::testing::StatusIs;
 using ::testing::HasSubstr;
-
-std::string Slurp(const std::string& path) {
-  absl::StatusOr<std::string> s = ReadFile(path);
-  EXPECT_THAT(s, IsOk()) << path;
-  return s.ok() ? *s : "";
-}
-
-// summary.json without its "run" object (seconds, memory: not results).
-std::string SummaryResult(const std::string& dir) {
-  const std::string s = Slurp(dir + "/summary.json");
-  return s.substr(0, s.find("\"run\""));
-}
-
-// id -> cluster number, from clusters.jsonl.
-std::map<std::string, int> ClusterOf(const std::string& dir) {
-  std::map<std::string, int> out;
-  std::istringstream lines(Slurp(dir + "/clusters.jsonl"));
-  std::string line;
-  const std::regex cluster("\"cluster\":([0-9]+)");
-  const std::regex id("\"id\":\"([^\"]*)\"");
-  while (std::getline(lines, line)) {
-    std::smatch m;
-    EXPECT_TRUE(std::regex_search(line, m, cluster)) << line;
-    const int c = std::stoi(m[1]);
-    for (auto it = std::sregex_iterator(line.begin(), line.end(), id);
-         it != std::sregex_iterator(); ++it) {
-      out[(*it)[1]] = c;
-    }
-  }
-  return out;
-}
 
 class AuditTest : public ::testing::Test {
  protected:
@@ -169,15 +143,7 @@ TEST_F(AuditTest, AChainIsSplitAndMembersHoldTheThreshold) {
   EXPECT_GT(s->largest_component, 0u);
   EXPECT_EQ(s->components, s->clusters - (cluster.count("chain-c") ? 1 : 0));
   // Every member is within the threshold of its representative, exactly.
-  std::istringstream lines(Slurp(dir_ + "/out/clusters.jsonl"));
-  std::string line;
-  const std::regex id("\"id\":\"([^\"]*)\"");
-  while (std::getline(lines, line)) {
-    std::vector<std::string> ids;
-    for (auto it = std::sregex_iterator(line.begin(), line.end(), id);
-         it != std::sregex_iterator(); ++it) {
-      ids.push_back((*it)[1]);
-    }
+  for (const std::vector<std::string>& ids : AuditClusters(dir_ + "/out")) {
     for (size_t i = 1; i < ids.size(); ++i) {
       EXPECT_GE(ExactJaccard(ids[0], ids[i]), 0.65) << ids[0] << " " << ids[i];
     }
@@ -189,10 +155,7 @@ TEST_F(AuditTest, OutputsAreTheSameForAnyThreadCountAndFormat) {
       WritePlanted(corpus_, dir_ + "/in", PlantedFormat::kJsonl);
   ASSERT_THAT(Run(jsonl, "one", {}, 1), IsOk());
   ASSERT_THAT(Run(jsonl, "three", {}, 3), IsOk());
-  for (const char* f : {"clusters.jsonl", "duplicates.tsv", "report.html"}) {
-    EXPECT_EQ(Slurp(dir_ + "/one/" + f), Slurp(dir_ + "/three/" + f)) << f;
-  }
-  EXPECT_EQ(SummaryResult(dir_ + "/one"), SummaryResult(dir_ + "/three"));
+  EXPECT_EQ(AuditResults(dir_ + "/one"), AuditResults(dir_ + "/three"));
   // The same clusters from every format (ids differ by format).
   const std::map<std::string, int> base = ClusterOf(dir_ + "/one");
   for (PlantedFormat f : {PlantedFormat::kFiles, PlantedFormat::kJsonlGz,

@@ -7,42 +7,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "service/common/status_macros.h"
+#include "service/report/text_format.h"
 #include "service/text/utf8.h"
 
 namespace neardup::audit {
 namespace {
 
-// `s` as a JSON string; bytes that are not UTF-8 become U+FFFD.
-std::string JsonString(std::string_view raw) {
-  const std::string s = text::ReplaceInvalidUtf8(raw);
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
+using report::JsonString;
+using report::WithCommas;
 
 // A score with four decimals: the same text for the same float.
 std::string Score(double x) { return absl::StrFormat("%.4f", x); }
@@ -88,15 +60,6 @@ std::string MemberJson(const MemberView& m, bool scores) {
 std::string Escaped(std::string_view s) {
   std::string out;
   report::AppendEscaped(s, &out);
-  return out;
-}
-
-std::string WithCommas(uint64_t n) {
-  std::string digits = absl::StrCat(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
   return out;
 }
 

@@ -18,8 +18,7 @@ int AvailableCores() {
   return n > 0 ? static_cast<int>(n) : 1;
 }
 
-Executor::Executor(const Options& options)
-    : max_queued_(options.max_queued) {
+Executor::Executor(const Options& options) : max_queued_(options.max_queued) {
   const int n = options.threads > 0 ? options.threads : AvailableCores();
   threads_.reserve(n);
   for (int i = 0; i < n; ++i) threads_.emplace_back([this] { Run(); });

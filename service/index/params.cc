@@ -6,9 +6,8 @@ namespace neardup::index {
 
 absl::Status CheckParam(const UintParam& param, uint32_t value) {
   if (value >= param.min && value <= param.max) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(param.name, " must be in [",
-                                                 param.min, ", ", param.max,
-                                                 "]: ", value));
+  return absl::InvalidArgumentError(absl::StrCat(
+      param.name, " must be in [", param.min, ", ", param.max, "]: ", value));
 }
 
 absl::Status CheckThreshold(double threshold) {

@@ -17,8 +17,7 @@ namespace neardup::index {
 class Store::SnapshotImpl : public CollectionSnapshot {
  public:
   SnapshotImpl(const Store::Impl* store,
-               std::shared_ptr<CollectionState> collection,
-               CollectionInfo info)
+               std::shared_ptr<CollectionState> collection, CollectionInfo info)
       : store_(store),
         c_(std::move(collection)),
         info_(std::move(info)),
@@ -30,8 +29,9 @@ class Store::SnapshotImpl : public CollectionSnapshot {
 
   const CollectionInfo& info() const override { return info_; }
 
-  absl::Status ForEach(const std::function<absl::Status(
-                           const StoredFingerprint&)>& fn) const override {
+  absl::Status ForEach(
+      const std::function<absl::Status(const StoredFingerprint&)>& fn)
+      const override {
     std::unique_ptr<rocksdb::Iterator> it(
         store_->db->NewIterator(ro_, store_->cf(kDocs)));
     const std::string end = keys::CollectionEnd(c_->id());

@@ -26,6 +26,10 @@ std::optional<std::string> ReadWholeFile(const std::string& path) {
                      std::istreambuf_iterator<char>());
 }
 
+std::string Slurp(const std::string& path) {
+  return ReadWholeFile(path).value_or("");
+}
+
 std::string ReadTestData(const std::string& name) {
   const std::string path =
       std::string(NEARDUP_SOURCE_DIR) + "/tests/testdata/" + name;

@@ -20,6 +20,10 @@ std::optional<std::string> SharedCorpusPath(const std::string& name);
 // Returns the whole file at `path`, or nullopt if it cannot be read.
 std::optional<std::string> ReadWholeFile(const std::string& path);
 
+// Returns the whole file at `path`, or "" if it cannot be read: for tests
+// that compare outputs, where a missing file fails the comparison.
+std::string Slurp(const std::string& path);
+
 // Returns the longest run of consecutive lines of `text` that appears twice
 // (empty lines ignored when comparing; the run is a substring of the FIRST
 // occurrence, from the start of its first line to the end of its last).

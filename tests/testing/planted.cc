@@ -4,11 +4,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "service/report/text_format.h"
 #include "tests/testing/corpus.h"
 #include "tests/testing/fixtures.h"
 
@@ -75,26 +77,6 @@ std::string Html(const std::string& title, const std::string& body) {
       "</title></head><body>\n<nav><a href=\"/\">Home</a> <a href=\"/a\">"
       "About</a></nav>\n<article>\n",
       paragraphs, "</article>\n<footer>Copyright</footer></body></html>\n");
-}
-
-std::string JsonEscaped(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 std::string WarcRecord(const std::string& uri, const PlantedDoc& d) {
@@ -195,8 +177,8 @@ std::string WritePlanted(const PlantedCorpus& c, const std::string& dir,
     case PlantedFormat::kJsonlGz: {
       std::string lines;
       for (const PlantedDoc& d : c.docs) {
-        absl::StrAppend(&lines, "{\"id\": \"", d.name, "\", \"text\": \"",
-                        JsonEscaped(d.content), "\"}\n");
+        absl::StrAppend(&lines, "{\"id\": ", report::JsonString(d.name),
+                        ", \"text\": ", report::JsonString(d.content), "}\n");
       }
       const bool gz = format == PlantedFormat::kJsonlGz;
       const std::string path =
@@ -217,6 +199,40 @@ std::string WritePlanted(const PlantedCorpus& c, const std::string& dir,
   const std::string path = dir + (gz ? "/crawl.warc.gz" : "/crawl.warc");
   Write(path, warc);
   return path;
+}
+
+std::vector<std::vector<std::string>> AuditClusters(const std::string& dir) {
+  std::vector<std::vector<std::string>> out;
+  std::istringstream lines(Slurp(dir + "/clusters.jsonl"));
+  const std::regex id("\"id\":\"([^\"]*)\"");
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::vector<std::string>& ids = out.emplace_back();
+    for (auto it = std::sregex_iterator(line.begin(), line.end(), id);
+         it != std::sregex_iterator(); ++it) {
+      ids.push_back((*it)[1]);
+    }
+  }
+  return out;
+}
+
+std::map<std::string, int> ClusterOf(const std::string& dir) {
+  std::map<std::string, int> out;
+  const std::vector<std::vector<std::string>> clusters = AuditClusters(dir);
+  for (size_t c = 0; c < clusters.size(); ++c) {
+    for (const std::string& id : clusters[c]) out[id] = static_cast<int>(c) + 1;
+  }
+  return out;
+}
+
+std::map<std::string, std::string> AuditResults(const std::string& dir) {
+  std::map<std::string, std::string> out;
+  for (const char* f : {"clusters.jsonl", "duplicates.tsv", "report.html"}) {
+    out[f] = Slurp(dir + "/" + f);
+  }
+  const std::string summary = Slurp(dir + "/summary.json");
+  out["summary.json"] = summary.substr(0, summary.find("\"run\""));
+  return out;
 }
 
 }  // namespace neardup::testing

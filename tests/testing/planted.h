@@ -8,6 +8,7 @@
 #define NEARDUP_TESTS_TESTING_PLANTED_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,18 @@ std::string WritePlanted(const PlantedCorpus& c, const std::string& dir,
 // The id a document gets in `format`, written by WritePlanted into `dir`.
 std::string PlantedId(const PlantedDoc& d, const std::string& dir,
                       PlantedFormat format);
+
+// An audit's clusters.jsonl in `dir`: each line's ids, representative
+// first.
+std::vector<std::vector<std::string>> AuditClusters(const std::string& dir);
+
+// id -> cluster number (from 1), from clusters.jsonl in `dir`.
+std::map<std::string, int> ClusterOf(const std::string& dir);
+
+// The outputs of an audit in `dir` that must not depend on the run:
+// clusters.jsonl, duplicates.tsv, report.html, and summary.json up to its
+// "run" object; by file name.
+std::map<std::string, std::string> AuditResults(const std::string& dir);
 
 // One gzip member of `data`.
 std::string GzipMember(const std::string& data);
