@@ -6,8 +6,16 @@
 //       --benchmark_report_aggregates_only=true   (one line)
 //
 // Documents: the seed page (../shared/corpus), an English HTML page from
-// Debian's documentation (/usr/share/doc/python3/python-policy.html), and a
-// 4 MB mixed-script document made of both plus our own test texts.
+// Debian's documentation (/usr/share/doc/python3/python-policy.html), a
+// seed-like Chinese news page (the seed page's paragraphs in a news-site
+// template with navigation, header, link lists and footer, made at run
+// time), and a 4 MB mixed-script document made of both plus our own test
+// texts.
+//
+// HTML pages also run through the HTML extraction alone, ours
+// (BM_HtmlExtract) and gumbo's (BM_GumboExtract), through the pipeline as
+// it was with gumbo (BM_GumboPipeline: decode, gumbo extraction, tokens,
+// shingles), and gumbo's parse alone (BM_GumboParseOnly).
 
 #include <gumbo.h>
 #include <malloc.h>
@@ -22,7 +30,11 @@
 
 #include "bench/bench_files.h"
 #include "benchmark/benchmark.h"
+#include "service/report/passages_html.h"
 #include "service/text/analyze.h"
+#include "service/text/decode.h"
+#include "service/text/html.h"
+#include "service/text/html_gumbo.h"
 #include "service/text/shingle.h"
 #include "service/text/tokenizer.h"
 
@@ -31,6 +43,75 @@ namespace {
 
 using ::neardup::bench::ReadFile;
 using ::neardup::bench::Source;
+
+// Returns `text` escaped for HTML.
+std::string Escape(const std::string& text) {
+  std::string out;
+  report::AppendEscaped(text, &out);
+  return out;
+}
+
+// Returns the paragraphs (non-empty lines) of `text` in a typical Chinese
+// news-site page: head with styles and scripts, top navigation, header,
+// breadcrumb, the article (title, byline, paragraphs), a sidebar of
+// related links, a link-list footer.
+std::string ChineseNewsPage(const std::string& text) {
+  std::vector<std::string> paragraphs;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(pos, end - pos);
+    if (line.find_first_not_of(" \t\r") != std::string::npos) {
+      paragraphs.push_back(line);
+    }
+    pos = end + 1;
+  }
+  std::string links;
+  for (const char* name : {"首页", "新闻", "国际", "财经", "科技", "体育",
+                           "娱乐", "评论", "图片", "视频"}) {
+    links += std::string("<li><a href=\"/channel/") + name + "\">" + name +
+             "</a></li>\n";
+  }
+  std::string page =
+      "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta "
+      "charset=\"utf-8\">\n<title>" +
+      Escape(paragraphs.empty() ? "" : paragraphs[0]) +
+      " - 新闻网</title>\n<link rel=\"stylesheet\" "
+      "href=\"/static/site.css\">\n<style>.nav li{display:inline}"
+      ".article p{line-height:1.8}</style>\n<script>window.dataLayer=[];"
+      "function track(e){dataLayer.push(e)}</script>\n</head>\n<body>\n"
+      "<div class=\"topbar\"><a href=\"/login\">登录</a> | <a "
+      "href=\"/register\">注册</a></div>\n<header class=\"site-header\">"
+      "<a class=\"logo\" href=\"/\"><img src=\"/logo.png\" "
+      "alt=\"新闻网\"></a>\n<nav class=\"nav\"><ul>\n" +
+      links +
+      "</ul></nav>\n</header>\n<div class=\"breadcrumb\"><a "
+      "href=\"/\">首页</a> &gt; <a href=\"/news\">新闻</a> &gt; "
+      "正文</div>\n<div class=\"main\">\n<article class=\"article\">\n";
+  for (size_t i = 0; i < paragraphs.size(); ++i) {
+    if (i == 0) {
+      page += "<h1>" + Escape(paragraphs[0]) +
+              "</h1>\n<div class=\"byline\">2024-05-01 08:00 "
+              "来源：新闻网&nbsp;&nbsp;编辑：王明</div>\n";
+    } else {
+      page += "<p>" + Escape(paragraphs[i]) + "</p>\n";
+    }
+  }
+  page +=
+      "<div class=\"share\">分享到：<a href=\"#\">微博</a> <a "
+      "href=\"#\">微信</a></div>\n</article>\n<aside "
+      "class=\"sidebar\">\n<h3>相关新闻</h3>\n<ul>\n";
+  for (int i = 0; i < 10; ++i) {
+    page += "<li><a href=\"/news/" + std::to_string(1000 + i) +
+            ".html\">相关报道第" + std::to_string(i + 1) +
+            "篇：本地新闻与国际要闻汇总</a></li>\n";
+  }
+  page += "</ul>\n</aside>\n</div>\n<footer class=\"footer\">\n<ul>\n" + links +
+          "</ul>\n<p>Copyright &copy; 2024 新闻网 版权所有</p>\n</footer>\n"
+          "<script src=\"/static/app.js\"></script>\n</body>\n</html>\n";
+  return page;
+}
 
 // name -> (content, content type)
 const std::map<std::string, std::pair<std::string, text::ContentType>>&
@@ -44,6 +125,7 @@ Documents() {
     (*d)["zh_seed_page"] = {seed, text::ContentType::kText};
     std::string html = ReadFile("/usr/share/doc/python3/python-policy.html");
     if (!html.empty()) (*d)["en_html_page"] = {html, text::ContentType::kHtml};
+    (*d)["zh_html_page"] = {ChineseNewsPage(seed), text::ContentType::kHtml};
     std::string mixed;
     const std::string parts =
         seed + ReadFile(Source("tests/testdata/article_en.txt")) +
@@ -66,6 +148,35 @@ void BM_Pipeline(benchmark::State& state, const std::string& name) {
     benchmark::DoNotOptimize(a);
   }
   state.SetBytesProcessed(state.iterations() * content.size());
+}
+
+// The HTML extraction alone: ours, or gumbo's (parse, walk, blocks).
+void BM_HtmlExtract(benchmark::State& state, const std::string& name,
+                    bool gumbo) {
+  const std::string& html = Documents().at(name).first;
+  text::HtmlOptions options;
+  for (auto _ : state) {
+    auto t = gumbo ? text::ExtractHtmlTextWithGumbo(html, options)
+                   : text::ExtractHtmlText(html, options);
+    benchmark::DoNotOptimize(t);
+  }
+  state.SetBytesProcessed(state.iterations() * html.size());
+}
+
+// The whole pipeline as it was with gumbo: what Analyze does for a UTF-8
+// HTML page, with gumbo's extraction (the token offsets are not mapped
+// back to the input, which Analyze does too: a little less work).
+void BM_GumboPipeline(benchmark::State& state, const std::string& name) {
+  const std::string& html = Documents().at(name).first;
+  for (auto _ : state) {
+    auto decoded = text::Decode(html, {});
+    auto t = text::ExtractHtmlTextWithGumbo(decoded->text(), {});
+    auto tokens = text::Tokenize(t->text);
+    auto shingles = text::ShingleSet(
+        text::ShingleHashes(tokens->tokens, text::ShingleParams()));
+    benchmark::DoNotOptimize(shingles);
+  }
+  state.SetBytesProcessed(state.iterations() * html.size());
 }
 
 // The floor: only the XXH3 shingle hashing of the same document (its
@@ -119,6 +230,12 @@ int Register() {
     benchmark::RegisterBenchmark(("BM_Xxh3ShinglesOnly/" + name).c_str(),
                                  BM_Xxh3ShinglesOnly, name);
     if (doc.second == text::ContentType::kHtml) {
+      benchmark::RegisterBenchmark(("BM_GumboPipeline/" + name).c_str(),
+                                   BM_GumboPipeline, name);
+      benchmark::RegisterBenchmark(("BM_HtmlExtract/" + name).c_str(),
+                                   BM_HtmlExtract, name, false);
+      benchmark::RegisterBenchmark(("BM_GumboExtract/" + name).c_str(),
+                                   BM_HtmlExtract, name, true);
       benchmark::RegisterBenchmark(("BM_GumboParseOnly/" + name).c_str(),
                                    BM_GumboParseOnly, doc.first,
                                    doc.first.size());

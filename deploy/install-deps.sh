@@ -24,8 +24,11 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # `--html` pages are checked in headless Chromium
   chromium
-  # passage evaluation corpus (bench/passages_eval)
-  manpages-zh groff-base
+  # passage evaluation corpus (bench/passages_eval); real Traditional and
+  # Simplified text for the Chinese folding tests (zh_TW manual pages, the
+  # zh-cn and zh-tw editions of debian-reference) and HTML for the HTML
+  # reader's differential test
+  manpages-zh groff-base debian-reference-zh-cn debian-reference-zh-tw
 )
 
 missing=()

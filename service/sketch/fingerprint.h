@@ -26,8 +26,10 @@ namespace neardup::sketch {
 // densification (was K independent hashes), bottom-k sketches. v4: a
 // document that repeats itself is fingerprinted without its repeats by
 // removing their tokens (was: their bytes, then analysed again), passage
-// fingerprints hash k-grams with the common mixer (Mix64).
-inline constexpr uint32_t kFingerprintVersion = 4;
+// fingerprints hash k-grams with the common mixer (Mix64). v5: Traditional
+// Chinese folded phrase by phrase (OpenCC's tw2sp or hk2s, chosen per text;
+// text/chinese_fold.h), was character by character.
+inline constexpr uint32_t kFingerprintVersion = 5;
 
 // Seed of the MinHash functions for kFingerprintVersion.
 inline constexpr uint64_t kMinHashSeed = 0x6d696e6861736831ULL;  // "minhash1"

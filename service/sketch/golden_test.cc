@@ -30,7 +30,7 @@ uint64_t Fold(const std::vector<uint32_t>& v) {
   return h;
 }
 
-TEST(GoldenTest, FingerprintVersion) { EXPECT_EQ(kFingerprintVersion, 4u); }
+TEST(GoldenTest, FingerprintVersion) { EXPECT_EQ(kFingerprintVersion, 5u); }
 
 TEST(GoldenTest, OnePermutationMinHash) {
   const MinHasher h(128, kMinHashSeed);

@@ -1,5 +1,6 @@
 #include "service/text/analyze.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -20,20 +21,33 @@ class Locator {
     const std::string_view s = text_;
     samples_.reserve(s.size() / kStep + 1);
     uint32_t cps = 0;
-    for (size_t i = 0; i < s.size(); ++i) {
-      if (i % kStep == 0) samples_.push_back(cps);
-      cps += (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80;
+    for (size_t base = 0; base < s.size(); base += kStep) {
+      samples_.push_back(cps);
+      const size_t end = std::min(s.size(), base + kStep);
+      uint32_t n = 0;  // a loop the compiler vectorizes
+      for (size_t i = base; i < end; ++i) {
+        n += (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80;
+      }
+      cps += n;
     }
     if (s.size() % kStep == 0) samples_.push_back(cps);
   }
 
   // Returns the code point index of decoded byte `b` (a code point start
-  // or the end).
-  uint32_t CodePointAt(uint32_t b) const {
+  // or the end). Asked in ascending order (tokens), it counts on from the
+  // last answer instead of from the sample before `b`.
+  uint32_t CodePointAt(uint32_t b) {
+    uint32_t from = b - b % kStep;
     uint32_t cps = samples_[b / kStep];
-    for (uint32_t i = b - b % kStep; i < b; ++i) {
+    if (last_byte_ <= b && last_byte_ > from) {
+      from = last_byte_;
+      cps = last_cps_;
+    }
+    for (uint32_t i = from; i < b; ++i) {
       cps += (static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80;
     }
+    last_byte_ = b;
+    last_cps_ = cps;
     return cps;
   }
 
@@ -48,6 +62,8 @@ class Locator {
   const DecodedText& d_;
   const std::string_view text_;
   std::vector<uint32_t> samples_;
+  uint32_t last_byte_ = 0;  // the last answer: byte, code point index
+  uint32_t last_cps_ = 0;
 };
 
 // Returns the offset of the code point after the one at `b`, or `b` at the
@@ -154,11 +170,12 @@ absl::StatusOr<Analysis> Analyze(std::string_view content,
   NEARDUP_ASSIGN_OR_RETURN(a.text, Tokenize(text, tokenize_options));
   if (decoded_out != nullptr) decoded_out->assign(decoded.text());
   // Token offsets: text -> decoded (HTML map) -> input (charset map).
-  const Locator locate(decoded);
+  Locator locate(decoded);
+  OffsetMap::Cursor html_map(html.map);
   for (Token& t : a.text.tokens) {
     uint32_t d_start =
-        a.html ? html.map.SourceStart(t.byte_start) : t.byte_start;
-    uint32_t d_end = a.html ? html.map.SourceEnd(t.byte_end) : t.byte_end;
+        a.html ? html_map.SourceStart(t.byte_start) : t.byte_start;
+    uint32_t d_end = a.html ? html_map.SourceEnd(t.byte_end) : t.byte_end;
     if (d_end <= d_start) {
       // Text with no source bytes of its own (the parser made it up at
       // the end of input): give it the code point at its position.

@@ -1,5 +1,7 @@
-// HTML to text with gumbo (an HTML5-conformant parser), keeping where every
-// byte of the text came from in the HTML.
+// HTML to text with our own HTML reader (html_reader.h: a WHATWG tokenizer
+// and a simplified tree builder, checked against gumbo in a differential
+// test, docs/HTML.md), keeping where every byte of the text came from in
+// the HTML.
 //
 // Always dropped: script, style, noscript, template, head, comments and
 // other non-content elements (iframe, svg, canvas, select, ...). Entities
@@ -30,9 +32,10 @@ struct HtmlOptions {
   bool main_content = true;
 };
 
-// Largest HTML document parsed (gumbo needs ~10x its size in memory).
+// Largest HTML document parsed.
 inline constexpr size_t kMaxHtmlBytes = 32 << 20;
-// Deepest element nesting accepted (tree building is quadratic in depth).
+// Deepest element nesting accepted (open elements below the root; tree
+// building is quadratic in depth).
 inline constexpr int kMaxHtmlDepth = 1024;
 
 struct HtmlText {

@@ -55,4 +55,30 @@ uint32_t OffsetMap::SourceEnd(uint32_t out_end) const {
                 : p.src + p.src_len;
 }
 
+const OffsetMap::Piece& OffsetMap::Cursor::Find(uint32_t out) {
+  const std::vector<Piece>& pieces = map_.pieces_;
+  for (size_t i = last_; i < last_ + 2 && i < pieces.size(); ++i) {
+    if (pieces[i].out <= out &&
+        (i + 1 == pieces.size() || pieces[i + 1].out > out)) {
+      last_ = i;
+      return pieces[i];
+    }
+  }
+  const Piece& p = map_.Find(out);
+  last_ = static_cast<size_t>(&p - pieces.data());
+  return p;
+}
+
+uint32_t OffsetMap::Cursor::SourceStart(uint32_t out) {
+  const Piece& p = Find(out);
+  return p.copy ? p.src + std::min(out - p.out, p.src_len) : p.src;
+}
+
+uint32_t OffsetMap::Cursor::SourceEnd(uint32_t out_end) {
+  NEARDUP_CHECK(out_end > 0);
+  const Piece& p = Find(out_end - 1);
+  return p.copy ? p.src + std::min(out_end - p.out, p.src_len)
+                : p.src + p.src_len;
+}
+
 }  // namespace neardup::text

@@ -42,6 +42,8 @@ class OffsetMap {
 
   size_t pieces() const { return pieces_.size(); }
 
+  class Cursor;  // below
+
  private:
   struct Piece {
     uint32_t out;
@@ -54,6 +56,23 @@ class OffsetMap {
   const Piece& Find(uint32_t out) const;
 
   std::vector<Piece> pieces_;  // ascending `out`, not overlapping
+};
+
+// Answers SourceStart and SourceEnd like the map does, faster when asked
+// about ascending offsets (the tokens of a text, in order): it looks
+// first at the piece of the last answer and the next one. Any order
+// works. The map must outlive the cursor and not change while it is
+// used. Not thread-safe (one cursor per thread).
+class OffsetMap::Cursor {
+ public:
+  explicit Cursor(const OffsetMap& map) : map_(map) {}
+  uint32_t SourceStart(uint32_t out);
+  uint32_t SourceEnd(uint32_t out_end);
+
+ private:
+  const Piece& Find(uint32_t out);
+  const OffsetMap& map_;
+  size_t last_ = 0;
 };
 
 }  // namespace neardup::text

@@ -9,14 +9,17 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include <algorithm>
+#include <iterator>
 #include <memory>
 #include <string>
 
 #include "absl/base/config.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "service/common/check.h"
 #include "service/common/status_macros.h"
-#include "service/text/fold.h"
+#include "service/text/chinese_fold.h"
 #include "service/text/utf8.h"
 
 namespace neardup::text {
@@ -100,28 +103,54 @@ size_t EncodeUtf8(char32_t cp, char* buf) {
 constexpr char32_t kCjkBase = 0x3000;
 constexpr char32_t kCjkEnd = 0xA000;
 
+static_assert(kCjkBase == kDenseBegin && kCjkEnd == kDenseEnd,
+              "the token hash tables and ChineseFolder::Flags share a range");
+
 uint64_t CharHash(char32_t cp) {
   char buf[4];
   return XXH3_64bits(buf, EncodeUtf8(cp, buf));
 }
 
-std::vector<uint64_t>* BuildCjkHashes(bool fold) {
+// `folder` null: no folding.
+std::vector<uint64_t>* BuildCjkHashes(const ChineseFolder* folder) {
   auto* t = new std::vector<uint64_t>(kCjkEnd - kCjkBase);
   for (char32_t cp = kCjkBase; cp < kCjkEnd; ++cp) {
-    (*t)[cp - kCjkBase] =
-        CharHash(fold && IsPlainCjk(cp) ? FoldTraditional(cp) : cp);
+    (*t)[cp - kCjkBase] = CharHash(
+        folder != nullptr && IsPlainCjk(cp) ? folder->FoldChar(cp) : cp);
   }
   return t;
 }
 
-// REQUIRES (fold): LoadTraditionalFolding() OK.
-const uint64_t* CjkHashes(bool fold) {
-  if (fold) {
-    static const std::vector<uint64_t>* const folded = BuildCjkHashes(true);
+// `folder` null: no folding; else the loaded folder.
+const uint64_t* CjkHashes(const ChineseFolder* folder) {
+  if (folder != nullptr) {
+    static const std::vector<uint64_t>* const folded = BuildCjkHashes(folder);
     return folded->data();
   }
-  static const std::vector<uint64_t>* const plain = BuildCjkHashes(false);
+  static const std::vector<uint64_t>* const plain = BuildCjkHashes(nullptr);
   return plain->data();
+}
+
+// Flags for a text that is not folded: none.
+const uint8_t* NoFlags() {
+  static const std::vector<uint8_t>* const zeros =
+      new std::vector<uint8_t>(kCjkEnd - kCjkBase, 0);
+  return zeros->data();
+}
+
+// True for a token that can be part of a run OpenCC's phrases apply to:
+// one character of three UTF-8 bytes (the ideographs and kana of
+// IsPlainCjk, or another character of an unsegmented script, which no
+// phrase holds).
+bool IsRunToken(const Token& t) {
+  return t.cls == TokenClass::kChar && t.byte_end - t.byte_start == 3 &&
+         t.cp_end - t.cp_start == 1;
+}
+
+// The code point of a three-byte UTF-8 sequence.
+char32_t Decode3(const char* p) {
+  const auto* s = reinterpret_cast<const unsigned char*>(p);
+  return ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
 }
 
 // True if NFKC_Casefold leaves the UTF-8 bytes `s` unchanged without asking
@@ -143,8 +172,12 @@ bool IsTriviallyNormalized(std::string_view s, bool* ascii_upper) {
 // Builds tokens: owns the ICU normalizer handle and the digest state.
 class Tokenizer {
  public:
-  explicit Tokenizer(const TokenizeOptions& options)
-      : options_(options), cjk_hashes_(CjkHashes(options.fold_traditional)) {
+  // `folder` null: no folding.
+  Tokenizer(std::string_view text, const ChineseFolder* folder)
+      : text_(text),
+        folder_(folder),
+        cjk_hashes_(CjkHashes(folder)),
+        flags_(folder != nullptr ? folder->flags() : NoFlags()) {
     UErrorCode error = U_ZERO_ERROR;
     nfkc_cf_ = icu::Normalizer2::getNFKCCasefoldInstance(error);
     NEARDUP_CHECK(U_SUCCESS(error) && nfkc_cf_ != nullptr);
@@ -166,7 +199,7 @@ class Tokenizer {
     std::string_view norm =
         Normalize(text.substr(byte_start, byte_end - byte_start));
     if (norm.empty()) return;  // e.g. a lone default-ignorable character
-    if (cls == TokenClass::kChar && options_.fold_traditional) {
+    if (cls == TokenClass::kChar && folder_ != nullptr) {
       norm = Fold(norm);
     }
     Push(Token{XXH3_64bits(norm.data(), norm.size()), byte_start, byte_end,
@@ -176,6 +209,24 @@ class Tokenizer {
   // Emits the plain ideograph or kana `cp` (IsPlainCjk), three bytes at
   // byte `pos`, code point `cp_index`, on its own.
   void EmitPlainCjk(char32_t cp, uint32_t pos, uint32_t cp_index) {
+    const uint8_t f = flags_[cp - kCjkBase];
+    // Both counts in one add: Traditional in the low half, Simplified in
+    // the high half (kTraditional is bit 0, kSimplified bit 1).
+    static_assert(ChineseFolder::kTraditional == 1 &&
+                  ChineseFolder::kSimplified == 2);
+    script_counts_ += (f & 1u) | (uint64_t{f & 2u} << 31);
+    if (pos == pair_end_ && folder_->MayStartPairAt(pair_cp_, cp)) {
+      // The character before, which may start a phrase or a word, and
+      // this one, the next, may: a second look in FoldPhrases.
+      pairs_.push_back(static_cast<uint32_t>(out_.tokens.size()) - 1);
+    }
+    if (f & ChineseFolder::kPairStart) {
+      pair_cp_ = cp;
+      pair_end_ = pos + 3;
+    }
+    if (f & (ChineseFolder::kAloneTaiwan | ChineseFolder::kAloneHongKong)) {
+      alone_.push_back(static_cast<uint32_t>(out_.tokens.size()));
+    }
     Push(Token{cjk_hashes_[cp - kCjkBase], pos, pos + 3, cp_index, cp_index + 1,
                TokenClass::kChar});
   }
@@ -183,6 +234,11 @@ class Tokenizer {
   void Reserve(size_t tokens) { out_.tokens.reserve(tokens); }
 
   TokenizedText Finish() {
+    // Character by character is right for Simplified text; Traditional
+    // text gets OpenCC's phrases where a run of characters may hold one.
+    if (traditional() > simplified() && !(pairs_.empty() && alone_.empty())) {
+      FoldPhrases();
+    }
     out_.digest = DigestOf(out_.tokens);
     return std::move(out_);
   }
@@ -216,7 +272,7 @@ class Tokenizer {
     char32_t cp;
     const size_t len = DecodeUtf8(norm, 0, &cp);
     if (len == 0) return norm;
-    const char32_t folded = FoldTraditional(cp);
+    const char32_t folded = folder_->FoldChar(cp);
     if (folded == cp) return norm;
     fold_scratch_.clear();
     AppendUtf8(folded, &fold_scratch_);
@@ -226,8 +282,142 @@ class Tokenizer {
 
   void Push(const Token& t) { out_.tokens.push_back(t); }
 
-  const TokenizeOptions options_;
+  // Refolds the runs of characters that hold a flagged token, phrase by
+  // phrase, for the variant the text's evidence chooses.
+  void FoldPhrases() {
+    std::vector<Token>& tokens = out_.tokens;
+    const uint32_t n = static_cast<uint32_t>(tokens.size());
+    // Token t's character, and whether token t + 1 continues its run.
+    auto cp_at = [&](uint32_t t) {
+      return Decode3(text_.data() + tokens[t].byte_start);
+    };
+    auto continues = [&](uint32_t t) {
+      return t + 1 < n && IsRunToken(tokens[t + 1]) &&
+             tokens[t].byte_end == tokens[t + 1].byte_start;
+    };
+    // The characters from token t on, at most `max` of its run.
+    char32_t window[PhraseDict::kMaxKeyLength];
+    auto window_at = [&](uint32_t t, size_t max) {
+      size_t len = 0;
+      window[len++] = cp_at(t);
+      while (len < max && continues(t + len - 1)) {
+        window[len] = cp_at(t + static_cast<uint32_t>(len));
+        ++len;
+      }
+      return std::u32string_view(window, len);
+    };
+    // Which variant: Taiwan's words against the mainland's.
+    ChineseEvidence evidence{traditional(), simplified(), 0, 0};
+    for (uint32_t t : pairs_) {
+      folder_->CountWordsAt(window_at(t, PhraseDict::kMaxKeyLength), &evidence);
+    }
+    const ChineseVariant variant = ChooseVariant(evidence);
+    // The tokens where the variant's tables may apply, in order.
+    std::vector<uint32_t> look;
+    std::merge(pairs_.begin(), pairs_.end(), alone_.begin(), alone_.end(),
+               std::back_inserter(look));
+    // The runs where a phrase or variant may apply, folded again whole.
+    struct Run {
+      uint32_t begin, end;  // tokens
+    };
+    std::vector<Token> out;  // their new tokens, one run after the other
+    std::vector<std::pair<Run, size_t>> changed;  // run, its end in `out`
+    bool same_count = true;
+    std::vector<FoldedUnit> units;
+    std::u32string cps;
+    for (uint32_t t : look) {
+      if (!changed.empty() && t < changed.back().first.end) continue;
+      const std::u32string_view here = window_at(t, 2);
+      if (!folder_->MayChangeAt(here[0], here.size() > 1 ? here[1] : 0,
+                                variant)) {
+        continue;
+      }
+      Run r{t, t + 1};
+      while (r.begin > 0 && IsRunToken(tokens[r.begin - 1]) &&
+             tokens[r.begin - 1].byte_end == tokens[r.begin].byte_start) {
+        --r.begin;
+      }
+      while (continues(r.end - 1)) ++r.end;
+      cps.clear();
+      for (uint32_t k = r.begin; k < r.end; ++k) cps.push_back(cp_at(k));
+      const std::u32string_view run = cps;
+      units.clear();
+      folder_->FoldRun(run, variant, &units);
+      for (size_t k = 0; k < units.size(); ++k) {
+        const FoldedUnit& u = units[k];
+        const Token& first = tokens[r.begin + u.begin];
+        if (u.end - u.begin == 1 && u.cp == run[u.begin] && !IsPlainCjk(u.cp)) {
+          out.push_back(first);  // kept as read (kana, Thai, ...)
+          continue;
+        }
+        if (u.cp < 0x80) {
+          // Latin letters or digits in a phrase's value (隨身碟 -> U盤):
+          // one word, as the tokenizer would read it.
+          std::string word;
+          size_t j = k;
+          while (j < units.size() && units[j].cp < 0x80 &&
+                 IsAsciiWordByte(static_cast<unsigned char>(units[j].cp))) {
+            word.push_back(static_cast<char>(
+                absl::ascii_tolower(static_cast<unsigned char>(units[j].cp))));
+            ++j;
+          }
+          if (j == k) continue;  // anything else separates
+          const Token& last = tokens[r.begin + units[j - 1].end - 1];
+          out.push_back(Token{XXH3_64bits(word.data(), word.size()),
+                              first.byte_start, last.byte_end, first.cp_start,
+                              last.cp_end, TokenClass::kWord});
+          k = j - 1;
+          continue;
+        }
+        const Token& last = tokens[r.begin + u.end - 1];
+        const uint64_t hash = IsPlainCjk(u.cp)
+                                  ? cjk_hashes_[u.cp - kCjkBase]
+                                  : CharHash(folder_->FoldChar(u.cp));
+        out.push_back(Token{hash, first.byte_start, last.byte_end,
+                            first.cp_start, last.cp_end, TokenClass::kChar});
+      }
+      const size_t begin = changed.empty() ? 0 : changed.back().second;
+      same_count &= out.size() - begin == r.end - r.begin;
+      changed.push_back({r, out.size()});
+    }
+    if (same_count) {
+      // The common case: every run kept its number of tokens.
+      size_t begin = 0;
+      for (const auto& [r, end] : changed) {
+        std::copy(out.begin() + begin, out.begin() + end,
+                  tokens.begin() + r.begin);
+        begin = end;
+      }
+      return;
+    }
+    std::vector<Token> all;
+    all.reserve(tokens.size() + out.size());
+    uint32_t next = 0;
+    size_t begin = 0;
+    for (const auto& [r, end] : changed) {
+      all.insert(all.end(), tokens.begin() + next, tokens.begin() + r.begin);
+      all.insert(all.end(), out.begin() + begin, out.begin() + end);
+      next = r.end;
+      begin = end;
+    }
+    all.insert(all.end(), tokens.begin() + next, tokens.end());
+    tokens.swap(all);
+  }
+
+  const std::string_view text_;
+  const ChineseFolder* const folder_;
   const uint64_t* const cjk_hashes_;
+  const uint8_t* const flags_;
+  // Evidence of pass one: Traditional-only and Simplified-only characters,
+  // and the tokens worth a second look in a Traditional text (ascending).
+  uint64_t script_counts_ = 0;  // see EmitPlainCjk
+  size_t traditional() const { return script_counts_ & 0xFFFFFFFFu; }
+  size_t simplified() const { return script_counts_ >> 32; }
+  std::vector<uint32_t> pairs_;  // a phrase or word may start here
+  std::vector<uint32_t> alone_;  // a regional variant
+  // The last character that may start a pair, and its byte end.
+  char32_t pair_cp_ = 0;
+  uint32_t pair_end_ = ~0u;
   const icu::Normalizer2* nfkc_cf_;
   std::string fold_scratch_;
   std::string scratch_;
@@ -237,9 +427,9 @@ class Tokenizer {
 }  // namespace
 
 absl::Status PrepareTokenizer() {
-  NEARDUP_RETURN_IF_ERROR(LoadTraditionalFolding());
-  CjkHashes(false);
-  CjkHashes(true);
+  NEARDUP_ASSIGN_OR_RETURN(const ChineseFolder* folder, ChineseFolder::Get());
+  CjkHashes(nullptr);
+  CjkHashes(folder);
   return absl::OkStatus();
 }
 
@@ -268,11 +458,12 @@ absl::StatusOr<TokenizedText> Tokenize(std::string_view utf8,
         absl::StrCat("text of ", utf8.size(), " bytes is over the limit of ",
                      kMaxTextBytes, " bytes"));
   }
+  const ChineseFolder* folder = nullptr;
   if (options.fold_traditional) {
-    NEARDUP_RETURN_IF_ERROR(LoadTraditionalFolding());
+    NEARDUP_ASSIGN_OR_RETURN(folder, ChineseFolder::Get());
   }
 
-  Tokenizer tokenizer(options);
+  Tokenizer tokenizer(utf8, folder);
   // One token per 3 bytes of CJK text, fewer elsewhere: rarely a regrowth.
   tokenizer.Reserve(utf8.size() / 3 + 16);
   // The token being built, if `open`.

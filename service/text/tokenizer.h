@@ -10,8 +10,11 @@
 //
 // Each token is normalized with Unicode NFKC plus case folding (ICU), so
 // "ＡＢＣ", "ABC" and "abc" are one token, optionally folded from
-// Traditional to Simplified Chinese (fold.h), and hashed with XXH3-64. Its
-// offsets point into the text given, in bytes and in code points.
+// Traditional to Simplified Chinese (chinese_fold.h: character by character
+// for Simplified text, phrase by phrase as OpenCC's tw2sp or hk2s for
+// Traditional text), and hashed with XXH3-64. Its offsets point into the
+// text given, in bytes and in code points; a phrase that changes length
+// (記憶體 -> 内存) spreads its tokens over the phrase's bytes.
 
 #ifndef NEARDUP_SERVICE_TEXT_TOKENIZER_H_
 #define NEARDUP_SERVICE_TEXT_TOKENIZER_H_

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "absl/strings/numbers.h"
@@ -131,8 +132,10 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
     for (int i = 0; i < n; ++i) {
       if (fds[i].revents == 0) continue;
       if (fds[i].fd == in[1]) {
-        ssize_t w =
-            write(in[1], input.data() + written, input.size() - written);
+        // At most one page: a larger write to a blocking pipe could wait
+        // for a reader that is itself waiting for us to drain its output.
+        ssize_t w = write(in[1], input.data() + written,
+                          std::min<size_t>(input.size() - written, 4096));
         if (w > 0) written += static_cast<size_t>(w);
         if (w <= 0 || written == input.size()) {
           close(in[1]);
