@@ -180,10 +180,17 @@ void ChineseFolder::FlagVariant(const Group& group, uint8_t phrase_flag,
                                 PairFilter* pairs) {
   // The characters that the regional table alone turns into each
   // character (著 -> 着): TSPhrases then reads the turned ones.
+  // (Alone: a character that starts a longer key of the table may still
+  // be turned by a later dictionary, 著 -> 着 in tw2sp.)
   absl::flat_hash_map<char32_t, std::vector<char32_t>> sources;
+  std::vector<FoldedUnit> turned;
   for (char32_t cp = kDenseBegin; cp < kDenseEnd; ++cp) {
-    const uint32_t cell = group.cells[cp - kDenseBegin];
-    if ((cell & kSlow) == 0 && cell != cp) sources[cell].push_back(cp);
+    turned.clear();
+    Convert(group, std::u32string_view(&cp, 1), {FoldedUnit{cp, 0, 1}},
+            &turned);
+    if (turned.size() == 1 && turned[0].cp != cp) {
+      sources[turned[0].cp].push_back(cp);
+    }
   }
   auto with_sources = [&](char32_t c) {
     std::vector<char32_t> out = {c};
@@ -313,6 +320,16 @@ void ChineseFolder::FoldRun(std::u32string_view run, ChineseVariant variant,
     for (const FoldedUnit& u : mid) mid_cps.push_back(u.cp);
     Convert(simplified_, mid_cps, mid, out);
   };
+  // (The scratch keeps its capacity for the next run, up to 64 Ki units.)
+  struct Trim {
+    ~Trim() {
+      if (units.capacity() > (size_t{1} << 16)) {
+        units = {};
+        mid = {};
+        mid_cps = {};
+      }
+    }
+  } trim;
   // OpenCC's maximum-match segmentation by TSPhrases: each phrase found is
   // a segment, and so is each stretch between them.
   uint32_t start = 0, i = 0;

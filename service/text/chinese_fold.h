@@ -7,8 +7,9 @@
 // longest phrases of TSPhrases, then in each segment replace the longest
 // key of the first dictionary of a group that has one, group after group.
 // What a text gets depends on the text (ChooseVariant):
-//   - Simplified text (more Simplified-only than Traditional-only
-//     characters): character by character (TSCharacters), so Simplified text
+//   - Simplified text (no more Traditional-only than Simplified-only
+//     characters, text without Han characters included): character by
+//     character (TSCharacters), so Simplified text
 //     passes unchanged and stray Traditional characters in it are folded;
 //   - Traditional text in Taiwan wording (more than twice as many of
 //     Taiwan's words, e.g. 軟體, 記憶體, 預設, as of the mainland words they
@@ -90,7 +91,7 @@ class ChineseFolder {
   }
 
   // Returns the folder, loading OpenCC's dictionaries on first use (about
-  // 30 ms). FAILED_PRECONDITION naming the file if one cannot be loaded.
+  // 0.1 s). FAILED_PRECONDITION naming the file if one cannot be loaded.
   // Thread-safe.
   static absl::StatusOr<const ChineseFolder*> Get();
 
@@ -127,7 +128,9 @@ class ChineseFolder {
   // false at every position folds character by character.
   bool MayChangeAt(char32_t cp, char32_t next, ChineseVariant variant) const {
     if (variant == ChineseVariant::kCharacters) return false;
-    if (!InDense(cp)) return true;  // (no run token is outside: a safe no)
+    // Outside the tables (no key starts there, but say "may": the run is
+    // then converted again, which is always right).
+    if (!InDense(cp)) return true;
     const uint8_t f = flags_[cp - kDenseBegin];
     const bool taiwan = variant == ChineseVariant::kTaiwan;
     return (f & (taiwan ? kAloneTaiwan : kAloneHongKong)) != 0 ||

@@ -5,11 +5,16 @@
 
 #include "service/text/chinese_fold.h"
 
+#include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "gtest/gtest.h"
+#include "service/text/phrase_dict.h"
 #include "service/text/tokenizer.h"
+#include "service/text/utf8.h"
 #include "tests/testing/corpus.h"
 #include "tests/testing/status_matchers.h"
 
@@ -75,10 +80,14 @@ TEST(ChineseFoldTest, SimplifiedTextPassesUnchanged) {
             ChineseVariant::kCharacters);
   EXPECT_EQ(Folder().FoldText(text, ChineseVariant::kCharacters), text);
   // 尼日利亚 (Nigeria) would become 尼日尔利亚 under Taiwan's table.
-  EXPECT_EQ(Hashes("尼日利亚的首都"), Hashes("尼日利亚的首都"));
-  auto t = Tokenize("尼日利亚的首都");
-  ASSERT_THAT(t, IsOk());
-  EXPECT_EQ(t->tokens.size(), 7u);
+  TokenizeOptions keep;
+  keep.fold_traditional = false;
+  auto folded = Tokenize("尼日利亚的首都");
+  auto unfolded = Tokenize("尼日利亚的首都", keep);
+  ASSERT_THAT(folded, IsOk());
+  ASSERT_THAT(unfolded, IsOk());
+  ASSERT_EQ(folded->tokens.size(), 7u);
+  EXPECT_EQ(folded->digest, unfolded->digest);
 }
 
 TEST(ChineseFoldTest, AllThreeWritingsGiveTheSameTokens) {
@@ -133,6 +142,93 @@ TEST(ChineseFoldTest, PhraseThatGrowsSharesSourceCharacters) {
   ASSERT_GE(t->tokens.size(), 6u);
   EXPECT_EQ(t->tokens[4].cls, TokenClass::kWord);  // u
   EXPECT_EQ(t->tokens[4].byte_start, 9u);          // 隨
+  // Letters right before the phrase make one word with its U, as in
+  // OpenCC's output "USBU盘".
+  const std::string usb = std::string("USB隨身碟。") + kTaiwan;
+  auto u = Tokenize(usb);
+  ASSERT_THAT(u, IsOk());
+  ExpectOrderedInside(usb, u->tokens);
+  EXPECT_EQ(Hashes(usb), Hashes(std::string("USBU盘。") + kSimplified));
+  EXPECT_EQ(u->tokens[0].byte_start, 0u);
+  EXPECT_EQ(u->tokens[0].byte_end, 6u);  // USB and 隨
+}
+
+// Every key of the dictionaries tw2sp and hk2s use, and every TSPhrases key
+// spelled with a character a regional table turns into one of its own
+// (藉著 -> 藉着 -> 借着), between sentences that make the text choose the
+// variant: the tokens are those of FoldText's output. This checks the
+// tokenizer's shortcuts (which runs it converts again) key by key.
+TEST(ChineseFoldTest, EveryKeyFoldsAsFoldTextSays) {
+  const std::string dir = "/usr/share/opencc/";
+  auto load = [&](const char* name) {
+    auto d = PhraseDict::LoadOcd2(dir + name + ".ocd2");
+    EXPECT_THAT(d, IsOk());
+    return d.ok() ? *std::move(d) : PhraseDict();
+  };
+  const PhraseDict phrases = load("TSPhrases");
+  struct Variant {
+    ChineseVariant variant;
+    std::string carrier;  // sentences that choose it
+    std::vector<PhraseDict> regional;
+  };
+  std::vector<Variant> variants;
+  variants.push_back(
+      {ChineseVariant::kTaiwan, std::string(kTaiwan) + kTaiwan + kTaiwan, {}});
+  for (const char* name :
+       {"TWPhrasesRev", "TWVariantsRevPhrases", "TWVariantsRev"}) {
+    variants.back().regional.push_back(load(name));
+  }
+  variants.push_back({ChineseVariant::kHongKong,
+                      std::string(kMainlandTraditional) + kMainlandTraditional +
+                          kMainlandTraditional,
+                      {}});
+  for (const char* name : {"HKVariantsRevPhrases", "HKVariantsRev"}) {
+    variants.back().regional.push_back(load(name));
+  }
+  size_t checked = 0;
+  for (const Variant& v : variants) {
+    std::vector<std::u32string> keys;
+    absl::flat_hash_map<char32_t, std::vector<char32_t>> sources;
+    for (const PhraseDict& d : v.regional) {
+      d.ForEach([&](const std::u32string& k, const std::u32string& value) {
+        keys.push_back(k);
+        if (k.size() == 1 && value.size() == 1) {
+          sources[value[0]].push_back(k[0]);
+        }
+      });
+    }
+    phrases.ForEach([&](const std::u32string& k, const std::u32string&) {
+      keys.push_back(k);
+      for (size_t i = 0; i < k.size(); ++i) {
+        auto it = sources.find(k[i]);
+        if (it == sources.end()) continue;
+        for (char32_t s : it->second) {
+          std::u32string spelled = k;
+          spelled[i] = s;
+          keys.push_back(spelled);
+        }
+      }
+    });
+    for (const std::u32string& key : keys) {
+      std::string utf8;
+      for (char32_t cp : key) AppendUtf8(cp, &utf8);
+      // The key alone in its run, and inside one.
+      for (const std::string& text :
+           {v.carrier + utf8 + "。" + v.carrier,
+            v.carrier + "我們" + utf8 + "的" + v.carrier}) {
+        ASSERT_EQ(ChooseVariant(Folder().Evidence(text)), v.variant) << text;
+        const std::string expected = Folder().FoldText(text, v.variant);
+        auto ours = Tokenize(text);
+        auto theirs = Tokenize(expected);
+        ASSERT_THAT(ours, IsOk());
+        ASSERT_THAT(theirs, IsOk());
+        EXPECT_EQ(ours->digest, theirs->digest) << utf8 << ": " << expected;
+        ++checked;
+      }
+    }
+  }
+  std::cout << checked << " texts checked\n";
+  EXPECT_GT(checked, 2000u);
 }
 
 }  // namespace

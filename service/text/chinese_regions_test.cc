@@ -51,7 +51,12 @@ std::string Chapter(int n, const std::string& lang) {
 
 bool HaveOpencc() { return fs::exists("/usr/bin/opencc"); }
 bool HaveReference() {
-  return !Chapter(1, "zh-cn").empty() && !Chapter(1, "zh-tw").empty();
+  for (int n = 1; n <= kChapters; ++n) {
+    if (Chapter(n, "zh-cn").empty() || Chapter(n, "zh-tw").empty()) {
+      return false;
+    }
+  }
+  return true;
 }
 
 TEST(ChineseRegionsTest, TaiwanAndHongKongConversionsMatchTheirSource) {

@@ -15,17 +15,18 @@
 namespace neardup::text {
 namespace {
 
-std::u32string Decode(std::string_view utf8) {
-  std::u32string out;
+// Decodes UTF-8 `utf8` into `out`; false if it is not valid UTF-8.
+bool Decode(std::string_view utf8, std::u32string* out) {
+  out->clear();
   size_t pos = 0;
   while (pos < utf8.size()) {
     char32_t cp;
     const size_t len = DecodeUtf8(utf8, pos, &cp);
-    if (len == 0) return std::u32string();  // not UTF-8: no usable entry
-    out.push_back(cp);
+    if (len == 0) return false;
+    out->push_back(cp);
     pos += len;
   }
-  return out;
+  return true;
 }
 
 }  // namespace
@@ -45,8 +46,21 @@ absl::StatusOr<PhraseDict> PhraseDict::LoadOcd2(const std::string& path) {
     const opencc::MarisaDictPtr marisa =
         opencc::SerializableDict::NewFromFile<opencc::MarisaDict>(path);
     const opencc::LexiconPtr lexicon = marisa->GetLexicon();
+    std::u32string key, value;
+    size_t unusable = 0;
     for (const auto& entry : *lexicon) {
-      dict.Add(Decode(entry->Key()), Decode(entry->GetDefault()));
+      // An entry that is not UTF-8, or whose key is longer than we match,
+      // is left out rather than applied wrongly.
+      if (!Decode(entry->Key(), &key) || !Decode(entry->GetDefault(), &value) ||
+          !dict.Add(key, value)) {
+        ++unusable;
+      }
+    }
+    if (unusable > 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the OpenCC dictionary ", path, " has ", unusable,
+                       " entries that are not UTF-8 or have keys longer than ",
+                       kMaxKeyLength, " characters"));
     }
   } catch (const std::exception& e) {
     return absl::FailedPreconditionError(absl::StrCat(

@@ -215,6 +215,8 @@ class Tokenizer {
     static_assert(ChineseFolder::kTraditional == 1 &&
                   ChineseFolder::kSimplified == 2);
     script_counts_ += (f & 1u) | (uint64_t{f & 2u} << 31);
+    // (Without folding, NoFlags() leaves pair_end_ at ~0 and both counts
+    // at 0: folder_, null then, is never used.)
     if (pos == pair_end_ && folder_->MayStartPairAt(pair_cp_, cp)) {
       // The character before, which may start a phrase or a word, and
       // this one, the next, may: a second look in FoldPhrases.
@@ -343,6 +345,21 @@ class Tokenizer {
       const std::u32string_view run = cps;
       units.clear();
       folder_->FoldRun(run, variant, &units);
+      // A value that starts with Latin letters (隨身碟 -> U盤) continues a
+      // word right before the run ("USB隨身碟" -> "USBU盘": one word).
+      std::string prefix;
+      uint32_t replace_begin = r.begin;
+      if (!units.empty() && units[0].cp < 0x80 &&
+          IsAsciiWordByte(static_cast<unsigned char>(units[0].cp)) &&
+          r.begin > 0 && tokens[r.begin - 1].cls == TokenClass::kWord &&
+          tokens[r.begin - 1].byte_end == tokens[r.begin].byte_start &&
+          tokens[r.begin - 1].cp_end - tokens[r.begin - 1].cp_start <
+              kMaxWordCodePoints) {
+        const Token& word = tokens[r.begin - 1];
+        prefix = std::string(Normalize(
+            text_.substr(word.byte_start, word.byte_end - word.byte_start)));
+        replace_begin = r.begin - 1;
+      }
       for (size_t k = 0; k < units.size(); ++k) {
         const FoldedUnit& u = units[k];
         const Token& first = tokens[r.begin + u.begin];
@@ -353,7 +370,9 @@ class Tokenizer {
         if (u.cp < 0x80) {
           // Latin letters or digits in a phrase's value (隨身碟 -> U盤):
           // one word, as the tokenizer would read it.
-          std::string word;
+          std::string word = k == 0 ? prefix : std::string();
+          const Token& start =
+              k == 0 && !prefix.empty() ? tokens[replace_begin] : first;
           size_t j = k;
           while (j < units.size() && units[j].cp < 0x80 &&
                  IsAsciiWordByte(static_cast<unsigned char>(units[j].cp))) {
@@ -364,7 +383,7 @@ class Tokenizer {
           if (j == k) continue;  // anything else separates
           const Token& last = tokens[r.begin + units[j - 1].end - 1];
           out.push_back(Token{XXH3_64bits(word.data(), word.size()),
-                              first.byte_start, last.byte_end, first.cp_start,
+                              start.byte_start, last.byte_end, start.cp_start,
                               last.cp_end, TokenClass::kWord});
           k = j - 1;
           continue;
@@ -377,8 +396,8 @@ class Tokenizer {
                             first.cp_start, last.cp_end, TokenClass::kChar});
       }
       const size_t begin = changed.empty() ? 0 : changed.back().second;
-      same_count &= out.size() - begin == r.end - r.begin;
-      changed.push_back({r, out.size()});
+      same_count &= out.size() - begin == r.end - replace_begin;
+      changed.push_back({Run{replace_begin, r.end}, out.size()});
     }
     if (same_count) {
       // The common case: every run kept its number of tokens.

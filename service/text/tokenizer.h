@@ -59,7 +59,9 @@ struct TokenizedText {
 };
 
 struct TokenizeOptions {
-  // Fold Traditional Chinese characters to Simplified.
+  // Fold Traditional Chinese to Simplified (chinese_fold.h: character by
+  // character for Simplified text, phrase by phrase as OpenCC's tw2sp or
+  // hk2s for Traditional text).
   bool fold_traditional = true;
 };
 
