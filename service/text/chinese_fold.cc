@@ -119,8 +119,11 @@ absl::Status ChineseFolder::Load(const std::string& dir) {
   }
   auto add_spellings = [&](const std::u32string& word) {
     if (word.size() < 2) return;
-    for (char32_t a : spellings[word[0]]) {
-      for (char32_t b : spellings[word[1]]) any_pairs_.Add(a, b);
+    const auto first = spellings.find(word[0]);
+    const auto second = spellings.find(word[1]);
+    if (first == spellings.end() || second == spellings.end()) return;
+    for (char32_t a : first->second) {
+      for (char32_t b : second->second) any_pairs_.Add(a, b);
     }
   };
   taiwan_words_.ForEach([&](const std::u32string& w, const std::u32string&) {
@@ -178,11 +181,13 @@ void ChineseFolder::CountWordsAt(std::u32string_view from,
 void ChineseFolder::FlagVariant(const Group& group, uint8_t phrase_flag,
                                 uint8_t alone_flag, ChineseVariant variant,
                                 PairFilter* pairs) {
-  // The characters that the regional table alone turns into each
-  // character (著 -> 着): TSPhrases then reads the turned ones.
-  // (Alone: a character that starts a longer key of the table may still
-  // be turned by a later dictionary, 著 -> 着 in tw2sp.)
+  // Each character converted alone by the regional table (a character
+  // that starts a longer key may still be turned by a later dictionary,
+  // 著 -> 着 in tw2sp): the characters turned into each character, which
+  // TSPhrases then reads, and those turned into the start of a TSPhrases
+  // key or out of the tables.
   absl::flat_hash_map<char32_t, std::vector<char32_t>> sources;
+  std::vector<bool> turned_into_phrase(kDenseEnd - kDenseBegin, false);
   std::vector<FoldedUnit> turned;
   for (char32_t cp = kDenseBegin; cp < kDenseEnd; ++cp) {
     turned.clear();
@@ -190,6 +195,11 @@ void ChineseFolder::FlagVariant(const Group& group, uint8_t phrase_flag,
             &turned);
     if (turned.size() == 1 && turned[0].cp != cp) {
       sources[turned[0].cp].push_back(cp);
+    }
+    for (const FoldedUnit& u : turned) {
+      if (u.cp != cp && (!InDense(u.cp) || ts_phrases_.LengthsAt(u.cp) != 0)) {
+        turned_into_phrase[cp - kDenseBegin] = true;
+      }
     }
   }
   auto with_sources = [&](char32_t c) {
@@ -218,22 +228,17 @@ void ChineseFolder::FlagVariant(const Group& group, uint8_t phrase_flag,
   });
   // Alone: fold the character by itself and compare; and a character the
   // table turns into the start of a TSPhrases key is looked at in any case.
-  std::vector<FoldedUnit> units, mid;
+  std::vector<FoldedUnit> units;
   for (char32_t cp = kDenseBegin; cp < kDenseEnd; ++cp) {
     bool keyed = ts_phrases_.LengthsAt(cp) != 0;
     for (const PhraseDict* d : group.dicts) keyed |= d->LengthsAt(cp) != 0;
     if (!keyed) continue;
-    const std::u32string_view one(&cp, 1);
     units.clear();
-    FoldRun(one, variant, &units);
-    bool alone = units.size() != 1 || units[0].cp != FoldChar(cp);
-    mid.clear();
-    Convert(group, one, {FoldedUnit{cp, 0, 1}}, &mid);
-    for (const FoldedUnit& u : mid) {
-      alone |=
-          u.cp != cp && (!InDense(u.cp) || ts_phrases_.LengthsAt(u.cp) != 0);
+    FoldRun(std::u32string_view(&cp, 1), variant, &units);
+    if (units.size() != 1 || units[0].cp != FoldChar(cp) ||
+        turned_into_phrase[cp - kDenseBegin]) {
+      flags_[cp - kDenseBegin] |= alone_flag;
     }
-    if (alone) flags_[cp - kDenseBegin] |= alone_flag;
   }
 }
 

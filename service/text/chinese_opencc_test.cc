@@ -200,13 +200,15 @@ TEST_F(ChineseOpenccTest, TokensAreThoseOfOpenccsConversion) {
   }
   size_t compared = 0, differ = 0;
   for (const auto& [config, group] : by_config) {
-    const std::vector<std::string> converted =
-        config.empty() ? std::vector<std::string>() : Opencc(config, group);
+    // Texts folded character by character have no OpenCC configuration to
+    // compare with (t2s would apply its phrases): they are counted apart.
+    if (config.empty()) {
+      std::cout << "characters: " << group.size() << " texts, not compared\n";
+      continue;
+    }
+    const std::vector<std::string> converted = Opencc(config, group);
     for (size_t i = 0; i < group.size(); ++i) {
-      const std::string expected =
-          config.empty()
-              ? folder_->FoldText(group[i].content, ChineseVariant::kCharacters)
-              : converted[i];
+      const std::string& expected = converted[i];
       auto ours = Tokenize(group[i].content);
       auto theirs = Tokenize(expected);
       ASSERT_THAT(ours, IsOk());
@@ -214,12 +216,10 @@ TEST_F(ChineseOpenccTest, TokensAreThoseOfOpenccsConversion) {
       ++compared;
       if (ours->digest == theirs->digest) continue;
       ++differ;
-      std::cout << group[i].name << " ("
-                << (config.empty() ? "characters" : config)
+      std::cout << group[i].name << " (" << config
                 << "): tokens differ from opencc's conversion\n";
     }
-    std::cout << (config.empty() ? "characters" : config) << ": "
-              << group.size() << " texts\n";
+    std::cout << config << ": " << group.size() << " texts\n";
   }
   std::cout << compared << " texts compared, " << differ << " differ\n";
   EXPECT_EQ(differ, 0u);

@@ -84,10 +84,6 @@ bool IsBlock(HtmlTag tag) {
   }
 }
 
-bool IsHeading(HtmlTag tag) {
-  return tag >= HtmlTag::kH1 && tag <= HtmlTag::kH6;
-}
-
 // Semantic containers of page chrome.
 bool IsChromeTag(HtmlTag tag) {
   return tag == HtmlTag::kNav || tag == HtmlTag::kAside ||

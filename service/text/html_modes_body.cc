@@ -380,7 +380,7 @@ bool TreeBuilder::BodyEndTag(HtmlToken& t) {
 bool TreeBuilder::AfterBody(HtmlToken& t) {
   switch (t.type) {
     case HtmlTokenType::kText:
-      if (t.verbatim ? IsSpace(t.text[0]) : AllSpace(t.text)) {
+      if (t.verbatim ? IsHtmlSpace(t.text[0]) : AllSpace(t.text)) {
         // Whitespace goes in (as in body); the rest switches back.
         Reconstruct();
         if (InsertLeadingSpace(&t)) return false;
@@ -408,7 +408,7 @@ bool TreeBuilder::AfterBody(HtmlToken& t) {
 bool TreeBuilder::InFrameset(HtmlToken& t) {
   switch (t.type) {
     case HtmlTokenType::kText:
-      if (t.verbatim ? IsSpace(t.text[0]) : AllSpace(t.text)) {
+      if (t.verbatim ? IsHtmlSpace(t.text[0]) : AllSpace(t.text)) {
         InsertLeadingSpace(&t);
       }
       return false;

@@ -63,7 +63,7 @@ bool TreeBuilder::BeforeHead(HtmlToken& t) {
 bool TreeBuilder::SkipLeadingSpace(HtmlToken* t) {
   size_t k = 0;
   if (t->verbatim) {
-    while (k < t->text.size() && IsSpace(t->text[k])) ++k;
+    while (k < t->text.size() && IsHtmlSpace(t->text[k])) ++k;
     if (k == t->text.size()) return true;
     t->text.remove_prefix(k);
     t->src += k;
@@ -76,7 +76,7 @@ bool TreeBuilder::SkipLeadingSpace(HtmlToken* t) {
 bool TreeBuilder::InsertLeadingSpace(HtmlToken* t) {
   if (t->verbatim) {
     size_t k = 0;
-    while (k < t->text.size() && IsSpace(t->text[k])) ++k;
+    while (k < t->text.size() && IsHtmlSpace(t->text[k])) ++k;
     if (k == 0) return false;
     HtmlToken space = *t;
     space.text = t->text.substr(0, k);
@@ -179,7 +179,7 @@ bool TreeBuilder::InHead(HtmlToken& t) {
 bool TreeBuilder::InHeadNoscript(HtmlToken& t) {
   switch (t.type) {
     case HtmlTokenType::kText:
-      if (t.verbatim ? IsSpace(t.text[0]) : AllSpace(t.text)) {
+      if (t.verbatim ? IsHtmlSpace(t.text[0]) : AllSpace(t.text)) {
         if (InsertLeadingSpace(&t)) return false;
       }
       break;

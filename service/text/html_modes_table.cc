@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "absl/strings/match.h"
 #include "service/text/html_extract.h"
 #include "service/text/html_tag_sets.h"
 #include "service/text/html_tags.h"
@@ -143,12 +144,9 @@ bool TreeBuilder::InTable(HtmlToken& t) {
           HeadElement(t);
           return false;
         case Tag::kInput:
-          if (t.input_type.size() == 6 && (t.input_type[0] | 0x20) == 'h' &&
-              (t.input_type[1] | 0x20) == 'i' &&
-              (t.input_type[2] | 0x20) == 'd' &&
-              (t.input_type[3] | 0x20) == 'd' &&
-              (t.input_type[4] | 0x20) == 'e' &&
-              (t.input_type[5] | 0x20) == 'n') {
+          if (absl::EqualsIgnoreCase(
+                  absl::string_view(t.input_type.data(), t.input_type.size()),
+                  "hidden")) {
             InsertVoid(t);
             return false;
           }

@@ -6,7 +6,7 @@ namespace neardup::text::html_internal {
 
 bool AllSpace(std::string_view s) {
   for (char c : s) {
-    if (!IsSpace(c)) return false;
+    if (!IsHtmlSpace(c)) return false;
   }
   return true;
 }
@@ -134,8 +134,6 @@ bool IsImpliedEnd(Tag t) {
       return false;
   }
 }
-
-bool IsHeading(Tag t) { return t >= Tag::kH1 && t <= Tag::kH6; }
 
 // Start tags that close an open p and otherwise just open an element.
 bool IsBlockStart(Tag t) {

@@ -21,11 +21,6 @@ using Tag = HtmlTag;
 // The namespace of an element.
 enum class Ns : uint8_t { kHtml, kSvg, kMath };
 
-// Returns true if `c` is HTML whitespace (space, LF, tab, CR, FF).
-inline bool IsSpace(char c) {
-  return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f';
-}
-
 // Returns true if `s` is empty or all HTML whitespace.
 bool AllSpace(std::string_view s);
 
@@ -47,9 +42,6 @@ bool IsHtmlIntegration(Ns ns, Tag t);
 // Returns true for the elements whose end tags are implied (dd, dt, li,
 // optgroup, option, p, rb, rp, rt, rtc).
 bool IsImpliedEnd(Tag t);
-
-// Returns true for h1 to h6.
-bool IsHeading(Tag t);
 
 // Start tags that close an open p and otherwise just open an element.
 bool IsBlockStart(Tag t);

@@ -144,6 +144,11 @@ HtmlTag HtmlTagFromName(std::string_view lower_name);
 // Returns the lower-case name of `tag` ("" for kOther).
 std::string_view HtmlTagName(HtmlTag tag);
 
+// Returns true for h1 .. h6.
+inline bool IsHeading(HtmlTag tag) {
+  return tag >= HtmlTag::kH1 && tag <= HtmlTag::kH6;
+}
+
 }  // namespace neardup::text
 
 #endif  // NEARDUP_SERVICE_TEXT_HTML_TAGS_H_

@@ -53,10 +53,6 @@ inline bool IsHexDigit(char c) {
 inline char Lower(char c) {
   return static_cast<unsigned char>(c - 'A') < 26 ? c + ('a' - 'A') : c;
 }
-// HTML whitespace: TAB, LF, FF, CR (before newline normalisation), space.
-inline bool IsSpace(char c) {
-  return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f';
-}
 
 // Byte tables of the characters that end a run of verbatim text.
 struct StopTable {
@@ -361,7 +357,8 @@ bool HtmlTokenizer::Tag(size_t pos, bool end, HtmlToken* token) {
   name_.clear();
   has_class_ = has_id_ = has_role_ = has_type_ = has_href_ = false;
   size_t r = pos;
-  while (r < n && !IsSpace(html_[r]) && html_[r] != '/' && html_[r] != '>') {
+  while (r < n && !IsHtmlSpace(html_[r]) && html_[r] != '/' &&
+         html_[r] != '>') {
     if (html_[r] == '\0') {
       name_ += "\xEF\xBF\xBD";
     } else {
@@ -371,7 +368,7 @@ bool HtmlTokenizer::Tag(size_t pos, bool end, HtmlToken* token) {
   }
   bool self_closing = false;
   while (true) {
-    while (r < n && IsSpace(html_[r])) ++r;
+    while (r < n && IsHtmlSpace(html_[r])) ++r;
     if (r >= n) {  // the end inside a tag: the tag is dropped
       pos_ = n;
       return false;
@@ -392,16 +389,16 @@ bool HtmlTokenizer::Tag(size_t pos, bool end, HtmlToken* token) {
     }
     // An attribute name (its first character may be '=').
     const size_t name_begin = r++;
-    while (r < n && !IsSpace(html_[r]) && html_[r] != '/' && html_[r] != '>' &&
-           html_[r] != '=') {
+    while (r < n && !IsHtmlSpace(html_[r]) && html_[r] != '/' &&
+           html_[r] != '>' && html_[r] != '=') {
       ++r;
     }
     const std::string_view name = html_.substr(name_begin, r - name_begin);
-    while (r < n && IsSpace(html_[r])) ++r;
+    while (r < n && IsHtmlSpace(html_[r])) ++r;
     size_t value_begin = r, value_end = r;
     if (r < n && html_[r] == '=') {
       ++r;
-      while (r < n && IsSpace(html_[r])) ++r;
+      while (r < n && IsHtmlSpace(html_[r])) ++r;
       if (r >= n) {
         pos_ = n;
         return false;
@@ -418,7 +415,7 @@ bool HtmlTokenizer::Tag(size_t pos, bool end, HtmlToken* token) {
         r = close + 1;
       } else {
         value_begin = r;
-        while (r < n && !IsSpace(html_[r]) && html_[r] != '>') ++r;
+        while (r < n && !IsHtmlSpace(html_[r]) && html_[r] != '>') ++r;
         value_end = r;
       }
     }
@@ -507,7 +504,8 @@ bool HtmlTokenizer::IsEndTagAt(size_t pos) const {
   const size_t after = pos + 2 + len;
   return after < html_.size() && html_[pos + 1] == '/' &&
          EqualsLower(html_.substr(pos + 2, len), raw_end_name_) &&
-         (IsSpace(html_[after]) || html_[after] == '/' || html_[after] == '>');
+         (IsHtmlSpace(html_[after]) || html_[after] == '/' ||
+          html_[after] == '>');
 }
 
 size_t HtmlTokenizer::FindEndTag(size_t pos) const {
@@ -531,7 +529,7 @@ size_t HtmlTokenizer::FindScriptEnd(size_t pos) const {
   enum { kPlain, kEscaped, kDoubleEscaped } state = kPlain;
   auto script_name_at = [&](size_t q) {  // "script" + a delimiter at q
     return q + 6 < n && EqualsLower(html_.substr(q, 6), "script") &&
-           (IsSpace(html_[q + 6]) || html_[q + 6] == '/' ||
+           (IsHtmlSpace(html_[q + 6]) || html_[q + 6] == '/' ||
             html_[q + 6] == '>');
   };
   int dashes = 0;

@@ -138,6 +138,12 @@ class HtmlTokenizer {
        has_type_ = false, has_href_ = false;
 };
 
+// Returns true if `c` is HTML whitespace: space, LF, tab, CR (before
+// newline normalisation), FF.
+inline bool IsHtmlSpace(char c) {
+  return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f';
+}
+
 }  // namespace neardup::text
 
 #endif  // NEARDUP_SERVICE_TEXT_HTML_TOKENIZER_H_

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "service/text/html.h"
 #include "service/text/html_extract.h"
@@ -60,13 +61,9 @@ bool TreeBuilder::CurrentIs(Tag tag) {
 
 bool TreeBuilder::NameIs(const Node& n, std::string_view lower) const {
   if (n.name_len == 0) return HtmlTagName(n.tag) == lower;
-  if (n.name_len != lower.size()) return false;
-  for (size_t i = 0; i < lower.size(); ++i) {
-    char c = html_[n.name_src + i];
-    if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
-    if (c != lower[i]) return false;
-  }
-  return true;
+  return absl::EqualsIgnoreCase(
+      absl::string_view(html_.data() + n.name_src, n.name_len),
+      absl::string_view(lower.data(), lower.size()));
 }
 
 EventBuffer* TreeBuilder::NewBuffer() {

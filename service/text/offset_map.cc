@@ -44,15 +44,12 @@ const OffsetMap::Piece& OffsetMap::Find(uint32_t out) const {
 }
 
 uint32_t OffsetMap::SourceStart(uint32_t out) const {
-  const Piece& p = Find(out);
-  return p.copy ? p.src + std::min(out - p.out, p.src_len) : p.src;
+  return StartIn(Find(out), out);
 }
 
 uint32_t OffsetMap::SourceEnd(uint32_t out_end) const {
   NEARDUP_CHECK(out_end > 0);
-  const Piece& p = Find(out_end - 1);
-  return p.copy ? p.src + std::min(out_end - p.out, p.src_len)
-                : p.src + p.src_len;
+  return EndIn(Find(out_end - 1), out_end);
 }
 
 const OffsetMap::Piece& OffsetMap::Cursor::Find(uint32_t out) {
@@ -70,15 +67,12 @@ const OffsetMap::Piece& OffsetMap::Cursor::Find(uint32_t out) {
 }
 
 uint32_t OffsetMap::Cursor::SourceStart(uint32_t out) {
-  const Piece& p = Find(out);
-  return p.copy ? p.src + std::min(out - p.out, p.src_len) : p.src;
+  return StartIn(Find(out), out);
 }
 
 uint32_t OffsetMap::Cursor::SourceEnd(uint32_t out_end) {
   NEARDUP_CHECK(out_end > 0);
-  const Piece& p = Find(out_end - 1);
-  return p.copy ? p.src + std::min(out_end - p.out, p.src_len)
-                : p.src + p.src_len;
+  return EndIn(Find(out_end - 1), out_end);
 }
 
 }  // namespace neardup::text

@@ -10,6 +10,7 @@
 #ifndef NEARDUP_SERVICE_TEXT_OFFSET_MAP_H_
 #define NEARDUP_SERVICE_TEXT_OFFSET_MAP_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -54,6 +55,15 @@ class OffsetMap {
   };
   // Returns the piece containing derived byte `out`.
   const Piece& Find(uint32_t out) const;
+  // Where derived byte `out` starts, and where derived bytes ending at
+  // `out_end` end, in the source, given the piece that holds them.
+  static uint32_t StartIn(const Piece& p, uint32_t out) {
+    return p.copy ? p.src + std::min(out - p.out, p.src_len) : p.src;
+  }
+  static uint32_t EndIn(const Piece& p, uint32_t out_end) {
+    return p.copy ? p.src + std::min(out_end - p.out, p.src_len)
+                  : p.src + p.src_len;
+  }
 
   std::vector<Piece> pieces_;  // ascending `out`, not overlapping
 };

@@ -147,12 +147,6 @@ bool IsRunToken(const Token& t) {
          t.cp_end - t.cp_start == 1;
 }
 
-// The code point of a three-byte UTF-8 sequence.
-char32_t Decode3(const char* p) {
-  const auto* s = reinterpret_cast<const unsigned char*>(p);
-  return ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
-}
-
 // True if NFKC_Casefold leaves the UTF-8 bytes `s` unchanged without asking
 // ICU: lower-case ASCII.
 bool IsTriviallyNormalized(std::string_view s, bool* ascii_upper) {
@@ -291,7 +285,9 @@ class Tokenizer {
     const uint32_t n = static_cast<uint32_t>(tokens.size());
     // Token t's character, and whether token t + 1 continues its run.
     auto cp_at = [&](uint32_t t) {
-      return Decode3(text_.data() + tokens[t].byte_start);
+      char32_t cp = 0;
+      DecodeUtf8(text_, tokens[t].byte_start, &cp);  // valid: a run token
+      return cp;
     };
     auto continues = [&](uint32_t t) {
       return t + 1 < n && IsRunToken(tokens[t + 1]) &&

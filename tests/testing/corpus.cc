@@ -27,7 +27,9 @@ std::optional<std::string> ReadWholeFile(const std::string& path) {
 }
 
 std::string Slurp(const std::string& path) {
-  return ReadWholeFile(path).value_or("");
+  std::optional<std::string> s = ReadWholeFile(path);
+  if (!s.has_value()) ADD_FAILURE() << "cannot read " << path;
+  return s.value_or("");
 }
 
 std::string ReadTestData(const std::string& name) {

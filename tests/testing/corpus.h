@@ -20,8 +20,8 @@ std::optional<std::string> SharedCorpusPath(const std::string& name);
 // Returns the whole file at `path`, or nullopt if it cannot be read.
 std::optional<std::string> ReadWholeFile(const std::string& path);
 
-// Returns the whole file at `path`, or "" if it cannot be read: for tests
-// that compare outputs, where a missing file fails the comparison.
+// Returns the whole file at `path`; a file that cannot be read fails the
+// test (and gives ""), so two missing outputs never compare equal.
 std::string Slurp(const std::string& path);
 
 // Returns the longest run of consecutive lines of `text` that appears twice
