@@ -29,6 +29,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <set>
 #include <string>
@@ -55,6 +56,9 @@ ABSL_FLAG(double, check_rate, 5000,
           "open-loop Check rate over --threads clients (0: skip)");
 ABSL_FLAG(int, batch, 1,
           "documents per ingest call; above 1, CheckAndAddBatch (1..1000)");
+ABSL_FLAG(double, ingest_during_checks, 0,
+          "documents per second added (CheckAndAddBatch of 100, one more "
+          "client) while the open-loop Check runs (0: none)");
 ABSL_FLAG(double, planted, 0.05, "fraction of documents that are copies");
 ABSL_FLAG(double, edit_rate, 0.02,
           "fraction of words replaced in a planted copy");
@@ -427,7 +431,7 @@ int Run() {
     store = std::move(*s);
     engine = std::make_unique<engine::Engine>(store.get());
     if (!engine->CreateCollection("load", params).ok()) return 1;
-    for (int t = 0; t < threads; ++t) {
+    for (int t = 0; t <= threads; ++t) {
       targets.push_back(std::make_unique<StoreTarget>(engine.get()));
     }
   } else {
@@ -446,7 +450,8 @@ int Run() {
     p.set_simhash_distance(*params.simhash_distance);
     p.set_passages(passages);
     if (!admin.ok() || !(*admin)->CreateCollection("load", p).ok()) return 1;
-    for (int t = 0; t < threads; ++t) {
+    // One per client thread, and one for --ingest_during_checks.
+    for (int t = 0; t <= threads; ++t) {
       // One channel per client thread, as separate crawler workers have.
       client::Client::Options co;
       auto c = client::Client::Connect(addr, co);
@@ -502,6 +507,9 @@ int Run() {
     }
   };
   const auto start = Clock::now();
+  std::mutex mark_mu;  // the last progress line
+  int64_t mark_docs = 0;
+  auto mark_time = start;
   {
     std::vector<std::thread> workers;
     for (int t = 0; t < threads; ++t) {
@@ -533,11 +541,19 @@ int Run() {
             Tally(n, o.added, o.match);
           }
           if (first / 100000 != end / 100000 && end < docs) {
+            const auto now = Clock::now();
+            std::lock_guard<std::mutex> lock(mark_mu);
             std::printf(
-                "  %lld documents, %.0f docs/s\n", static_cast<long long>(end),
-                end / std::chrono::duration<double>(Clock::now() - start)
-                          .count());
+                "  %lld documents, %.0f docs/s; %.0f docs/s over the last "
+                "%lld\n",
+                static_cast<long long>(end),
+                end / std::chrono::duration<double>(now - start).count(),
+                (end - mark_docs) /
+                    std::chrono::duration<double>(now - mark_time).count(),
+                static_cast<long long>(end - mark_docs));
             std::fflush(stdout);
+            mark_docs = end;
+            mark_time = now;
           }
         }
       });
@@ -618,6 +634,43 @@ int Run() {
   run_checks(threads, 0);
   if (absl::GetFlag(FLAGS_check_rate) > 0) {
     run_checks(threads, absl::GetFlag(FLAGS_check_rate));
+  }
+  if (const double rate = absl::GetFlag(FLAGS_ingest_during_checks);
+      rate > 0 && absl::GetFlag(FLAGS_check_rate) > 0) {
+    // New documents (numbered past every query) in batches of 100 on a
+    // fixed schedule from one more client, until the checks are done;
+    // at most ten minutes' worth.
+    std::atomic<bool> checks_done{false};
+    int64_t added = 0;
+    const auto istart = Clock::now();
+    std::thread ingester([&] {
+      const int64_t first = int64_t(docs) + queries;
+      const int64_t limit = int64_t(rate * 600);
+      std::vector<std::string> ids, texts;
+      std::vector<Target::Outcome> outcomes;
+      for (int64_t n = 0; n < limit && !checks_done.load(); n += 100) {
+        std::this_thread::sleep_until(
+            istart + std::chrono::duration_cast<Clock::duration>(
+                         std::chrono::duration<double>(n / rate)));
+        ids.clear();
+        texts.clear();
+        for (int64_t k = n; k < n + 100; ++k) {
+          ids.push_back(Id(first + k));
+          texts.push_back(corpus.Text(first + k));
+        }
+        if (!targets[threads]->CheckAndAddBatch(ids, texts, &outcomes)) {
+          ++errors;
+        }
+        added += 100;
+      }
+    });
+    run_checks(threads, absl::GetFlag(FLAGS_check_rate));
+    checks_done = true;
+    ingester.join();
+    std::printf(
+        "  (while %lld documents were added at %.0f docs/s)\n",
+        static_cast<long long>(added),
+        added / std::chrono::duration<double>(Clock::now() - istart).count());
   }
 
   // 3. Search latency (closed loop), with a 60-word passage of a stored

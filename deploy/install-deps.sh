@@ -16,6 +16,8 @@ packages=(
   # fixed by the product card
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libxxhash-dev
+  # allocator of neardupd and the load generator
+  libjemalloc-dev
   # text pipeline: Unicode (ICU), charset detection, HTML, Chinese folding
   libicu-dev libuchardet-dev libgumbo-dev libopencc-dev opencc
   # corpus readers (neardup audit): JSON Lines, gzip, zstd
