@@ -3,6 +3,7 @@
 // no document (an answer pointing at nothing). The database is edited with
 // RocksDB directly, which no production path does.
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "rocksdb/db.h"
 #include "service/engine/engine.h"
 #include "service/index/keys.h"
+#include "service/index/postings.h"
 #include "service/index/store.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
@@ -24,6 +26,20 @@ using ::neardup::index::IntegrityReport;
 using ::neardup::testing::GeneratedText;
 using ::neardup::testing::IsOk;
 
+// Descriptors for the families `names`, with the postings family's merge
+// operator: without it RocksDB cannot replay the postings writes in the
+// log, and stops its recovery there.
+std::vector<rocksdb::ColumnFamilyDescriptor> Families(
+    const std::vector<std::string>& names) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& n : names) {
+    rocksdb::ColumnFamilyOptions o;
+    if (n == "postings") o.merge_operator = index::postings::NewMergeOperator();
+    descriptors.emplace_back(n, o);
+  }
+  return descriptors;
+}
+
 // Opens the database at `path` with all its column families, applies
 // `edit` to the family named `family`, and closes it.
 void EditFamily(const std::string& path, const std::string& family,
@@ -32,9 +48,7 @@ void EditFamily(const std::string& path, const std::string& family,
   std::vector<std::string> names;
   ASSERT_TRUE(
       rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const std::string& n : names)
-    descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = Families(names);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   ASSERT_TRUE(
@@ -54,9 +68,7 @@ void CompactAll(const std::string& path) {
   std::vector<std::string> names;
   ASSERT_TRUE(
       rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const std::string& n : names)
-    descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = Families(names);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   ASSERT_TRUE(
@@ -175,13 +187,65 @@ TEST_F(VerifyTest, IndexStaysRightThroughDeletesUpsertsCompactionAndRestarts) {
   EXPECT_EQ(found(905), "d5");
 }
 
+// A database written before the postings family (one key per document and
+// bucket in "lsh", "digest" and "simhash") opens with its index rebuilt
+// from the document records, and the old families gone.
+TEST_F(VerifyTest, RebuildsTheIndexOfADatabaseFromBeforePostingLists) {
+  {
+    std::vector<std::string> names;
+    ASSERT_TRUE(
+        rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir_, &names)
+            .ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = Families(names);
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_, descriptors,
+                                  &handles, &raw)
+                    .ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == "postings") {
+        ASSERT_TRUE(db->DropColumnFamily(handles[i]).ok());
+      }
+    }
+    for (const char* old : {"lsh", "digest", "simhash"}) {
+      rocksdb::ColumnFamilyHandle* h = nullptr;
+      ASSERT_TRUE(db->CreateColumnFamily({}, old, &h).ok());
+      ASSERT_TRUE(db->Put({}, h, "old key", "").ok());
+      handles.push_back(h);
+    }
+    for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+    ASSERT_TRUE(db->Close().ok());
+  }
+  const IntegrityReport r = Report();
+  EXPECT_TRUE(r.ok()) << (r.problems.empty() ? "" : r.problems.front());
+  EXPECT_EQ(r.documents, 5u);
+  const std::string t = GeneratedText(703, 100);
+  DocumentInput q;
+  q.content = t;
+  auto found = store_->Check("c", q, {});
+  ASSERT_THAT(found, IsOk());
+  ASSERT_FALSE(found->matches.empty());
+  EXPECT_EQ(found->matches[0].id, "d3");
+  store_.reset();
+  db_.reset();
+  std::vector<std::string> names;
+  ASSERT_TRUE(
+      rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir_, &names).ok());
+  for (const char* old : {"lsh", "digest", "simhash"}) {
+    EXPECT_EQ(std::count(names.begin(), names.end(), old), 0) << old;
+  }
+}
+
 TEST_F(VerifyTest, NoticesAMissingBandKey) {
-  EditFamily(dir_, "lsh", [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, cf));
-    it->SeekToFirst();
-    ASSERT_TRUE(it->Valid());
-    ASSERT_TRUE(db->Delete({}, cf, it->key()).ok());
-  });
+  EditFamily(dir_, "postings",
+             [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+               // The first bucket: one document's band 0.
+               std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, cf));
+               it->SeekToFirst();
+               ASSERT_TRUE(it->Valid());
+               ASSERT_TRUE(db->Delete({}, cf, it->key()).ok());
+             });
   const IntegrityReport r = Report();
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(r.missing_keys, 1u);
@@ -190,12 +254,12 @@ TEST_F(VerifyTest, NoticesAMissingBandKey) {
 
 TEST_F(VerifyTest, NoticesAnOrphanDigestKey) {
   EditFamily(
-      dir_, "digest", [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+      dir_, "postings", [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
         // Collection 1, a digest nobody has, document 999.
-        ASSERT_TRUE(
-            db->Put({}, cf,
-                    index::keys::DigestKey(1, text::Digest128{7, 7}, 999), "")
-                .ok());
+        ASSERT_TRUE(db->Put({}, cf,
+                            index::keys::DigestBucket(1, text::Digest128{7, 7}),
+                            index::postings::Encode({999}))
+                        .ok());
       });
   const IntegrityReport r = Report();
   EXPECT_FALSE(r.ok());

@@ -59,41 +59,32 @@ std::string IdKey(uint32_t coll, std::string_view id) {
   return k;
 }
 
-std::string LshPrefix(uint32_t coll, uint32_t band, uint64_t band_key) {
+namespace {
+std::string BucketPrefix(uint32_t coll, uint32_t tag) {
   std::string k = CollectionPrefix(coll);
-  k.push_back(static_cast<char>((band >> 8) & 0xff));
-  k.push_back(static_cast<char>(band & 0xff));
+  k.push_back(static_cast<char>((tag >> 8) & 0xff));
+  k.push_back(static_cast<char>(tag & 0xff));
+  return k;
+}
+}  // namespace
+
+std::string LshBucket(uint32_t coll, uint32_t band, uint64_t band_key) {
+  std::string k = BucketPrefix(coll, band);
   PutFixed64BE(&k, band_key);
   return k;
 }
 
-std::string LshKey(uint32_t coll, uint32_t band, uint64_t band_key,
-                   uint64_t docnum) {
-  return WithDocnum(LshPrefix(coll, band, band_key), docnum);
-}
-
-std::string DigestPrefix(uint32_t coll, const text::Digest128& digest) {
-  std::string k = CollectionPrefix(coll);
-  PutFixed64BE(&k, digest.high);
-  PutFixed64BE(&k, digest.low);
-  return k;
-}
-
-std::string DigestKey(uint32_t coll, const text::Digest128& digest,
-                      uint64_t docnum) {
-  return WithDocnum(DigestPrefix(coll, digest), docnum);
-}
-
-std::string SimHashPrefix(uint32_t coll, uint32_t table, uint64_t bits) {
-  std::string k = CollectionPrefix(coll);
-  k.push_back(static_cast<char>(table & 0xff));
+std::string SimHashBucket(uint32_t coll, uint32_t table, uint64_t bits) {
+  std::string k = BucketPrefix(coll, kSimHashTag + (table & 0xff));
   PutFixed64BE(&k, bits);
   return k;
 }
 
-std::string SimHashKey(uint32_t coll, uint32_t table, uint64_t bits,
-                       uint64_t docnum) {
-  return WithDocnum(SimHashPrefix(coll, table, bits), docnum);
+std::string DigestBucket(uint32_t coll, const text::Digest128& digest) {
+  std::string k = BucketPrefix(coll, kDigestTag);
+  PutFixed64BE(&k, digest.high);
+  PutFixed64BE(&k, digest.low);
+  return k;
 }
 
 std::string PassagePrefix(uint32_t coll, uint32_t fingerprint) {

@@ -5,9 +5,10 @@
 //   collections  name                                  -> CollectionRecord
 //   docs         coll(4) docnum(8)                     -> DocumentRecord
 //   ids          coll(4) external id                   -> docnum(8)
-//   lsh          coll(4) band(2) bandkey(8) docnum(8)  -> ""
-//   digest       coll(4) digest(16) docnum(8)          -> ""
-//   simhash      coll(4) table(1) masked(8) docnum(8)  -> ""
+//   postings     coll(4) tag(2) bucket(8 or 16)        -> posting list
+//                  tag < kSimHashTag: LSH band, bucket = band key;
+//                  kSimHashTag + table: bucket = masked SimHash;
+//                  kDigestTag: bucket = exact digest (high, low)
 //   passages     coll(4) fingerprint(4) docnum(8)      -> ""
 //   passage_docs coll(4) docnum(8)                     -> PassageRecord
 //   default      'N' coll(4)                           -> next docnum(8)
@@ -25,11 +26,13 @@
 
 namespace neardup::index::keys {
 
-// Lengths of the prefixes that the prefix bloom filters are built on.
-inline constexpr size_t kLshPrefixSize = 4 + 2 + 8;
-inline constexpr size_t kDigestPrefixSize = 4 + 16;
-inline constexpr size_t kSimHashPrefixSize = 4 + 1 + 8;
+// Length of the prefix that the passages family's bloom filters are built
+// on.
 inline constexpr size_t kPassagePrefixSize = 4 + 4;
+
+// Tags of the postings family (LSH bands are below kSimHashTag).
+inline constexpr uint32_t kSimHashTag = 0xFE00;
+inline constexpr uint32_t kDigestTag = 0xFFFF;
 
 void PutFixed32BE(std::string* dst, uint32_t v);
 void PutFixed64BE(std::string* dst, uint64_t v);
@@ -44,22 +47,17 @@ std::string CollectionEnd(uint32_t coll);
 
 std::string DocKey(uint32_t coll, uint64_t docnum);
 std::string IdKey(uint32_t coll, std::string_view id);
-std::string LshPrefix(uint32_t coll, uint32_t band, uint64_t band_key);
-std::string LshKey(uint32_t coll, uint32_t band, uint64_t band_key,
-                   uint64_t docnum);
-std::string DigestPrefix(uint32_t coll, const text::Digest128& digest);
-std::string DigestKey(uint32_t coll, const text::Digest128& digest,
-                      uint64_t docnum);
-// `bits`: the fingerprint masked for SimHash table `table` (< 256).
-std::string SimHashPrefix(uint32_t coll, uint32_t table, uint64_t bits);
-std::string SimHashKey(uint32_t coll, uint32_t table, uint64_t bits,
-                       uint64_t docnum);
+// Keys of the postings family. REQUIRES: band < kSimHashTag, table < 256.
+std::string LshBucket(uint32_t coll, uint32_t band, uint64_t band_key);
+std::string SimHashBucket(uint32_t coll, uint32_t table, uint64_t bits);
+std::string DigestBucket(uint32_t coll, const text::Digest128& digest);
 std::string PassagePrefix(uint32_t coll, uint32_t fingerprint);
 std::string PassageKey(uint32_t coll, uint32_t fingerprint, uint64_t docnum);
 std::string CounterKey(uint32_t coll);
 inline constexpr std::string_view kNextCollectionIdKey = "next_collection_id";
 
-// Returns the document number at the end of an index key (any but ids).
+// Returns the document number at the end of a docs, passages or
+// passage_docs key.
 // REQUIRES: key.size() >= 8.
 uint64_t TrailingDocnum(std::string_view key);
 

@@ -18,18 +18,22 @@ TEST(KeysTest, BigEndianRoundTripsAndSortsNumerically) {
 
 TEST(KeysTest, LayoutsHaveTheDocumentedSizes) {
   EXPECT_EQ(DocKey(1, 2).size(), 12u);
-  EXPECT_EQ(LshPrefix(1, 3, 4).size(), kLshPrefixSize);
-  EXPECT_EQ(LshKey(1, 3, 4, 5).size(), kLshPrefixSize + 8);
-  EXPECT_EQ(DigestKey(1, {7, 8}, 9).size(), kDigestPrefixSize + 8);
-  EXPECT_EQ(TrailingDocnum(LshKey(1, 3, 4, 12345)), 12345u);
-  EXPECT_EQ(TrailingDocnum(DigestKey(1, {7, 8}, 99)), 99u);
+  EXPECT_EQ(LshBucket(1, 3, 4).size(), 14u);
+  EXPECT_EQ(SimHashBucket(1, 3, 4).size(), 14u);
+  EXPECT_EQ(DigestBucket(1, {7, 8}).size(), 22u);
+  EXPECT_EQ(PassageKey(1, 3, 5).size(), kPassagePrefixSize + 8);
+  EXPECT_EQ(TrailingDocnum(PassageKey(1, 3, 12345)), 12345u);
+  // The three kinds of bucket never share a key.
+  EXPECT_LT(LshBucket(1, kSimHashTag - 1, ~uint64_t{0}),
+            SimHashBucket(1, 0, 0));
+  EXPECT_LT(SimHashBucket(1, 255, ~uint64_t{0}), DigestBucket(1, {0, 0}));
 }
 
 TEST(KeysTest, CollectionRangeHoldsAllItsKeysAndNoOthers) {
   const std::string begin = CollectionPrefix(7), end = CollectionEnd(7);
   for (const std::string& k :
        {DocKey(7, ~uint64_t{0}), IdKey(7, "\xff\xff\xff"),
-        LshKey(7, 65535, ~uint64_t{0}, ~uint64_t{0})}) {
+        DigestBucket(7, {~uint64_t{0}, ~uint64_t{0}})}) {
     EXPECT_LE(begin, k);
     EXPECT_LT(k, end);
   }

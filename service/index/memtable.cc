@@ -21,8 +21,15 @@
 // base is Allocator, whose interface below is RocksDB's own (memory/
 // allocator.h), unchanged from 5.x to 7.8; the memtable tests open real
 // databases and iterate them under ASan. Re-check it when RocksDB moves.
+//
+// Likewise MemTableRep::Get, which every memtable must override (RocksDB's
+// default leaks the iterator it makes), receives a LookupKey (db/
+// dbformat.h): three pointers into its buffer, to the length-prefixed
+// memtable key, to the internal key, and past its end. LookupKeyView reads
+// them.
 static_assert(ROCKSDB_MAJOR == 7 && ROCKSDB_MINOR == 8,
-              "check rocksdb::Allocator below against memory/allocator.h");
+              "check rocksdb::Allocator and LookupKeyView below against "
+              "memory/allocator.h and db/dbformat.h");
 namespace rocksdb {
 class Allocator {
  public:
@@ -40,6 +47,18 @@ namespace {
 using rocksdb::KeyHandle;
 using rocksdb::MemTableRep;
 using rocksdb::Slice;
+
+struct LookupKeyView {
+  const char* start;   // the memtable key: varint32 length, internal key
+  const char* kstart;  // the internal key: user key, sequence and type
+  const char* end;
+
+  explicit LookupKeyView(const rocksdb::LookupKey& k) {
+    std::memcpy(static_cast<void*>(this), static_cast<const void*>(&k),
+                sizeof(*this));
+  }
+  Slice internal_key() const { return Slice(kstart, size_t(end - kstart)); }
+};
 
 // What precedes each entry in the memtable's arena: the link of its bucket.
 struct Node {
@@ -185,6 +204,17 @@ class PrefixHashRep : public MemTableRep {
       sorted = SortAll();
     }
     return MakeIterator<SortedIterator>(arena, compare_, std::move(sorted));
+  }
+
+  // The entries of the looked-up key's prefix from it on, newest first
+  // for one user key, until `callback` has seen enough.
+  void Get(const rocksdb::LookupKey& k, void* callback_args,
+           bool (*callback)(void* arg, const char* entry)) override {
+    const LookupKeyView key(k);
+    BucketIterator it(this, std::make_shared<std::vector<const char*>>());
+    for (it.Seek(key.internal_key(), key.start);
+         it.Valid() && callback(callback_args, it.key()); it.Next()) {
+    }
   }
 
   Iterator* GetDynamicPrefixIterator(rocksdb::Arena* arena) override {

@@ -1,5 +1,5 @@
 // A RocksDB memtable representation for the prefix-keyed index families
-// (lsh, digest, simhash, passages): hashed by key prefix for the probes,
+// (postings, passages): hashed by key prefix for the probes,
 // sorted once, as a flat array, when it is flushed.
 //
 // Why: a document writes about 19 index keys, and with RocksDB's own
@@ -17,10 +17,13 @@
 // whole memtable, once for a read-only memtable, per iterator for the
 // mutable one (as RocksDB's hashed memtables do).
 //
-// REQUIRES: the column family uses the default bytewise comparator and a
-// prefix extractor, and memtable writes are not concurrent
-// (`allow_concurrent_memtable_write = false`): one writer, any number of
-// readers.
+// Without a prefix extractor entries are hashed by their whole user key:
+// point lookups (Get, MultiGet) and total order iteration work, prefix
+// scans do not (the postings family).
+//
+// REQUIRES: the column family uses the default bytewise comparator, and
+// memtable writes are not concurrent (`allow_concurrent_memtable_write =
+// false`): one writer, any number of readers.
 //
 // Example:
 //   cf_options.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(14));

@@ -19,9 +19,9 @@ namespace {
 
 constexpr size_t kPrefix = 6;
 
-// A database with two families fed the same writes: "reference" on
-// RocksDB's skiplist memtable, "hashed" on ours. Small buckets make
-// prefixes share buckets.
+// A database with three families fed the same writes: "reference" on
+// RocksDB's skiplist memtable, "hashed" on ours with a prefix extractor,
+// "whole" on ours without one. Small buckets make keys share buckets.
 class MemTableTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -33,10 +33,14 @@ class MemTableTest : public ::testing::Test {
     reference.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kPrefix));
     rocksdb::ColumnFamilyOptions hashed = reference;
     hashed.memtable_factory = NewPrefixHashMemTableFactory(64);
+    // Hashed by whole key, as the postings family is.
+    rocksdb::ColumnFamilyOptions whole;
+    whole.memtable_factory = NewPrefixHashMemTableFactory(64);
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
         {rocksdb::kDefaultColumnFamilyName, {}},
         {"reference", reference},
-        {"hashed", hashed}};
+        {"hashed", hashed},
+        {"whole", whole}};
     rocksdb::DB* db = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open(options,
                                   testing::MakeScratchDir("memtable_test"), cfs,
@@ -52,14 +56,17 @@ class MemTableTest : public ::testing::Test {
 
   rocksdb::ColumnFamilyHandle* reference() { return handles_[1]; }
   rocksdb::ColumnFamilyHandle* hashed() { return handles_[2]; }
+  rocksdb::ColumnFamilyHandle* whole() { return handles_[3]; }
 
   void PutBoth(const std::string& k, const std::string& v) {
     ASSERT_TRUE(db_->Put({}, reference(), k, v).ok());
     ASSERT_TRUE(db_->Put({}, hashed(), k, v).ok());
+    ASSERT_TRUE(db_->Put({}, whole(), k, v).ok());
   }
   void DeleteBoth(const std::string& k) {
     ASSERT_TRUE(db_->Delete({}, reference(), k).ok());
     ASSERT_TRUE(db_->Delete({}, hashed(), k).ok());
+    ASSERT_TRUE(db_->Delete({}, whole(), k).ok());
   }
 
   // Every key and value of a family in total order, forward or backward.
@@ -106,6 +113,8 @@ class MemTableTest : public ::testing::Test {
               Scan(reference(), snapshot, false));
     EXPECT_EQ(Scan(hashed(), snapshot, true),
               Scan(reference(), snapshot, true));
+    EXPECT_EQ(Scan(whole(), snapshot, false),
+              Scan(reference(), snapshot, false));
     for (int p = 0; p < kPrefixes; ++p) {
       for (const std::string& from : {Prefix(p), Prefix(p) + "m"}) {
         EXPECT_EQ(PrefixScan(hashed(), from, snapshot),
@@ -120,8 +129,12 @@ class MemTableTest : public ::testing::Test {
         std::string a, b;
         rocksdb::Status sa = db_->Get(ro, hashed(), Key(p, s), &a);
         rocksdb::Status sb = db_->Get(ro, reference(), Key(p, s), &b);
+        std::string w;
+        rocksdb::Status sw = db_->Get(ro, whole(), Key(p, s), &w);
         EXPECT_EQ(sa.ToString(), sb.ToString());
+        EXPECT_EQ(sw.ToString(), sb.ToString());
         EXPECT_EQ(a, b);
+        EXPECT_EQ(w, b);
       }
     }
   }
@@ -167,12 +180,12 @@ TEST_F(MemTableTest, ReadsAsTheSkipListThroughWritesSnapshotsAndFlushes) {
   rocksdb::FlushOptions no_wait;
   no_wait.wait = false;
   no_wait.allow_write_stall = true;
-  ASSERT_TRUE(db_->Flush(no_wait, {reference(), hashed()}).ok());
+  ASSERT_TRUE(db_->Flush(no_wait, {reference(), hashed(), whole()}).ok());
   random_ops(1000);
   ExpectSame(nullptr, "immutable memtable and a new one");
   ExpectSame(snapshot, "immutable memtable, at the snapshot");
   ASSERT_TRUE(db_->ContinueBackgroundWork().ok());
-  ASSERT_TRUE(db_->Flush({}, {reference(), hashed()}).ok());
+  ASSERT_TRUE(db_->Flush({}, {reference(), hashed(), whole()}).ok());
   ExpectSame(nullptr, "flushed");
   ExpectSame(snapshot, "flushed, at the snapshot");
   random_ops(1000);

@@ -11,6 +11,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
@@ -21,10 +23,12 @@
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "service/common/check.h"
+#include "service/common/logging.h"
 #include "service/common/status_macros.h"
 #include "service/index/keys.h"
 #include "service/index/memtable.h"
 #include "service/index/params.h"
+#include "service/index/postings.h"
 #include "service/index/records.pb.h"
 #include "service/index/rocksdb_status.h"
 #include "service/index/store_impl.h"
@@ -121,6 +125,19 @@ void RankAndTrim(uint32_t top_k, std::vector<Match>* matches) {
 
 }  // namespace
 
+std::vector<std::string> BucketKeys(uint32_t coll, const DocumentKeys& k) {
+  std::vector<std::string> out;
+  out.reserve(1 + k.bands.size() + k.simhash.size());
+  out.push_back(keys::DigestBucket(coll, k.digest));
+  for (uint32_t b = 0; b < k.bands.size(); ++b) {
+    out.push_back(keys::LshBucket(coll, b, k.bands[b]));
+  }
+  for (const sketch::SimHashKey& h : k.simhash) {
+    out.push_back(keys::SimHashBucket(coll, h.table, h.bits));
+  }
+  return out;
+}
+
 sketch::Fingerprint FingerprintOf(const DocumentRecord& rec) {
   sketch::Fingerprint fp;
   fp.minhash.assign(rec.minhash().begin(), rec.minhash().end());
@@ -140,12 +157,8 @@ std::vector<std::pair<Cf, std::string>> IndexKeys(
   out.reserve(2 + k.bands.size() + k.simhash.size() +
               (passage ? 1 + passage->fingerprints_size() : 0));
   out.emplace_back(kIds, keys::IdKey(coll, id));
-  for (uint32_t b = 0; b < k.bands.size(); ++b) {
-    out.emplace_back(kLsh, keys::LshKey(coll, b, k.bands[b], docnum));
-  }
-  out.emplace_back(kDigest, keys::DigestKey(coll, k.digest, docnum));
-  for (const sketch::SimHashKey& h : k.simhash) {
-    out.emplace_back(kSimHash, keys::SimHashKey(coll, h.table, h.bits, docnum));
+  for (std::string& bucket : BucketKeys(coll, k)) {
+    out.emplace_back(kPostings, std::move(bucket));
   }
   if (passage != nullptr) {
     out.emplace_back(kPassageDocs, keys::DocKey(coll, docnum));
@@ -218,16 +231,21 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   };
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (int i = 0; i < kNumCfs; ++i) {
-    size_t prefix = i == kLsh        ? keys::kLshPrefixSize
-                    : i == kDigest   ? keys::kDigestPrefixSize
-                    : i == kSimHash  ? keys::kSimHashPrefixSize
-                    : i == kPassages ? keys::kPassagePrefixSize
-                                     : 0;
+    const size_t prefix = i == kPassages ? keys::kPassagePrefixSize : 0;
     rocksdb::ColumnFamilyOptions cf = make_cf(prefix);
+    if (i == kPostings) {
+      // Point lookups of whole bucket keys; lists edited by merges.
+      cf.merge_operator = postings::NewMergeOperator();
+      cf.compaction_filter = postings::EmptyListFilter();
+    }
     // Stored texts: ZSTD packs them tighter than LZ4 (measured: docs/
     // BENCHMARKS.md, "Passage search"); they are read only for Search's
     // few candidates.
     if (i == kPassageDocs) cf.compression = rocksdb::kZSTD;
+    // Document records are mostly sketches, random bytes LZ4 cannot
+    // shrink: it was 4% of the CPU of an ingest (flushes and compactions
+    // trying), for nothing stored.
+    if (i == kDocs) cf.compression = rocksdb::kNoCompression;
     if (i == kPassages) {
       // About 70 fingerprint keys per 400-word document. A hashed memtable is
       // sorted on the flush thread when flushed, which is the ingest
@@ -241,12 +259,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
       cf.write_buffer_size = 16 << 20;
       cf.max_write_buffer_number = 4;
     }
-    if (prefix > 0) {
-      // Memtables hashed by prefix and sorted only when flushed
-      // (memtable.h): an insert is a hash and a push, not a descent
-      // through a skiplist of every key, and a probe that finds nothing is
-      // one bucket lookup. A bucket per 64 bytes of memtable: about one
-      // key each.
+    if (i == kPostings || i == kPassages) {
+      // Memtables hashed by prefix (postings: by whole key) and sorted
+      // only when flushed (memtable.h): an insert is a hash and a push,
+      // not a descent through a skiplist of every key, and a probe that
+      // finds nothing is one bucket lookup. A bucket per 64 bytes of
+      // memtable: about one key each.
       cf.memtable_factory =
           NewPrefixHashMemTableFactory(cf.write_buffer_size / 64);
       // Their keys are hashes, so every flushed file overlaps all of the
@@ -259,6 +277,19 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
       cf.compaction_style = rocksdb::kCompactionStyleUniversal;
     }
     descriptors.emplace_back(kCfNames[i], std::move(cf));
+  }
+  // A database from before the postings family: its old index families
+  // are opened (RocksDB opens all or none) to be rebuilt and dropped.
+  std::vector<std::string> existing;
+  size_t legacy = 0;
+  if (rocksdb::DB::ListColumnFamilies(db_options, options.path, &existing)
+          .ok()) {
+    for (const char* name : kLegacyCfNames) {
+      if (std::find(existing.begin(), existing.end(), name) != existing.end()) {
+        descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+        ++legacy;
+      }
+    }
   }
 
   rocksdb::DB* raw = nullptr;
@@ -274,7 +305,65 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
     return FromRocksDbStatus(s, absl::StrCat("open database ", options.path));
   }
   NEARDUP_RETURN_IF_ERROR(impl->LoadCollections());
+  if (legacy > 0) {
+    std::vector<rocksdb::ColumnFamilyHandle*> old(impl->cfs.begin() + kNumCfs,
+                                                  impl->cfs.end());
+    impl->cfs.resize(kNumCfs);
+    NEARDUP_RETURN_IF_ERROR(impl->MigrateLegacyIndex(std::move(old)));
+  }
   return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+absl::Status Store::Impl::MigrateLegacyIndex(
+    std::vector<rocksdb::ColumnFamilyHandle*> legacy) {
+  std::vector<std::shared_ptr<CollectionState>> all;
+  {
+    absl::MutexLock lock(&mu);
+    for (const auto& [name, c] : collections) all.push_back(c);
+  }
+  NEARDUP_LOG(kInfo, absl::StrCat("rebuilding the index of ", all.size(),
+                                  " collections as posting lists"));
+  uint64_t docs = 0;
+  for (const auto& c : all) {
+    rocksdb::WriteBatch batch;
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions(), cf(kDocs)));
+    const std::string end = keys::CollectionEnd(c->id());
+    for (it->Seek(keys::CollectionPrefix(c->id()));
+         it->Valid() && it->key().compare(end) < 0; it->Next()) {
+      const uint64_t docnum = keys::TrailingDocnum(
+          std::string_view(it->key().data(), it->key().size()));
+      DocumentRecord rec;
+      if (!ParseDocRecord(*c, it->value(), &rec)) {
+        return CorruptRecord(*c, docnum);
+      }
+      const std::string add = postings::AddOperand(docnum);
+      for (const std::string& bucket :
+           BucketKeys(c->id(), c->KeysOf(FingerprintOf(rec)))) {
+        batch.Merge(cf(kPostings), bucket, add).PermitUncheckedError();
+      }
+      if (++docs % 1000 == 0) {
+        NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(
+            db->Write(write_options, &batch), "rebuild index"));
+        batch.Clear();
+      }
+    }
+    NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "rebuild index"));
+    NEARDUP_RETURN_IF_ERROR(
+        FromRocksDbStatus(db->Write(write_options, &batch), "rebuild index"));
+  }
+  // The lists are durable before the families they replace are dropped; a
+  // crash before the drop rebuilds again, adding what is already there.
+  NEARDUP_RETURN_IF_ERROR(
+      FromRocksDbStatus(db->FlushWAL(/*sync=*/true), "rebuild index"));
+  for (rocksdb::ColumnFamilyHandle* h : legacy) {
+    NEARDUP_RETURN_IF_ERROR(
+        FromRocksDbStatus(db->DropColumnFamily(h), "drop old index"));
+    NEARDUP_RETURN_IF_ERROR(
+        FromRocksDbStatus(db->DestroyColumnFamilyHandle(h), "drop old index"));
+  }
+  NEARDUP_LOG(kInfo, absl::StrCat("index rebuilt: ", docs, " documents"));
+  return absl::OkStatus();
 }
 
 absl::Status Store::Impl::LoadCollections() {
@@ -351,35 +440,27 @@ absl::StatusOr<std::vector<Match>> Store::Impl::FindMatches(
   if (snapshot == nullptr) snapshot = own.emplace(db.get()).snapshot();
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
-  rocksdb::ReadOptions scan_ro = ro;
-  scan_ro.prefix_same_as_start = true;
+  // One lookup of every bucket the query falls in; the digest's first, so
+  // the cap never hides an exact copy.
+  const std::vector<std::string> buckets = BucketKeys(c.id(), q.keys);
+  std::vector<rocksdb::Slice> bucket_keys(buckets.begin(), buckets.end());
+  std::vector<rocksdb::PinnableSlice> lists(buckets.size());
+  std::vector<rocksdb::Status> found(buckets.size());
+  db->MultiGet(ro, cf(kPostings), buckets.size(), bucket_keys.data(),
+               lists.data(), found.data());
   std::vector<uint64_t> candidates;
-  // One iterator per family, re-seeked for each prefix: creating one costs
-  // more than a seek.
-  std::unique_ptr<rocksdb::Iterator> its[kNumCfs];
-  auto scan = [&](Cf family, const std::string& prefix) -> absl::Status {
-    if (its[family] == nullptr) {
-      its[family].reset(db->NewIterator(scan_ro, cf(family)));
+  for (size_t i = 0; i < buckets.size(); ++i) {
+    if (found[i].IsNotFound()) continue;
+    NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(found[i], "read index"));
+    if (!postings::Decode(std::string_view(lists[i].data(), lists[i].size()),
+                          &candidates)) {
+      return absl::DataLossError(
+          absl::StrCat("corrupt posting list in collection ", c.record.name()));
     }
-    rocksdb::Iterator* it = its[family].get();
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) &&
-                           candidates.size() < kMaxCandidates;
-         it->Next()) {
-      candidates.push_back(keys::TrailingDocnum(
-          std::string_view(it->key().data(), it->key().size())));
+    if (candidates.size() >= kMaxCandidates) {
+      candidates.resize(kMaxCandidates);
+      break;
     }
-    return FromRocksDbStatus(it->status(), "scan index");
-  };
-  // Exact copies first, so the cap never hides them.
-  NEARDUP_RETURN_IF_ERROR(
-      scan(kDigest, keys::DigestPrefix(c.id(), q.keys.digest)));
-  for (uint32_t b = 0; b < q.keys.bands.size(); ++b) {
-    NEARDUP_RETURN_IF_ERROR(
-        scan(kLsh, keys::LshPrefix(c.id(), b, q.keys.bands[b])));
-  }
-  for (const sketch::SimHashKey& k : q.keys.simhash) {
-    NEARDUP_RETURN_IF_ERROR(
-        scan(kSimHash, keys::SimHashPrefix(c.id(), k.table, k.bits)));
   }
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()),
@@ -426,8 +507,12 @@ absl::StatusOr<std::vector<Match>> Store::Impl::CatchUp(
   if (!only_adds_since) return FindMatches(c, q, threshold, top_k);
   // Exactly what a search would find: documents sharing a probed key.
   const double cutoff = Cutoff(threshold);
-  for (const CollectionState::Recent& r : c.recent) {
-    if (r.version <= seen || !q.keys.SharesAnyWith(r.keys)) continue;
+  // Newest first, down to the first one the snapshot already had: the
+  // versions grow along `recent`, which holds thousands of older ones.
+  for (auto it = c.recent.rbegin(); it != c.recent.rend(); ++it) {
+    const CollectionState::Recent& r = *it;
+    if (r.version <= seen) break;
+    if (!q.keys.SharesAnyWith(r.keys)) continue;
     sketch::Scores scores = sketch::Score(q.fp, r.fp);
     if (scores.jaccard < cutoff) continue;
     matches.push_back(Match{r.id, scores, r.metadata});
@@ -474,8 +559,13 @@ void Store::Impl::PutDocKeys(const CollectionState& c, uint64_t docnum,
   const std::string docnum_value = EncodeDocnum(docnum);
   const std::string passage_value =
       passage != nullptr ? passage->SerializeAsString() : "";
+  const std::string add = postings::AddOperand(docnum);
   for (const auto& [family, key] :
        IndexKeys(c, docnum, rec.id(), keys, passage)) {
+    if (family == kPostings) {
+      batch->Merge(cf(family), key, add).PermitUncheckedError();
+      continue;
+    }
     // The id key maps to the document, the passage key to its passage
     // record; the others are keys alone.
     batch
@@ -502,10 +592,15 @@ absl::Status Store::Impl::DeleteDocKeys(const CollectionState& c,
   // Keys are recomputed from the stored sketches and fingerprints:
   // exactly the keys PutDocKeys wrote.
   batch->Delete(cf(kDocs), keys::DocKey(c.id(), docnum)).PermitUncheckedError();
+  const std::string remove = postings::RemoveOperand(docnum);
   for (const auto& [family, key] :
        IndexKeys(c, docnum, rec.id(), c.KeysOf(FingerprintOf(rec)),
                  passage.has_value() ? &*passage : nullptr)) {
-    batch->Delete(cf(family), key).PermitUncheckedError();
+    if (family == kPostings) {
+      batch->Merge(cf(family), key, remove).PermitUncheckedError();
+    } else {
+      batch->Delete(cf(family), key).PermitUncheckedError();
+    }
   }
   return absl::OkStatus();
 }
@@ -688,8 +783,7 @@ absl::StatusOr<uint64_t> Store::DropCollection(std::string_view name) {
   batch.Delete(m.cf(kDefault), keys::CounterKey(c.id())).PermitUncheckedError();
   const std::string begin = keys::CollectionPrefix(c.id());
   const std::string end = keys::CollectionEnd(c.id());
-  for (Cf family :
-       {kDocs, kIds, kLsh, kDigest, kSimHash, kPassages, kPassageDocs}) {
+  for (Cf family : {kDocs, kIds, kPostings, kPassages, kPassageDocs}) {
     batch.DeleteRange(m.cf(family), begin, end).PermitUncheckedError();
   }
   NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(
@@ -873,6 +967,30 @@ absl::Status Store::Delete(std::string_view collection, std::string_view id) {
   c->last_removal_version = ++c->version;
   c->recent.clear();
   return absl::OkStatus();
+}
+
+bool Store::WaitForBackgroundWork(absl::Duration timeout) const {
+  const Impl& m = *impl_;
+  const absl::Time deadline = absl::Now() + timeout;
+  auto busy = [&] {
+    uint64_t v = 0;
+    for (const char* p :
+         {"rocksdb.num-running-compactions", "rocksdb.num-running-flushes"}) {
+      if (m.db->GetIntProperty(p, &v) && v > 0) return true;
+    }
+    for (rocksdb::ColumnFamilyHandle* h : m.cfs) {
+      for (const char* p :
+           {"rocksdb.compaction-pending", "rocksdb.mem-table-flush-pending"}) {
+        if (m.db->GetIntProperty(h, p, &v) && v > 0) return true;
+      }
+    }
+    return false;
+  };
+  while (busy()) {
+    if (absl::Now() >= deadline) return false;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return true;
 }
 
 }  // namespace neardup::index

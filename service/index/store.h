@@ -41,6 +41,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "service/index/types.h"
 
@@ -166,6 +167,11 @@ class Store {
   // stored document count is right. Reads everything: minutes at
   // millions of documents. Errors only when it cannot read.
   absl::StatusOr<IntegrityReport> Verify() const;
+
+  // Waits until RocksDB has no flush or compaction running or pending, or
+  // `timeout` has passed; returns whether it got there. For benchmarks
+  // that measure a database at rest, and tools that hand one over.
+  bool WaitForBackgroundWork(absl::Duration timeout) const;
 
  private:
   struct Impl;

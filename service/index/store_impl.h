@@ -51,16 +51,17 @@ enum Cf {
   kCollections,
   kDocs,
   kIds,
-  kLsh,
-  kDigest,
-  kSimHash,
+  kPostings,
   kPassages,
   kPassageDocs,
   kNumCfs
 };
 inline constexpr const char* kCfNames[kNumCfs] = {
-    "default", "collections", "docs",     "ids",         "lsh",
-    "digest",  "simhash",     "passages", "passage_docs"};
+    "default",  "collections", "docs",        "ids",
+    "postings", "passages",    "passage_docs"};
+// Families of databases written before the postings family (one key per
+// document and bucket): rebuilt into it and dropped at open.
+inline constexpr const char* kLegacyCfNames[] = {"lsh", "digest", "simhash"};
 
 // In-memory state of one open collection.
 struct CollectionState {
@@ -114,7 +115,8 @@ struct CollectionState {
 sketch::Fingerprint FingerprintOf(const DocumentRecord& rec);
 
 // Every index key of document `docnum` (all but its record), by family:
-// what PutDocKeys writes, DeleteDocKeys removes and Verify expects.
+// what PutDocKeys writes, DeleteDocKeys removes and Verify expects. For
+// kPostings, the key of a bucket whose list holds `docnum`.
 // `passage`: its passage record, for a collection with passages (the
 // record's own key, and one key per fingerprint); null otherwise.
 std::vector<std::pair<Cf, std::string>> IndexKeys(const CollectionState& c,
@@ -122,6 +124,10 @@ std::vector<std::pair<Cf, std::string>> IndexKeys(const CollectionState& c,
                                                   std::string_view id,
                                                   const DocumentKeys& k,
                                                   const PassageRecord* passage);
+
+// The postings keys of a document with keys `k` in collection `coll`: its
+// digest's bucket first, then its LSH bands', then its SimHash tables'.
+std::vector<std::string> BucketKeys(uint32_t coll, const DocumentKeys& k);
 
 // DATA_LOSS for the record of `docnum` in `c`, which ParseDocRecord refused.
 absl::Status CorruptRecord(const CollectionState& c, uint64_t docnum);
@@ -171,6 +177,11 @@ struct Store::Impl {
   }
 
   absl::Status LoadCollections();
+  // Rebuilds the postings family from the document records and drops the
+  // families it replaces (`legacy`, opened). Idempotent: a rebuild cut
+  // short is done again at the next open.
+  absl::Status MigrateLegacyIndex(
+      std::vector<rocksdb::ColumnFamilyHandle*> legacy);
   absl::StatusOr<std::shared_ptr<CollectionState>> Find(
       std::string_view name) const;
   // Returns Find(name), or NOT_FOUND if it is not the collection `doc`

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -7,6 +8,7 @@
 #include "rocksdb/db.h"
 #include "service/common/status_macros.h"
 #include "service/index/keys.h"
+#include "service/index/postings.h"
 #include "service/index/rocksdb_status.h"
 #include "service/index/store.h"
 #include "service/index/store_impl.h"
@@ -38,8 +40,9 @@ absl::StatusOr<IntegrityReport> Store::Verify() const {
   // all their keys present, and no other keys, means the counts match.
   std::map<uint32_t, uint64_t> actual;  // index keys (not records)
   std::map<uint32_t, uint64_t> records;
-  for (Cf family :
-       {kDocs, kIds, kLsh, kDigest, kSimHash, kPassages, kPassageDocs}) {
+  // A posting list counts as one index key per document in it.
+  std::vector<uint64_t> list;
+  for (Cf family : {kDocs, kIds, kPostings, kPassages, kPassageDocs}) {
     std::unique_ptr<rocksdb::Iterator> it(m.db->NewIterator(ro, m.cf(family)));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       if (it->key().size() < 4) {
@@ -48,8 +51,18 @@ absl::StatusOr<IntegrityReport> Store::Verify() const {
         continue;
       }
       const uint32_t coll = keys::GetFixed32BE(it->key().data());
-      ++(family == kDocs ? records[coll] : actual[coll]);
-      if (family != kDocs) ++report.index_keys;
+      uint64_t n = 1;
+      if (family == kPostings) {
+        list.clear();
+        if (!postings::Decode(
+                std::string_view(it->value().data(), it->value().size()),
+                &list)) {
+          problem(absl::StrCat("corrupt posting list in collection id ", coll));
+        }
+        n = list.size();
+      }
+      (family == kDocs ? records[coll] : actual[coll]) += n;
+      if (family != kDocs) report.index_keys += n;
     }
     NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "scan index"));
   }
@@ -109,6 +122,18 @@ absl::StatusOr<IntegrityReport> Store::Verify() const {
           continue;
         }
         NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(s, "read index key"));
+        if (family == kPostings) {
+          list.clear();
+          if (!postings::Decode(value, &list) ||
+              !std::binary_search(list.begin(), list.end(), docnum)) {
+            ++report.missing_keys;
+            problem(absl::StrCat("document ", rec.id(), " of collection ",
+                                 c->record.name(),
+                                 " is missing from a posting list"));
+            --expected;
+          }
+          continue;
+        }
         if (family == kIds &&
             (value.size() != 8 || keys::GetFixed64BE(value.data()) != docnum)) {
           problem(absl::StrCat("id ", rec.id(), " of collection ",

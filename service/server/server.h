@@ -69,6 +69,9 @@ class NearDupServer {
   // Returns the port the server listens on.
   int port() const { return port_; }
 
+  // The store it serves (for in-process benchmarks and tools).
+  const index::Store& store() const { return *store_; }
+
   // Stops accepting calls, lets in-flight calls finish until `grace` has
   // passed (then cancels them), and closes the store. Idempotent.
   void Shutdown(absl::Duration grace);
