@@ -43,6 +43,7 @@
 #include "absl/strings/str_split.h"
 #include "bench/bench_files.h"
 #include "client/client.h"
+#include "service/common/executor.h"
 #include "service/engine/engine.h"
 #include "service/index/store.h"
 #include "service/server/server.h"
@@ -227,6 +228,8 @@ class Target {
   virtual bool CheckAndAdd(const std::string& id, const std::string& text,
                            std::string* match, bool* added) = 0;
   virtual bool Check(const std::string& text, std::string* match) = 0;
+  // One GetCollection: the cost of a call that does no work.
+  virtual bool Ping() = 0;
   // One Search; the best source's id (empty: none) and the query start
   // of its first passage.
   virtual bool Search(const std::string& text, std::string* source,
@@ -267,6 +270,7 @@ class GrpcTarget : public Target {
     *match = r->matches().empty() ? "" : r->matches(0).id();
     return true;
   }
+  bool Ping() override { return c_->GetCollection("load").ok(); }
   bool Search(const std::string& text, std::string* source,
               uint32_t* query_start) override {
     v1::SearchRequest req;
@@ -335,6 +339,7 @@ class StoreTarget : public Target {
     *match = r->matches.empty() ? "" : r->matches[0].id;
     return true;
   }
+  bool Ping() override { return s_->GetCollection("load").ok(); }
   bool Search(const std::string& text, std::string* source,
               uint32_t* query_start) override {
     engine::DocumentInput d;
@@ -644,6 +649,23 @@ int Run() {
         queries, queries / secs, Percentile(all, 0.5), Percentile(all, 0.99),
         Percentile(all, 1.0));
   };
+  // The floor: calls that do no work, closed loop from every client.
+  {
+    const auto pstart = Clock::now();
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+      workers.emplace_back([&, t] {
+        for (int64_t i = t; i < queries; i += threads) {
+          if (!targets[t]->Ping()) ++errors;
+        }
+      });
+    }
+    for (auto& w : workers) w.join();
+    std::printf(
+        "GetCollection, %d clients, closed loop: %d calls, %.0f/s\n", threads,
+        queries,
+        queries / std::chrono::duration<double>(Clock::now() - pstart).count());
+  }
   run_checks(1, 0);
   run_checks(threads, 0);
   if (absl::GetFlag(FLAGS_check_rate) > 0) {
@@ -744,6 +766,15 @@ int Run() {
   if (passages) {
     run_searches(1);
     run_searches(threads);
+  }
+
+  if (server) {
+    const Executor& e = server->executor();
+    std::printf(
+        "server executor: %d threads, at most %zu of %zu calls waiting, %llu "
+        "refused (RESOURCE_EXHAUSTED)\n",
+        e.threads(), e.peak_queued(), e.max_queued(),
+        static_cast<unsigned long long>(e.rejected()));
   }
 
   // 4. Disk and memory.

@@ -39,6 +39,7 @@ bool Executor::TrySubmit(std::function<void()> task) {
     return false;
   }
   queue_.push_back(std::move(task));
+  peak_queued_ = std::max(peak_queued_, queue_.size());
   return true;
 }
 
@@ -50,11 +51,17 @@ void Executor::Submit(std::function<void()> task) {
       },
       this));
   queue_.push_back(std::move(task));
+  peak_queued_ = std::max(peak_queued_, queue_.size());
 }
 
 size_t Executor::queued() const {
   absl::MutexLock lock(&mu_);
   return queue_.size();
+}
+
+size_t Executor::peak_queued() const {
+  absl::MutexLock lock(&mu_);
+  return peak_queued_;
 }
 
 uint64_t Executor::rejected() const {

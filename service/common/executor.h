@@ -52,8 +52,10 @@ class Executor {
 
   int threads() const { return static_cast<int>(threads_.size()); }
   size_t max_queued() const { return max_queued_; }
-  // Tasks waiting now, and tasks TrySubmit refused so far.
+  // Tasks waiting now, the most that ever waited at once, and tasks
+  // TrySubmit refused so far.
   size_t queued() const;
+  size_t peak_queued() const;
   uint64_t rejected() const;
 
  private:
@@ -63,6 +65,7 @@ class Executor {
   mutable absl::Mutex mu_;
   std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  size_t peak_queued_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t rejected_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<std::thread> threads_;
 };

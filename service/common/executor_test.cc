@@ -41,6 +41,8 @@ TEST(ExecutorTest, RefusesWhenTheQueueIsFull) {
   pool.Submit([&] { ran.fetch_add(1); });
   ParallelFor(&pool, 1, [](size_t) {});  // all queued tasks ran before it
   EXPECT_EQ(ran.load(), 3);
+  EXPECT_EQ(pool.queued(), 0u);
+  EXPECT_EQ(pool.peak_queued(), 2u);  // the high-water mark stays
 }
 
 TEST(ExecutorTest, ParallelForVisitsEachIndexOnce) {

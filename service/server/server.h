@@ -69,8 +69,10 @@ class NearDupServer {
   // Returns the port the server listens on.
   int port() const { return port_; }
 
-  // The store it serves (for in-process benchmarks and tools).
+  // The store it serves, and the executor its calls run on (for
+  // in-process benchmarks and tools).
   const index::Store& store() const { return *store_; }
+  const Executor& executor() const { return *executor_; }
 
   // Stops accepting calls, lets in-flight calls finish until `grace` has
   // passed (then cancels them), and closes the store. Idempotent.
