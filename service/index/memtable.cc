@@ -259,9 +259,6 @@ class PrefixHashRep : public MemTableRep {
           v.push_back(n->entry());
         }
       }
-      // Newest first, and a prefix's keys mostly grow with time: reversed,
-      // the sort usually finds them in order.
-      std::reverse(v.begin(), v.end());
       std::sort(v.begin(), v.end(), [&](const char* a, const char* b) {
         return compare_(a, b) < 0;
       });

@@ -12,7 +12,9 @@
 // std::sort, comparing whole keys only where those bytes tie.
 //
 // Reads: a prefix iterator (the probes: `ReadOptions::prefix_same_as_start`
-// or a prefix Seek) gathers and sorts the entries of one bucket; a total
+// or a prefix Seek) gathers and sorts the entries of one bucket, and moves
+// forward only (no SeekToLast, so RocksDB's SeekForPrev and direction
+// changes miss its entries, as with RocksDB's own hashed memtables); a total
 // order iterator (`total_order_seek`: Verify, snapshots, flushes) sorts the
 // whole memtable, once for a read-only memtable, per iterator for the
 // mutable one (as RocksDB's hashed memtables do).

@@ -8,9 +8,12 @@
 // Encodings (varints as in protobuf):
 //   operand  one or more varint(docnum << 1 | removed), applied in order
 //   value    the documents, ascending, as varint deltas from 0
-// A merge applies operands in order to the value (adding an present
+// A merge applies operands in order to the value (adding a present
 // document or removing an absent one changes nothing), so replaying a
 // write is harmless. Lists left empty are dropped by the compaction filter.
+// A list that does not decode fails its merge: RocksDB reports Corruption
+// for reads of that key (Verify names it), and a flush or compaction that
+// meets it stops the database's writes until it is repaired.
 //
 // Example:
 //   batch.Merge(cf, bucket_key, postings::AddOperand(docnum));

@@ -286,7 +286,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
           .ok()) {
     for (const char* name : kLegacyCfNames) {
       if (std::find(existing.begin(), existing.end(), name) != existing.end()) {
-        descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+        // Read once and dropped: not worth compacting meanwhile.
+        rocksdb::ColumnFamilyOptions o;
+        o.disable_auto_compactions = true;
+        descriptors.emplace_back(name, o);
         ++legacy;
       }
     }
@@ -306,16 +309,14 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   }
   NEARDUP_RETURN_IF_ERROR(impl->LoadCollections());
   if (legacy > 0) {
-    std::vector<rocksdb::ColumnFamilyHandle*> old(impl->cfs.begin() + kNumCfs,
-                                                  impl->cfs.end());
-    impl->cfs.resize(kNumCfs);
-    NEARDUP_RETURN_IF_ERROR(impl->MigrateLegacyIndex(std::move(old)));
+    // The legacy handles stay in `cfs` (destroyed by ~Impl) until they
+    // are dropped.
+    NEARDUP_RETURN_IF_ERROR(impl->MigrateLegacyIndex());
   }
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
-absl::Status Store::Impl::MigrateLegacyIndex(
-    std::vector<rocksdb::ColumnFamilyHandle*> legacy) {
+absl::Status Store::Impl::MigrateLegacyIndex() {
   std::vector<std::shared_ptr<CollectionState>> all;
   {
     absl::MutexLock lock(&mu);
@@ -323,7 +324,7 @@ absl::Status Store::Impl::MigrateLegacyIndex(
   }
   NEARDUP_LOG(kInfo, absl::StrCat("rebuilding the index of ", all.size(),
                                   " collections as posting lists"));
-  uint64_t docs = 0;
+  uint64_t docs = 0, corrupt = 0;
   for (const auto& c : all) {
     rocksdb::WriteBatch batch;
     std::unique_ptr<rocksdb::Iterator> it(
@@ -335,7 +336,11 @@ absl::Status Store::Impl::MigrateLegacyIndex(
           std::string_view(it->key().data(), it->key().size()));
       DocumentRecord rec;
       if (!ParseDocRecord(*c, it->value(), &rec)) {
-        return CorruptRecord(*c, docnum);
+        // Not indexed, as before; Verify reports it. Refusing to open
+        // would strand the whole database.
+        NEARDUP_LOG(kWarning, std::string(CorruptRecord(*c, docnum).message()));
+        ++corrupt;
+        continue;
       }
       const std::string add = postings::AddOperand(docnum);
       for (const std::string& bucket :
@@ -356,13 +361,15 @@ absl::Status Store::Impl::MigrateLegacyIndex(
   // crash before the drop rebuilds again, adding what is already there.
   NEARDUP_RETURN_IF_ERROR(
       FromRocksDbStatus(db->FlushWAL(/*sync=*/true), "rebuild index"));
-  for (rocksdb::ColumnFamilyHandle* h : legacy) {
+  while (cfs.size() > kNumCfs) {
     NEARDUP_RETURN_IF_ERROR(
-        FromRocksDbStatus(db->DropColumnFamily(h), "drop old index"));
-    NEARDUP_RETURN_IF_ERROR(
-        FromRocksDbStatus(db->DestroyColumnFamilyHandle(h), "drop old index"));
+        FromRocksDbStatus(db->DropColumnFamily(cfs.back()), "drop old index"));
+    NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(
+        db->DestroyColumnFamilyHandle(cfs.back()), "drop old index"));
+    cfs.pop_back();
   }
-  NEARDUP_LOG(kInfo, absl::StrCat("index rebuilt: ", docs, " documents"));
+  NEARDUP_LOG(kInfo, absl::StrCat("index rebuilt: ", docs, " documents, ",
+                                  corrupt, " corrupt records skipped"));
   return absl::OkStatus();
 }
 

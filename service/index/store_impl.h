@@ -152,7 +152,9 @@ struct Store::Impl {
   Options options;
   rocksdb::WriteOptions write_options;
   std::unique_ptr<rocksdb::DB> db;
-  std::vector<rocksdb::ColumnFamilyHandle*> cfs;  // owned; see ~Impl
+  // Owned; see ~Impl. Indexed by Cf; past kNumCfs, while a database is
+  // being migrated, the legacy families.
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs;
 
   mutable absl::Mutex mu;
   std::map<std::string, std::shared_ptr<CollectionState>, std::less<>>
@@ -178,10 +180,10 @@ struct Store::Impl {
 
   absl::Status LoadCollections();
   // Rebuilds the postings family from the document records and drops the
-  // families it replaces (`legacy`, opened). Idempotent: a rebuild cut
-  // short is done again at the next open.
-  absl::Status MigrateLegacyIndex(
-      std::vector<rocksdb::ColumnFamilyHandle*> legacy);
+  // families it replaces (opened, in `cfs` past kNumCfs). Idempotent: a
+  // rebuild cut short is done again at the next open. A record that does
+  // not parse is logged and skipped (Verify reports it).
+  absl::Status MigrateLegacyIndex();
   absl::StatusOr<std::shared_ptr<CollectionState>> Find(
       std::string_view name) const;
   // Returns Find(name), or NOT_FOUND if it is not the collection `doc`

@@ -64,6 +64,13 @@ absl::StatusOr<IntegrityReport> Store::Verify() const {
       (family == kDocs ? records[coll] : actual[coll]) += n;
       if (family != kDocs) report.index_keys += n;
     }
+    if (family == kPostings && it->status().IsCorruption()) {
+      // A list whose merge failed (postings.h): reported, and the lists
+      // past it go uncounted.
+      problem(
+          absl::StrCat("posting lists unreadable: ", it->status().ToString()));
+      continue;
+    }
     NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "scan index"));
   }
 
@@ -118,6 +125,14 @@ absl::StatusOr<IntegrityReport> Store::Verify() const {
           problem(absl::StrCat("document ", rec.id(), " of collection ",
                                c->record.name(), " lacks a key in ",
                                kCfNames[family]));
+          --expected;
+          continue;
+        }
+        if (family == kPostings && s.IsCorruption()) {
+          ++report.missing_keys;
+          problem(absl::StrCat("document ", rec.id(), " of collection ",
+                               c->record.name(),
+                               " is in an unreadable posting list"));
           --expected;
           continue;
         }

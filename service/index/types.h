@@ -97,9 +97,9 @@ struct PassageInput {
 struct IntegrityReport {
   uint64_t collections = 0;
   uint64_t documents = 0;
-  uint64_t index_keys = 0;            // id, band, digest and SimHash keys seen
-  uint64_t missing_keys = 0;          // keys a stored document needs but lacks
-  uint64_t orphan_keys = 0;           // keys of no stored document
+  uint64_t index_keys = 0;    // ids, posting-list entries, passage keys seen
+  uint64_t missing_keys = 0;  // keys a stored document needs but lacks
+  uint64_t orphan_keys = 0;   // keys of no stored document
   std::vector<std::string> problems;  // the first few, described
   bool ok() const {
     return missing_keys == 0 && orphan_keys == 0 && problems.empty();
