@@ -26,62 +26,85 @@ using ::neardup::index::IntegrityReport;
 using ::neardup::testing::GeneratedText;
 using ::neardup::testing::IsOk;
 
-// Descriptors for the families `names`, with the postings family's merge
-// operator: without it RocksDB cannot replay the postings writes in the
-// log, and stops its recovery there.
-std::vector<rocksdb::ColumnFamilyDescriptor> Families(
-    const std::vector<std::string>& names) {
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const std::string& n : names) {
-    rocksdb::ColumnFamilyOptions o;
-    if (n == "postings") o.merge_operator = index::postings::NewMergeOperator();
-    descriptors.emplace_back(n, o);
+// The database at a path opened by RocksDB itself with all its column
+// families (the postings family with its merge operator: without it
+// RocksDB cannot replay the postings writes in the log, and stops its
+// recovery there). Closed when destroyed.
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path) {
+    EXPECT_TRUE(
+        rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names_)
+            .ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const std::string& n : names_) {
+      rocksdb::ColumnFamilyOptions o;
+      if (n == "postings") {
+        o.merge_operator = index::postings::NewMergeOperator();
+      }
+      descriptors.emplace_back(n, o);
+    }
+    rocksdb::DB* raw = nullptr;
+    EXPECT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors,
+                                  &handles_, &raw)
+                    .ok());
+    db_.reset(raw);
   }
-  return descriptors;
-}
+  ~RawDb() {
+    if (db_ == nullptr) return;
+    for (auto* h : handles_)
+      EXPECT_TRUE(db_->DestroyColumnFamilyHandle(h).ok());
+    EXPECT_TRUE(db_->Close().ok());
+  }
 
-// Opens the database at `path` with all its column families, applies
-// `edit` to the family named `family`, and closes it.
+  rocksdb::DB* db() { return db_.get(); }
+  const std::vector<rocksdb::ColumnFamilyHandle*>& families() const {
+    return handles_;
+  }
+  // The family named `name`; null if there is none.
+  rocksdb::ColumnFamilyHandle* family(const std::string& name) const {
+    for (size_t i = 0; i < names_.size(); ++i) {
+      if (names_[i] == name) return handles_[i];
+    }
+    return nullptr;
+  }
+  // Creates family `name`.
+  rocksdb::ColumnFamilyHandle* Create(const std::string& name) {
+    rocksdb::ColumnFamilyHandle* h = nullptr;
+    EXPECT_TRUE(db_->CreateColumnFamily({}, name, &h).ok());
+    handles_.push_back(h);
+    names_.push_back(name);
+    return h;
+  }
+
+ private:
+  std::vector<std::string> names_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+// Opens the database at `path`, applies `edit` to the family named
+// `family`, and closes it.
 void EditFamily(const std::string& path, const std::string& family,
                 const std::function<void(rocksdb::DB*,
                                          rocksdb::ColumnFamilyHandle*)>& edit) {
-  std::vector<std::string> names;
-  ASSERT_TRUE(
-      rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = Families(names);
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  ASSERT_TRUE(
-      rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &handles, &raw)
-          .ok());
-  std::unique_ptr<rocksdb::DB> db(raw);
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == family) edit(db.get(), handles[i]);
-  }
-  for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
-  ASSERT_TRUE(db->Close().ok());
+  RawDb raw(path);
+  ASSERT_NE(raw.db(), nullptr);
+  rocksdb::ColumnFamilyHandle* h = raw.family(family);
+  ASSERT_NE(h, nullptr) << family;
+  edit(raw.db(), h);
 }
 
-// Opens the database at `path` with all its column families and compacts
-// each into its last level, as RocksDB does on its own over time.
+// Opens the database at `path` and compacts each family into its last
+// level, as RocksDB does on its own over time.
 void CompactAll(const std::string& path) {
-  std::vector<std::string> names;
-  ASSERT_TRUE(
-      rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = Families(names);
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  ASSERT_TRUE(
-      rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &handles, &raw)
-          .ok());
-  std::unique_ptr<rocksdb::DB> db(raw);
+  RawDb raw(path);
+  ASSERT_NE(raw.db(), nullptr);
   rocksdb::CompactRangeOptions all;
   all.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  for (auto* h : handles) {
-    ASSERT_TRUE(db->CompactRange(all, h, nullptr, nullptr).ok());
-    ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+  for (auto* h : raw.families()) {
+    ASSERT_TRUE(raw.db()->CompactRange(all, h, nullptr, nullptr).ok());
   }
-  ASSERT_TRUE(db->Close().ok());
 }
 
 class VerifyTest : public ::testing::Test {
@@ -192,39 +215,18 @@ TEST_F(VerifyTest, IndexStaysRightThroughDeletesUpsertsCompactionAndRestarts) {
 // from the document records, and the old families gone.
 TEST_F(VerifyTest, RebuildsTheIndexOfADatabaseFromBeforePostingLists) {
   {
-    std::vector<std::string> names;
-    ASSERT_TRUE(
-        rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir_, &names)
-            .ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = Families(names);
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_, descriptors,
-                                  &handles, &raw)
-                    .ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == "postings") {
-        ASSERT_TRUE(db->DropColumnFamily(handles[i]).ok());
-      }
-    }
+    RawDb raw(dir_);
+    ASSERT_NE(raw.db(), nullptr);
+    ASSERT_TRUE(raw.db()->DropColumnFamily(raw.family("postings")).ok());
     for (const char* old : {"lsh", "digest", "simhash"}) {
-      rocksdb::ColumnFamilyHandle* h = nullptr;
-      ASSERT_TRUE(db->CreateColumnFamily({}, old, &h).ok());
-      ASSERT_TRUE(db->Put({}, h, "old key", "").ok());
-      handles.push_back(h);
+      ASSERT_TRUE(raw.db()->Put({}, raw.Create(old), "old key", "").ok());
     }
     // And one record that does not parse: skipped by the rebuild, which
     // must not keep the database from opening.
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == "docs") {
-        ASSERT_TRUE(
-            db->Put({}, handles[i], index::keys::DocKey(1, 999), "\xff\xff")
-                .ok());
-      }
-    }
-    for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
-    ASSERT_TRUE(db->Close().ok());
+    ASSERT_TRUE(raw.db()
+                    ->Put({}, raw.family("docs"), index::keys::DocKey(1, 999),
+                          "\xff\xff")
+                    .ok());
   }
   const IntegrityReport r = Report();
   EXPECT_EQ(r.documents, 6u);

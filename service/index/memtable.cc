@@ -211,9 +211,13 @@ class PrefixHashRep : public MemTableRep {
   void Get(const rocksdb::LookupKey& k, void* callback_args,
            bool (*callback)(void* arg, const char* entry)) override {
     const LookupKeyView key(k);
-    BucketIterator it(this, std::make_shared<std::vector<const char*>>());
-    for (it.Seek(key.internal_key(), key.start);
-         it.Valid() && callback(callback_args, it.key()); it.Next()) {
+    std::vector<const char*> entries;
+    GatherSorted(key.internal_key(), &entries);
+    for (auto it = std::lower_bound(entries.begin(), entries.end(), key.start,
+                                    [&](const char*entry, const char*target) {
+                                      return compare_(entry, target) < 0;
+                                    });
+         it != entries.end() && callback(callback_args, *it); ++it) {
     }
   }
 
@@ -249,25 +253,27 @@ class PrefixHashRep : public MemTableRep {
 
    private:
     void Gather(const Slice& internal_key) {
-      std::vector<const char*>& v = *gathered_;
-      v.clear();
-      const Slice prefix =
-          rep_->PrefixOf(Slice(internal_key.data(), internal_key.size() - 8));
-      for (Node* n = rep_->Bucket(prefix).load(std::memory_order_acquire);
-           n != nullptr; n = n->next.load(std::memory_order_acquire)) {
-        if (rep_->PrefixOf(UserKeyOf(n->entry())) == prefix) {
-          v.push_back(n->entry());
-        }
-      }
-      std::sort(v.begin(), v.end(), [&](const char* a, const char* b) {
-        return compare_(a, b) < 0;
-      });
+      rep_->GatherSorted(internal_key, gathered_.get());
     }
 
     const PrefixHashRep* rep_;
     // The same vector as SortedIterator::entries_, writable.
     std::shared_ptr<std::vector<const char*>> gathered_;
   };
+
+  // The entries with the prefix of `internal_key`'s user key, in order.
+  void GatherSorted(const Slice& internal_key,
+                    std::vector<const char*>* out) const {
+    out->clear();
+    const Slice prefix =
+        PrefixOf(Slice(internal_key.data(), internal_key.size() - 8));
+    for (Node* n = Bucket(prefix).load(std::memory_order_acquire); n != nullptr;
+         n = n->next.load(std::memory_order_acquire)) {
+      if (PrefixOf(UserKeyOf(n->entry())) == prefix) out->push_back(n->entry());
+    }
+    std::sort(out->begin(), out->end(),
+              [&](const char* a, const char* b) { return compare_(a, b) < 0; });
+  }
 
   Slice PrefixOf(const Slice& user_key) const {
     if (transform_ == nullptr || !transform_->InDomain(user_key)) {

@@ -200,7 +200,7 @@ TEST_F(MemTableTest, ReadersSeeEveryWriteThatFinishedWhileOneWriterInserts) {
   std::shuffle(order.begin(), order.end(), std::mt19937(3));
   auto key = [&](int i) { return Key(i % kPrefixes, i); };
   std::atomic<int> written{0};
-  std::atomic<int> missing{0}, unsorted{0};
+  std::atomic<int> missing{0}, unsorted{0}, probes{0};
   std::thread writer([&] {
     for (int i = 0; i < kKeys; ++i) {
       ASSERT_TRUE(db_->Put({}, hashed(), key(order[i]), "v").ok());
@@ -211,12 +211,17 @@ TEST_F(MemTableTest, ReadersSeeEveryWriteThatFinishedWhileOneWriterInserts) {
   for (int r = 0; r < 2; ++r) {
     readers.emplace_back([&, r] {
       std::mt19937 rng(r);
-      int rounds = 0;
-      // Bounded: until the writer is done, and at most 200,000 probes.
-      while (written.load(std::memory_order_acquire) < kKeys &&
-             ++rounds < 200000) {
+      // 2,000 probes each, during and after the writes; bounded also while
+      // waiting for the first write.
+      int done_probes = 0;
+      for (long rounds = 0; done_probes < 2000 && rounds < 10'000'000;
+           ++rounds) {
         const int done = written.load(std::memory_order_acquire);
-        if (done == 0) continue;
+        if (done == 0) {
+          std::this_thread::yield();
+          continue;
+        }
+        ++done_probes;
         const std::string k = key(order[rng() % done]);
         rocksdb::ReadOptions ro;
         ro.prefix_same_as_start = true;
@@ -229,10 +234,12 @@ TEST_F(MemTableTest, ReadersSeeEveryWriteThatFinishedWhileOneWriterInserts) {
           prev = it->key().ToString();
         }
       }
+      probes += done_probes;
     });
   }
   writer.join();
   for (auto& t : readers) t.join();
+  EXPECT_EQ(probes.load(), 4000);  // the checks below really ran
   EXPECT_EQ(missing.load(), 0);
   EXPECT_EQ(unsorted.load(), 0);
   EXPECT_EQ(Scan(hashed(), nullptr, false).size(), size_t{kKeys});

@@ -120,20 +120,19 @@ absl::StatusOr<IntegrityReport> Store::Verify() const {
         ++expected;
         std::string value;
         rocksdb::Status s = m.db->Get(ro, m.cf(family), key, &value);
-        if (s.IsNotFound()) {
+        // A key the document should have and does not.
+        auto missing = [&](const std::string& how) {
           ++report.missing_keys;
-          problem(absl::StrCat("document ", rec.id(), " of collection ",
-                               c->record.name(), " lacks a key in ",
-                               kCfNames[family]));
           --expected;
+          problem(absl::StrCat("document ", rec.id(), " of collection ",
+                               c->record.name(), " ", how));
+        };
+        if (s.IsNotFound()) {
+          missing(absl::StrCat("lacks a key in ", kCfNames[family]));
           continue;
         }
         if (family == kPostings && s.IsCorruption()) {
-          ++report.missing_keys;
-          problem(absl::StrCat("document ", rec.id(), " of collection ",
-                               c->record.name(),
-                               " is in an unreadable posting list"));
-          --expected;
+          missing("is in an unreadable posting list");
           continue;
         }
         NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(s, "read index key"));
@@ -141,11 +140,7 @@ absl::StatusOr<IntegrityReport> Store::Verify() const {
           list.clear();
           if (!postings::Decode(value, &list) ||
               !std::binary_search(list.begin(), list.end(), docnum)) {
-            ++report.missing_keys;
-            problem(absl::StrCat("document ", rec.id(), " of collection ",
-                                 c->record.name(),
-                                 " is missing from a posting list"));
-            --expected;
+            missing("is missing from a posting list");
           }
           continue;
         }
