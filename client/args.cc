@@ -33,7 +33,8 @@ const std::set<std::string>& ValueOptions() {
                                                          "keep",
                                                          "id-field",
                                                          "text-field",
-                                                         "progress"};
+                                                         "progress",
+                                                         "batch"};
   return *options;
 }
 const std::set<std::string>& FlagOptions() {
@@ -52,7 +53,8 @@ const std::set<std::string>& FlagOptions() {
                                                        "exact",
                                                        "components",
                                                        "skip-bad",
-                                                       "quiet"};
+                                                       "quiet",
+                                                       "survivors-only"};
   return *flags;
 }
 

@@ -27,6 +27,7 @@
 #include "client/args.h"
 #include "client/audit_command.h"
 #include "client/client.h"
+#include "client/import_command.h"
 #include "google/protobuf/util/json_util.h"
 #include "service/report/passages_html.h"
 #include "service/report/text_format.h"
@@ -112,15 +113,7 @@ class Cli {
     } else if (command == "search") {
       s = SearchFile();
     } else if (command == "audit") {
-      AuditEnvironment env;
-      env.out = &out_;
-      env.err = &err_;
-      env.err_is_terminal = &err_ == &std::cerr && isatty(2);
-      env.connect = [this]() -> absl::StatusOr<Client*> {
-        absl::Status c = Connect();
-        if (!c.ok()) return c;
-        return client_.get();
-      };
+      AuditEnvironment env = Environment();
       s = RunAuditCommand(args_, &env);
       usage_error_ = usage_error_ || env.usage_error;
     } else if (command == "help") {
@@ -188,11 +181,32 @@ class Cli {
     return absl::OkStatus();
   }
 
+  // What the audit and import commands need of the CLI.
+  AuditEnvironment Environment() {
+    AuditEnvironment env;
+    env.out = &out_;
+    env.err = &err_;
+    env.err_is_terminal = &err_ == &std::cerr && isatty(2);
+    env.connect = [this]() -> absl::StatusOr<Client*> {
+      absl::Status c = Connect();
+      if (!c.ok()) return c;
+      return client_.get();
+    };
+    return env;
+  }
+
   absl::Status Collections() {
     if (args_.positional.size() < 2) {
-      return Usage("usage: neardup collections create|list|get|drop ...");
+      return Usage(
+          "usage: neardup collections create|list|get|drop|import ...");
     }
     const std::string sub = args_.positional[1];
+    if (sub == "import") {
+      AuditEnvironment env = Environment();
+      absl::Status s = RunImportCommand(args_, &env);
+      usage_error_ = usage_error_ || env.usage_error;
+      return s;
+    }
     if (sub == "create") {
       absl::Status s = Usage(
           AllowOnly(args_, "collections create",
@@ -796,6 +810,7 @@ Collections:
   collections list
   collections get NAME
   collections drop NAME
+  collections import NAME AUDIT_DIR|INPUT...   (bulk import, see below)
 Documents (FILE is text or HTML in any charset; - reads standard input):
   add -c COLL [--id ID] [--upsert] [--meta KEY=VALUE]... FILE...
       Store files; the id defaults to the file name as given.
@@ -818,6 +833,7 @@ byte offsets beside them):
       created with --passages), most of FILE covered first, with the
       passages; --html writes FILE beside the sources, highlighted.
 )") + AuditUsage() +
+         ImportUsage() +
          R"(Reading documents (add, check, repeats, compare, search):
   --content-type T  text/plain or text/html (default: text/html for .html
                     and .htm files, else the server sniffs the content)

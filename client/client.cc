@@ -263,4 +263,47 @@ absl::StatusOr<v1::SearchResponse> Client::Search(
                                                      request);
 }
 
+absl::StatusOr<std::unique_ptr<Client::ImportStream>> Client::BeginImport(
+    const v1::ImportHeader& header) {
+  std::unique_ptr<ImportStream> stream(new ImportStream());
+  stream->writer_ = stub_->Import(&stream->ctx_, &stream->response_);
+  v1::ImportRequest m;
+  *m.mutable_header() = header;
+  if (!stream->writer_->Write(m)) return stream->Failed();
+  return stream;
+}
+
+Client::ImportStream::~ImportStream() {
+  if (done_) return;
+  ctx_.TryCancel();
+  writer_->Finish().ok();  // cancelled: nothing is stored
+}
+
+absl::Status Client::ImportStream::Failed() {
+  done_ = true;
+  absl::Status s = FromGrpcStatus(writer_->Finish());
+  if (s.ok()) return absl::InternalError("import stream ended early");
+  return s;
+}
+
+absl::Status Client::ImportStream::Send(v1::ImportBatch batch) {
+  if (done_) return absl::FailedPreconditionError("import stream is over");
+  v1::ImportRequest m;
+  m.mutable_batch()->Swap(&batch);
+  if (!writer_->Write(m)) return Failed();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::ImportResponse> Client::ImportStream::Commit() {
+  if (done_) return absl::FailedPreconditionError("import stream is over");
+  v1::ImportRequest m;
+  m.set_commit(true);
+  if (!writer_->Write(m)) return Failed();
+  writer_->WritesDone();
+  done_ = true;
+  absl::Status s = FromGrpcStatus(writer_->Finish());
+  if (!s.ok()) return s;
+  return response_;
+}
+
 }  // namespace neardup::client

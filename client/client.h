@@ -90,6 +90,35 @@ class Client {
       const std::function<absl::Status(const v1::AuditResponse&)>& on_message,
       absl::Duration timeout = absl::InfiniteDuration());
 
+  // A bulk import (the Import rpc): BeginImport sends the header, Send
+  // each batch, Commit ends the stream and returns what was stored.
+  // Destroyed without a commit, it cancels the call: nothing is stored.
+  class ImportStream {
+   public:
+    ~ImportStream();
+    ImportStream(const ImportStream&) = delete;
+    ImportStream& operator=(const ImportStream&) = delete;
+
+    // Sends one batch; if the server ended the call (a bad document, a
+    // concurrent write...), returns its status.
+    absl::Status Send(v1::ImportBatch batch);
+    absl::StatusOr<v1::ImportResponse> Commit();
+
+   private:
+    friend class Client;
+    ImportStream() = default;
+    // The server's status once the stream is broken.
+    absl::Status Failed();
+
+    grpc::ClientContext ctx_;
+    v1::ImportResponse response_;
+    std::unique_ptr<grpc::ClientWriter<v1::ImportRequest>> writer_;
+    bool done_ = false;
+  };
+  // No deadline: an import of millions of documents takes minutes.
+  absl::StatusOr<std::unique_ptr<ImportStream>> BeginImport(
+      const v1::ImportHeader& header);
+
   // The channel, for other services on the same server (health,
   // reflection).
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -47,7 +48,11 @@ class AuditCliTest : public ::testing::Test {
     // 12 families and 3,000 unrelated texts: two chunks at 64M.
     corpus_ = neardup::testing::MakePlantedCorpus(5, 12, 3000);
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void TearDown() override {
+    client_.reset();
+    server_.reset();
+    std::filesystem::remove_all(dir_);
+  }
 
   CommandResult Audit(std::vector<std::string> args,
                       const std::string& crash_at = "") {
@@ -79,8 +84,25 @@ class AuditCliTest : public ::testing::Test {
     }
   }
 
+  // A real server on loopback over dir_/db, and a client of it.
+  void StartServer() {
+    server::NearDupServer::Options options;
+    options.db_path = dir_ + "/db";
+    options.listen = "127.0.0.1:0";
+    auto server = server::NearDupServer::Start(options);
+    ASSERT_THAT(server, IsOk());
+    server_ = std::move(*server);
+    address_ = absl::StrCat("127.0.0.1:", server_->port());
+    auto client = client::Client::Connect(address_);
+    ASSERT_THAT(client, IsOk());
+    client_ = std::move(*client);
+  }
+
   std::string dir_;
   PlantedCorpus corpus_;
+  std::unique_ptr<server::NearDupServer> server_;
+  std::string address_;
+  std::unique_ptr<client::Client> client_;
 };
 
 TEST_F(AuditCliTest, PlantedCorpusInEveryFormat) {
@@ -270,17 +292,11 @@ TEST_F(AuditCliTest, UsageErrorsAndOutputModes) {
 // The collection audit through the server gives the local audit's
 // clusters for the same documents, and runs while writes go on.
 TEST_F(AuditCliTest, CollectionAuditMatchesTheLocalAudit) {
-  server::NearDupServer::Options options;
-  options.db_path = dir_ + "/db";
-  options.listen = "127.0.0.1:0";
-  auto server = server::NearDupServer::Start(options);
-  ASSERT_THAT(server, IsOk());
-  const std::string address = absl::StrCat("127.0.0.1:", (*server)->port());
-  auto client = client::Client::Connect(address);
-  ASSERT_THAT(client, IsOk());
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  const std::string& address = address_;
   v1::CollectionParams params;
   params.set_passages(true);  // stored texts: the report's side-by-side
-  ASSERT_THAT((*client)->CreateCollection("audit", params), IsOk());
+  ASSERT_THAT(client_->CreateCollection("audit", params), IsOk());
   // A few hundred documents: the families, the chain and some others.
   PlantedCorpus small = neardup::testing::MakePlantedCorpus(7, 8, 200);
   const std::string files = neardup::testing::WritePlanted(
@@ -298,7 +314,7 @@ TEST_F(AuditCliTest, CollectionAuditMatchesTheLocalAudit) {
     if (p.size() > 5 && p.substr(p.size() - 5) == ".html") {
       req.mutable_document()->set_content_type("text/html");
     }
-    ASSERT_THAT((*client)->Add(req), IsOk());
+    ASSERT_THAT(client_->Add(req), IsOk());
   }
   ASSERT_EQ(Audit({files, "--out", dir_ + "/local"}).exit_code, 0);
   // Writes go on during the audit; they are not seen.
@@ -310,7 +326,7 @@ TEST_F(AuditCliTest, CollectionAuditMatchesTheLocalAudit) {
       req.mutable_document()->set_id(absl::StrCat("late", i));
       req.mutable_document()->set_content(
           neardup::testing::GeneratedText(90000 + i, 120));
-      (*client)->Add(req).IgnoreError();  // racing the audit: may fail late
+      client_->Add(req).IgnoreError();  // racing the audit: may fail late
     }
   });
   CommandResult r = RunCommand({NEARDUP_CLI_PATH, "--server", address, "audit",
@@ -336,16 +352,100 @@ TEST_F(AuditCliTest, CollectionAuditMatchesTheLocalAudit) {
                   "--out", dir_ + "/x"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("NOT_FOUND: collection not found: nope"));
-  ASSERT_THAT((*client)->CreateCollection("plain", {}), IsOk());
+  ASSERT_THAT(client_->CreateCollection("plain", {}), IsOk());
   v1::AddRequest req;
   req.set_collection("plain");
   req.mutable_document()->set_id("one");
   req.mutable_document()->set_content(neardup::testing::GeneratedText(3, 50));
-  ASSERT_THAT((*client)->Add(req), IsOk());
+  ASSERT_THAT(client_->Add(req), IsOk());
   r = RunCommand({NEARDUP_CLI_PATH, "--server", address, "audit", "-c", "plain",
                   "--exact", "--out", dir_ + "/x"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("FAILED_PRECONDITION: exact verification"));
+}
+
+// `neardup collections import`: an audit's signed corpus, the same
+// corpus signed by the CLI, and the survivors only. Each imported
+// collection answers every Check exactly as the documents added one by
+// one do; the survivors are the documents duplicates.tsv does not list,
+// and no two of them are near copies.
+TEST_F(AuditCliTest, ImportAnswersAsAddingOneByOne) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  const std::string& address = address_;
+  PlantedCorpus small = neardup::testing::MakePlantedCorpus(11, 10, 300);
+  const std::string jsonl = neardup::testing::WritePlanted(
+      small, dir_ + "/in", PlantedFormat::kJsonl);
+  ASSERT_EQ(Audit({jsonl, "--out", dir_ + "/audit"}).exit_code, 0);
+  auto import = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {NEARDUP_CLI_PATH, "--server", address,
+                                     "collections", "import"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunCommand(argv);
+  };
+  CommandResult r = import({"signed", dir_ + "/audit"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat("imported ", small.docs.size())));
+  r = import({"signed-here", jsonl, "--threads", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = import({"survivors", dir_ + "/audit", "--survivors-only"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("duplicates the audit did not keep"));
+
+  ASSERT_THAT(client_->CreateCollection("added", {}), IsOk());
+  for (const auto& d : small.docs) {
+    v1::AddRequest req;
+    req.set_collection("added");
+    req.mutable_document()->set_id(d.name);
+    req.mutable_document()->set_content(d.content);
+    ASSERT_THAT(client_->Add(req), IsOk());
+  }
+  auto answer = [&](const std::string& collection, const std::string& text) {
+    v1::CheckRequest req;
+    req.set_collection(collection);
+    req.set_top_k(50);
+    req.mutable_document()->set_content(text);
+    auto resp = client_->Check(req);
+    EXPECT_THAT(resp, IsOk());
+    return resp.ok() ? resp->DebugString() : "";
+  };
+  for (const auto& d : small.docs) {
+    const std::string added = answer("added", d.content);
+    EXPECT_EQ(answer("signed", d.content), added) << d.name;
+    EXPECT_EQ(answer("signed-here", d.content), added) << d.name;
+  }
+
+  // The survivors: every document but those duplicates.tsv lists.
+  std::set<std::string> removed;
+  std::istringstream dups(Slurp(dir_ + "/audit/duplicates.tsv"));
+  std::string line;
+  std::getline(dups, line);  // header
+  while (std::getline(dups, line))
+    removed.insert(line.substr(0, line.find('\t')));
+  ASSERT_FALSE(removed.empty());
+  auto survivors = client_->GetCollection("survivors");
+  ASSERT_THAT(survivors, IsOk());
+  EXPECT_EQ(survivors->document_count(), small.docs.size() - removed.size());
+  for (const auto& d : small.docs) {
+    EXPECT_EQ(client_->Get("survivors", d.name).ok(),
+              removed.count(d.name) == 0)
+        << d.name;
+  }
+  r = RunCommand({NEARDUP_CLI_PATH, "--server", address, "audit", "-c",
+                  "survivors", "--out", dir_ + "/survivors-audit"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Slurp(dir_ + "/survivors-audit/clusters.jsonl"), "");
+
+  // Refused: a collection that holds documents, an unfinished audit.
+  r = import({"added", dir_ + "/audit"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("FAILED_PRECONDITION: collection added holds"));
+  std::filesystem::remove(dir_ + "/audit/cluster.done");
+  r = import({"fresh", dir_ + "/audit", "--survivors-only"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("has not finished its cluster stage"));
+  r = import({"fresh", jsonl, "--survivors-only"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--survivors-only needs the directory"));
 }
 
 TEST_F(AuditCliTest, ReportInChromium) {

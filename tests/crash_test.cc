@@ -4,6 +4,8 @@
 // missing index key: Store::Verify), and after every restart each
 // acknowledged document is found by Get and by Check.
 //
+// BulkImportIsAllOrNothing: the same for a bulk import.
+//
 // Cycles: 5, or NEARDUP_CRASH_CYCLES (the longer run: deploy/crash-test.sh).
 // Kill moments are drawn from a fixed seed: after 20-150 further
 // acknowledgements, with writes in flight.
@@ -15,6 +17,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <random>
 #include <string>
@@ -141,6 +144,78 @@ TEST(CrashTest, AcknowledgedDocumentsSurviveSigkill) {
       neardup::testing::RunCommand({NEARDUPD_PATH, "--verify", "--db", db});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   EXPECT_THAT(verify.out, ::testing::StartsWith("clean: 1 collections"));
+  std::filesystem::remove_all(dir);
+}
+
+// Bulk import killed at each point of its life (at the first document,
+// while documents arrive, with its files written but not ingested, right
+// after the ingestion): after a restart the collection holds none of the
+// import or all of it, the database verifies clean, and the import run
+// again loads everything.
+TEST(CrashTest, BulkImportIsAllOrNothing) {
+  const std::string dir = neardup::testing::MakeScratchDir("crash_import");
+  constexpr int kDocs = 3000;
+  const std::string input = dir + "/corpus.jsonl";
+  {
+    std::string jsonl;
+    for (int n = 0; n < kDocs; ++n) {
+      absl::StrAppend(&jsonl, "{\"id\":\"", DocId(n), "\",\"text\":\"",
+                      DocText(n), "\"}\n");
+    }
+    std::ofstream(input) << jsonl;
+  }
+  for (const std::string crash_at :
+       {"add:1", "add:1500", "written", "ingested"}) {
+    SCOPED_TRACE(crash_at);
+    const std::string db = absl::StrCat(dir, "/db-", crash_at);
+    {
+      Subprocess daemon({"/usr/bin/env", "NEARDUP_IMPORT_CRASH_AT=" + crash_at,
+                         NEARDUPD_PATH, "--db", db, "--listen", "127.0.0.1:0"});
+      const int port = daemon.ReadListeningPort();
+      ASSERT_GT(port, 0) << daemon.output();
+      const neardup::testing::CommandResult r = neardup::testing::RunCommand(
+          {NEARDUP_CLI_PATH, "--server", absl::StrCat("127.0.0.1:", port),
+           "collections", "import", "c", input});
+      EXPECT_NE(r.exit_code, 0) << r.out;  // the server died under it
+      EXPECT_EQ(daemon.Wait(), 128 + SIGKILL) << daemon.output();
+    }
+    index::Store::Options store_options;
+    store_options.path = db;
+    {
+      auto store = index::Store::Open(store_options);
+      ASSERT_THAT(store, IsOk());
+      auto c = (*store)->GetCollection("c");
+      ASSERT_THAT(c, IsOk());
+      // Ingested is durable: RocksDB synced the files and its manifest.
+      EXPECT_EQ(c->document_count, crash_at == "ingested" ? kDocs : 0);
+      auto report = (*store)->Verify();
+      ASSERT_THAT(report, IsOk());
+      EXPECT_TRUE(report->ok()) << ::testing::PrintToString(report->problems);
+      EXPECT_EQ(report->documents, c->document_count);
+      // The files of the import a crash cut short are gone.
+      EXPECT_TRUE(!std::filesystem::exists(db + "/import") ||
+                  std::filesystem::is_empty(db + "/import"));
+      if (c->document_count == kDocs) continue;
+    }
+    // Nothing was imported: the import run again loads everything.
+    Subprocess daemon({NEARDUPD_PATH, "--db", db, "--listen", "127.0.0.1:0"});
+    const int port = daemon.ReadListeningPort();
+    ASSERT_GT(port, 0) << daemon.output();
+    const neardup::testing::CommandResult r = neardup::testing::RunCommand(
+        {NEARDUP_CLI_PATH, "--server", absl::StrCat("127.0.0.1:", port),
+         "collections", "import", "c", input});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, ::testing::HasSubstr("imported 3,000 documents"));
+    auto client = client::Client::Connect(absl::StrCat("127.0.0.1:", port));
+    ASSERT_THAT(client, IsOk());
+    v1::CheckRequest check;
+    check.set_collection("c");
+    check.mutable_document()->set_content(DocText(1234));
+    auto found = (*client)->Check(check);
+    ASSERT_THAT(found, IsOk());
+    ASSERT_FALSE(found->matches().empty());
+    EXPECT_EQ(found->matches(0).id(), DocId(1234));
+  }
   std::filesystem::remove_all(dir);
 }
 

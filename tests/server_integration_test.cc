@@ -336,6 +336,71 @@ TEST_F(ServerTest, SearchRejectsBadRequests) {
                        HasSubstr("passage_max_docs")));
 }
 
+// Malformed import streams get a precise status, store nothing and leave
+// the collection importable.
+TEST_F(ServerTest, ImportRejectsMalformedStreams) {
+  CreateCollection("c");
+  auto collection = client_->GetCollection("c");
+  ASSERT_THAT(collection, IsOk());
+  auto stub = v1::NearDup::NewStub(client_->channel());
+  v1::ImportRequest header;
+  header.mutable_header()->set_collection("c");
+  *header.mutable_header()->mutable_params() = collection->params();
+  header.mutable_header()->set_fingerprint_version(
+      collection->fingerprint_version());
+  v1::ImportRequest batch;
+  v1::FingerprintedDocument* doc = batch.mutable_batch()->add_documents();
+  doc->set_id("a");
+  for (uint32_t i = 0; i < collection->params().num_perm(); ++i) {
+    doc->add_minhash(i * 7919);
+  }
+  v1::ImportRequest commit;
+  commit.set_commit(true);
+  // Sends `messages`, ends the stream, and returns the call's status.
+  auto run = [&](const std::vector<v1::ImportRequest>& messages) {
+    grpc::ClientContext ctx;
+    v1::ImportResponse resp;
+    auto writer = stub->Import(&ctx, &resp);
+    for (const v1::ImportRequest& m : messages) {
+      if (!writer->Write(m)) break;
+    }
+    writer->WritesDone();
+    return client::FromGrpcStatus(writer->Finish());
+  };
+  EXPECT_THAT(run({batch}), StatusIs(absl::StatusCode::kInvalidArgument,
+                                     HasSubstr("before the header")));
+  EXPECT_THAT(run({header, header}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("header sent twice")));
+  v1::ImportRequest no_commit;
+  no_commit.set_commit(false);
+  EXPECT_THAT(run({header, batch, no_commit}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("commit set to false")));
+  EXPECT_THAT(run({header, batch}),
+              StatusIs(absl::StatusCode::kAborted,
+                       HasSubstr("ended without a commit")));
+  EXPECT_THAT(run({v1::ImportRequest(), header}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("empty import message")));
+  v1::ImportRequest other = header;
+  other.mutable_header()->mutable_params()->set_num_perm(64);
+  EXPECT_THAT(run({other, batch, commit}),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("num_perm 64")));
+  v1::ImportRequest short_doc = batch;
+  short_doc.mutable_batch()->mutable_documents(0)->mutable_minhash()->Truncate(
+      3);
+  EXPECT_THAT(run({header, short_doc, commit}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("document 1 of the import")));
+  EXPECT_EQ(client_->GetCollection("c")->document_count(), 0u);
+  // Still importable, and the import stored.
+  EXPECT_THAT(run({header, batch, commit}), IsOk());
+  EXPECT_EQ(client_->GetCollection("c")->document_count(), 1u);
+  EXPECT_THAT(client_->Get("c", "a"), IsOk());
+}
+
 TEST_F(ServerTest, BadInputGetsPreciseStatusAndServerStaysUp) {
   CreateCollection("c");
   const std::string text = neardup::testing::ReadTestData("unrelated_en.txt");

@@ -7,6 +7,7 @@
 #include "service/api/audit_reactor.h"
 #include "service/api/convert.h"
 #include "service/api/grpc_status.h"
+#include "service/api/import_reactor.h"
 #include "service/api/passages_convert.h"
 #include "service/common/logging.h"
 #include "service/index/params.h"
@@ -299,6 +300,17 @@ grpc::ServerWriteReactor<v1::AuditResponse>* NearDupService::Audit(
   }
   return new AuditReactor(engine_->store(), *req, std::move(o),
                           &audit_running_);
+}
+
+grpc::ServerReadReactor<v1::ImportRequest>* NearDupService::Import(
+    grpc::CallbackServerContext* ctx, v1::ImportResponse* resp) {
+  if (imports_running_.fetch_add(1) >= ImportReactor::kMaxRunning) {
+    imports_running_.fetch_sub(1);
+    return new FailedReader(ToGrpcStatus(absl::ResourceExhaustedError(
+        absl::StrCat(ImportReactor::kMaxRunning,
+                     " imports are running; retry when one has ended"))));
+  }
+  return new ImportReactor(engine_, ctx, resp, &imports_running_);
 }
 
 }  // namespace neardup::api

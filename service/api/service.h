@@ -9,7 +9,8 @@
 // RESOURCE_EXHAUSTED. A call whose deadline passed (or whose client went
 // away) while it waited is not run. Collection calls, Get and Delete are
 // point reads and writes, answered on gRPC's thread. Audit runs on a
-// thread of its own (audit_reactor.h), one audit at a time.
+// thread of its own (audit_reactor.h), one audit at a time, and so does
+// each Import (import_reactor.h), a few at a time.
 
 #ifndef NEARDUP_SERVICE_API_SERVICE_H_
 #define NEARDUP_SERVICE_API_SERVICE_H_
@@ -84,12 +85,15 @@ class NearDupService final : public v1::NearDup::CallbackService {
                                    v1::SearchResponse* resp) override;
   grpc::ServerWriteReactor<v1::AuditResponse>* Audit(
       grpc::CallbackServerContext* ctx, const v1::AuditRequest* req) override;
+  grpc::ServerReadReactor<v1::ImportRequest>* Import(
+      grpc::CallbackServerContext* ctx, v1::ImportResponse* resp) override;
 
  private:
   engine::Engine* const engine_;
   Executor* const executor_;
   const Options options_;
   std::atomic<bool> audit_running_{false};
+  std::atomic<int> imports_running_{0};
 };
 
 }  // namespace neardup::api

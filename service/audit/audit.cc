@@ -194,6 +194,12 @@ absl::Status ClaimDirectory(const std::string& dir,
   if (!FileExists(path)) return WriteFileAtomically(path, identity);
   NEARDUP_ASSIGN_OR_RETURN(std::string held, ReadFile(path));
   if (held == identity) return absl::OkStatus();
+  if (held.rfind("{\"signed\":2,", 0) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        dir, " holds an audit written by an older neardup (", path,
+        "), whose files this one does not read: give another --out "
+        "directory, or remove this one"));
+  }
   return absl::FailedPreconditionError(
       absl::StrCat(dir, " holds an audit of other inputs or parameters (", path,
                    "): give another --out directory, or remove this one"));
@@ -340,7 +346,9 @@ absl::StatusOr<AuditSummary> RunAudit(const AuditOptions& options) {
         "--memory-limit must be at least ", kMinMemoryLimit >> 20, " MB"));
   }
   // What the directory is an audit of: inputs as given and parameters.
-  std::string identity = "{\"inputs\":[";
+  // "signed": the format of the signed corpus (2: with SimHash and
+  // repeated fraction, which bulk import stores).
+  std::string identity = "{\"signed\":2,\"inputs\":[";
   for (size_t i = 0; i < options.inputs.size(); ++i) {
     absl::StrAppend(&identity, i ? "," : "",
                     report::JsonString(options.inputs[i]));

@@ -305,6 +305,7 @@ absl::Status SignCorpus(const StageContext& ctx,
             pipeline.Prepare(d.content, InputOf(d));
         if (p.ok()) {
           s.fp = std::move(p->fp);
+          s.repeated_fraction = p->stats.repeated_fraction;
           s.shingle_set = std::move(p->shingle_set);
         } else {
           problem = absl::Status(

@@ -64,6 +64,8 @@ absl::Status WriteChunk(const std::string& dir, uint32_t index, uint64_t first,
     r.bottom_k = static_cast<uint16_t>(d.fp.bottom_k.size());
     r.digest_low = d.fp.digest.low;
     r.digest_high = d.fp.digest.high;
+    r.simhash = d.fp.simhash;
+    r.repeated_fraction = d.repeated_fraction;
     r.sketch_offset = sketch.size();
     NEARDUP_RETURN_IF_ERROR(
         sketch.Append(d.fp.minhash.data(), d.fp.minhash.size() * 4));

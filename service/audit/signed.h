@@ -51,6 +51,8 @@ struct DocRecord {
   uint16_t bottom_k = 0;  // entries of the bottom-k sketch
   uint8_t flags = 0;      // kBadDocument
   uint8_t reserved = 0;
+  uint64_t simhash = 0;
+  double repeated_fraction = 0;  // engine::PreparedText's stats
 };
 struct BandEntry {
   uint64_t key;
@@ -73,6 +75,7 @@ struct SignedDocument {
   uint64_t content_bytes = 0;
   bool bad = false;
   sketch::Fingerprint fp;             // unless bad
+  double repeated_fraction = 0;       // unless bad
   std::vector<uint64_t> shingle_set;  // with exact verification
 };
 

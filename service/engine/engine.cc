@@ -1,5 +1,7 @@
 #include "service/engine/engine.h"
 
+#include <memory>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -64,6 +66,71 @@ absl::StatusOr<index::PreparedDocument> Engine::Prepare(
   }
   out.stats = std::move(p.stats);
   return out;
+}
+
+absl::StatusOr<bool> Importer::Add(std::string_view id,
+                                   index::Metadata metadata,
+                                   sketch::Fingerprint fp,
+                                   const index::DocumentStats& stats) {
+  if (fp.minhash.size() != collection_.params.num_perm) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "document ", std::string(id), " was not fingerprinted for collection ",
+        collection_.name, " (", collection_.params.num_perm,
+        " MinHash values expected, got ", fp.minhash.size(), ")"));
+  }
+  index::PreparedDocument doc;
+  doc.collection_id = collection_.id;
+  doc.id = id;
+  doc.metadata = std::move(metadata);
+  doc.keys =
+      index::KeysOf(fp, collection_.lsh, *collection_.params.simhash_distance);
+  doc.fp = std::move(fp);
+  doc.stats = stats;
+  return import_->Add(doc);
+}
+
+absl::StatusOr<std::unique_ptr<Importer>> Engine::BeginImport(
+    std::string_view collection, const PipelineParams& signer,
+    uint32_t fingerprint_version) {
+  NEARDUP_ASSIGN_OR_RETURN(index::CollectionInfo c,
+                           store_->FindCollection(collection));
+  const PipelineParams mine = ParamsOf(c);
+  auto differs = [&](const char* what, const auto& theirs, const auto& ours) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the documents were fingerprinted with ", what, " ", theirs,
+        ", collection ", std::string(collection), " uses ", ours));
+  };
+  auto name = [](bool b) { return b ? "true" : "false"; };
+  if (fingerprint_version != sketch::kFingerprintVersion) {
+    return differs("fingerprint version", fingerprint_version,
+                   sketch::kFingerprintVersion);
+  }
+  if (signer.num_perm != mine.num_perm) {
+    return differs("num_perm", signer.num_perm, mine.num_perm);
+  }
+  if (signer.text.shingle.word_size != mine.text.shingle.word_size) {
+    return differs("word_shingle_size", signer.text.shingle.word_size,
+                   mine.text.shingle.word_size);
+  }
+  if (signer.text.shingle.char_size != mine.text.shingle.char_size) {
+    return differs("char_shingle_size", signer.text.shingle.char_size,
+                   mine.text.shingle.char_size);
+  }
+  if (signer.text.fold_traditional != mine.text.fold_traditional) {
+    return differs("fold_traditional", name(signer.text.fold_traditional),
+                   name(mine.text.fold_traditional));
+  }
+  if (signer.collapse_repeats != mine.collapse_repeats) {
+    return differs("collapse_repeats", name(signer.collapse_repeats),
+                   name(mine.collapse_repeats));
+  }
+  if (signer.text.shingle.seed != mine.text.shingle.seed ||
+      signer.minhash_seed != mine.minhash_seed) {
+    return differs("seeds", "of another build", "its own");
+  }
+  NEARDUP_ASSIGN_OR_RETURN(std::unique_ptr<index::BulkImport> import,
+                           store_->BeginImport(collection));
+  return std::make_unique<Importer>(std::move(c), std::move(import));
 }
 
 absl::StatusOr<index::AddResult> Engine::Add(std::string_view collection,

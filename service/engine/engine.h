@@ -21,7 +21,10 @@
 #define NEARDUP_SERVICE_ENGINE_ENGINE_H_
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -34,6 +37,37 @@
 #include "service/passages/passages.h"
 
 namespace neardup::engine {
+
+// A bulk import (index::BulkImport) of documents fingerprinted elsewhere
+// (a `neardup audit` run, the CLI) with the collection's pipeline
+// (Engine::BeginImport checked that). Not thread-safe.
+class Importer {
+ public:
+  Importer(index::CollectionInfo collection,
+           std::unique_ptr<index::BulkImport> import)
+      : collection_(std::move(collection)), import_(std::move(import)) {}
+
+  const index::CollectionInfo& collection() const { return collection_; }
+
+  // Adds the next document: false (nothing stored) if its id came
+  // earlier in the import. INVALID_ARGUMENT for a bad id or metadata, or
+  // a fingerprint of the wrong size.
+  absl::StatusOr<bool> Add(std::string_view id, index::Metadata metadata,
+                           sketch::Fingerprint fp,
+                           const index::DocumentStats& stats);
+
+  uint64_t documents() const { return import_->documents(); }
+
+  // See index::BulkImport::Commit.
+  absl::StatusOr<index::ImportResult> Commit(
+      const std::function<bool()>& cancelled = {}) {
+    return import_->Commit(cancelled);
+  }
+
+ private:
+  const index::CollectionInfo collection_;
+  std::unique_ptr<index::BulkImport> import_;
+};
 
 class Engine {
  public:
@@ -97,6 +131,14 @@ class Engine {
                                             std::string_view id) const;
   absl::Status Delete(std::string_view collection, std::string_view id);
   absl::StatusOr<index::IntegrityReport> Verify() const;
+
+  // Begins a bulk import into `collection` (index::Store::BeginImport)
+  // of documents that `signer` fingerprinted, at fingerprint version
+  // `fingerprint_version`: FAILED_PRECONDITION naming the first
+  // parameter in which they differ from the collection's.
+  absl::StatusOr<std::unique_ptr<Importer>> BeginImport(
+      std::string_view collection, const PipelineParams& signer,
+      uint32_t fingerprint_version);
 
   // Returns the passages that occur more than once in `doc` (default text
   // parameters). Errors name the document: "document: no text: ...".

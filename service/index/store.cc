@@ -90,19 +90,6 @@ CollectionInfo InfoOf(const CollectionState& c) {
   return info;
 }
 
-std::string EncodeCounter(uint64_t next_docnum, uint64_t count) {
-  std::string v;
-  keys::PutFixed64BE(&v, next_docnum);
-  keys::PutFixed64BE(&v, count);
-  return v;
-}
-
-std::string EncodeDocnum(uint64_t docnum) {
-  std::string v;
-  keys::PutFixed64BE(&v, docnum);
-  return v;
-}
-
 // The Jaccard below which a candidate is dropped: a tiny tolerance so that
 // e.g. 102/128 is not lost to rounding at a threshold of 0.797.
 double Cutoff(double threshold) { return threshold - 1e-9; }
@@ -182,6 +169,37 @@ bool ParseDocRecord(const CollectionState& c, rocksdb::Slice bytes,
   const int k = static_cast<int>(c.record.num_perm());
   return rec->ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) &&
          rec->minhash_size() == k && rec->bottom_k_size() <= k;
+}
+
+std::string EncodeCounter(uint64_t next_docnum, uint64_t count) {
+  std::string v;
+  keys::PutFixed64BE(&v, next_docnum);
+  keys::PutFixed64BE(&v, count);
+  return v;
+}
+
+std::string EncodeDocnum(uint64_t docnum) {
+  std::string v;
+  keys::PutFixed64BE(&v, docnum);
+  return v;
+}
+
+DocumentRecord RecordOf(const PreparedDocument& doc, absl::Time now) {
+  DocumentRecord rec;
+  rec.set_id(std::string(doc.id));
+  rec.mutable_metadata()->insert(doc.metadata.begin(), doc.metadata.end());
+  *rec.mutable_minhash() = {doc.fp.minhash.begin(), doc.fp.minhash.end()};
+  *rec.mutable_bottom_k() = {doc.fp.bottom_k.begin(), doc.fp.bottom_k.end()};
+  rec.set_simhash(doc.fp.simhash);
+  rec.set_digest_low(doc.fp.digest.low);
+  rec.set_digest_high(doc.fp.digest.high);
+  rec.set_shingle_count(doc.fp.shingle_count);
+  rec.set_token_count(doc.fp.token_count);
+  rec.set_content_bytes(doc.stats.content_bytes);
+  rec.set_add_time_micros(absl::ToUnixMicros(now));
+  rec.set_fingerprint_version(sketch::kFingerprintVersion);
+  rec.set_repeated_fraction(doc.stats.repeated_fraction);
+  return rec;
 }
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -307,6 +325,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
     }
     return FromRocksDbStatus(s, absl::StrCat("open database ", options.path));
   }
+  RemoveAbandonedImports(options.path);
   NEARDUP_RETURN_IF_ERROR(impl->LoadCollections());
   if (legacy > 0) {
     // The legacy handles stay in `cfs` (destroyed by ~Impl) until they
@@ -649,20 +668,7 @@ absl::StatusOr<AddResult> Store::Impl::AddLocked(CollectionState& c,
     NEARDUP_RETURN_IF_ERROR(DeleteDocKeys(c, *old, old_rec, &batch));
     --count;
   }
-  DocumentRecord rec;
-  rec.set_id(std::string(doc.id));
-  rec.mutable_metadata()->insert(doc.metadata.begin(), doc.metadata.end());
-  *rec.mutable_minhash() = {doc.fp.minhash.begin(), doc.fp.minhash.end()};
-  *rec.mutable_bottom_k() = {doc.fp.bottom_k.begin(), doc.fp.bottom_k.end()};
-  rec.set_simhash(doc.fp.simhash);
-  rec.set_digest_low(doc.fp.digest.low);
-  rec.set_digest_high(doc.fp.digest.high);
-  rec.set_shingle_count(doc.fp.shingle_count);
-  rec.set_token_count(doc.fp.token_count);
-  rec.set_content_bytes(doc.stats.content_bytes);
-  rec.set_add_time_micros(absl::ToUnixMicros(absl::Now()));
-  rec.set_fingerprint_version(sketch::kFingerprintVersion);
-  rec.set_repeated_fraction(doc.stats.repeated_fraction);
+  const DocumentRecord rec = RecordOf(doc, absl::Now());
   std::optional<PassageRecord> passage;
   if (c.record.passages()) {
     if (!doc.passages.has_value()) {

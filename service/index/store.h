@@ -26,6 +26,8 @@
 //       store->CheckAndAddBatch("pages", {&doc, 1}, {}));
 //   if (results[0].ok() && !results[0]->added) { /* matches[0]: a copy */ }
 //
+// Bulk loading (BulkImport) writes sorted table files and ingests them.
+//
 // Thread-safe: every method may be called concurrently.
 
 #ifndef NEARDUP_SERVICE_INDEX_STORE_H_
@@ -66,6 +68,54 @@ class CollectionSnapshot {
   // passages); FAILED_PRECONDITION for a collection without stored texts,
   // NOT_FOUND for no such document.
   virtual absl::StatusOr<StoredText> Text(uint64_t docnum) const = 0;
+};
+
+// What a bulk import loaded.
+struct ImportResult {
+  uint64_t documents = 0;      // stored
+  uint64_t duplicate_ids = 0;  // skipped: their id came earlier
+  uint64_t file_bytes = 0;     // of the table files ingested
+  absl::Duration write_time;   // sorting and writing the files
+  absl::Duration ingest_time;  // RocksDB's ingestion
+};
+
+// A bulk import into one empty collection (Store::BeginImport): documents
+// are written into sorted table files beside the database instead of
+// through its write-ahead log and memtables, then ingested together
+// (RocksDB IngestExternalFiles, one atomic change across column
+// families). The collection holds either none of the import or all of
+// it, also across a crash; what was imported answers every query exactly
+// as if each document had been added with Store::Add, in order.
+// Files live in <db>/import/ while it runs (removed when it ends, and at
+// the next open after a crash). Memory: about 40 B per document plus its
+// id while documents arrive, about 100 B per document at the commit (two
+// bands' entries sorted at once); disk: about twice the imported data
+// until it is ingested.
+// Not thread-safe: one caller drives an import.
+class BulkImport {
+ public:
+  // Abandons the import unless it was committed: nothing is stored.
+  virtual ~BulkImport() = default;
+
+  // Adds the next document, prepared for the collection. Returns false
+  // (and stores nothing) if an earlier document of the import had the
+  // same id, as Add would have refused it. INVALID_ARGUMENT for a bad id
+  // or metadata or a fingerprint of the wrong size (the import goes on);
+  // another error (writing its files) breaks the import, and Add and
+  // Commit return it from then on.
+  virtual absl::StatusOr<bool> Add(const PreparedDocument& doc) = 0;
+
+  // Documents added so far (duplicates not counted).
+  virtual uint64_t documents() const = 0;
+
+  // Sorts and writes the index, ingests everything, and returns what was
+  // loaded. ABORTED, storing nothing, if the collection was written or
+  // dropped since the import began; CANCELLED, storing nothing, if
+  // `cancelled` (may be empty) says so just before the ingestion. An
+  // error of the ingestion itself leaves all or nothing stored (the
+  // collection's document count says which). Call once.
+  virtual absl::StatusOr<ImportResult> Commit(
+      const std::function<bool()>& cancelled = {}) = 0;
 };
 
 class Store {
@@ -148,6 +198,13 @@ class Store {
       std::string_view collection, absl::Span<const uint32_t> fingerprints,
       uint32_t min_shared, size_t max_candidates) const;
 
+  // Begins a bulk import (BulkImport) into `collection`, which must hold
+  // no documents: FAILED_PRECONDITION if it holds some or keeps passages
+  // (not supported by bulk import), NOT_FOUND if there is no such
+  // collection, ABORTED while another import of it runs.
+  absl::StatusOr<std::unique_ptr<BulkImport>> BeginImport(
+      std::string_view collection);
+
   // Returns a snapshot of collection `collection` (NOT_FOUND, or
   // FAILED_PRECONDITION for fingerprints of another version).
   absl::StatusOr<std::unique_ptr<CollectionSnapshot>> Snapshot(
@@ -176,6 +233,7 @@ class Store {
  private:
   struct Impl;
   class SnapshotImpl;  // store_snapshot.cc
+  class ImportImpl;    // store_import.cc
   explicit Store(std::unique_ptr<Impl> impl);
 
   std::unique_ptr<Impl> impl_;

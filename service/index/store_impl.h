@@ -21,6 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "rocksdb/db.h"
 #include "rocksdb/snapshot.h"
 #include "rocksdb/write_batch.h"
@@ -97,6 +98,8 @@ struct CollectionState {
   absl::Mutex mu;
   uint64_t next_docnum ABSL_GUARDED_BY(mu);
   bool dropped ABSL_GUARDED_BY(mu) = false;
+  // A bulk import of it is under way (Store::BeginImport).
+  bool importing ABSL_GUARDED_BY(mu) = false;
   // Bumped by every write of a document (add, upsert, delete).
   uint64_t version ABSL_GUARDED_BY(mu) = 0;
   // Version of the latest upsert or delete.
@@ -111,6 +114,17 @@ struct CollectionState {
 
   uint32_t id() const { return record.id(); }
 };
+
+// Values of the counter key (keys::CounterKey) and of an id key.
+std::string EncodeCounter(uint64_t next_docnum, uint64_t count);
+std::string EncodeDocnum(uint64_t docnum);
+
+// Removes the files of bulk imports that a crash cut short (they were
+// not ingested, so nothing of them is stored).
+void RemoveAbandonedImports(const std::string& db_path);
+
+// The record of prepared document `doc`, added at `now`.
+DocumentRecord RecordOf(const PreparedDocument& doc, absl::Time now);
 
 sketch::Fingerprint FingerprintOf(const DocumentRecord& rec);
 
