@@ -121,6 +121,7 @@ engine::PipelineParams PipelineOf(const v1::CollectionParams& p) {
   e.text.shingle.char_size = p.char_shingle_size();
   e.text.fold_traditional = !p.has_fold_traditional() || p.fold_traditional();
   e.collapse_repeats = !p.has_collapse_repeats() || p.collapse_repeats();
+  e.passage_fingerprints = p.has_passages() && p.passages();
   return e;
 }
 
@@ -312,6 +313,14 @@ absl::Status SendCorpus(const std::vector<std::string>& inputs,
       Fill(prepared[i]->fp, d);
       d->set_content_bytes(docs[i].content.size());
       d->set_repeated_fraction(prepared[i]->stats.repeated_fraction);
+      if (params.passage_fingerprints) {
+        v1::ImportedPassages* p = d->mutable_passages();
+        p->set_content(std::move(docs[i].content));
+        p->set_charset(prepared[i]->stats.charset);
+        p->set_html(prepared[i]->stats.html);
+        const std::vector<uint32_t>& f = prepared[i]->passage_fingerprints;
+        p->mutable_fingerprints()->Add(f.begin(), f.end());
+      }
       absl::Status s = sender->Flush();
       if (!s.ok()) return s;
     }
@@ -334,7 +343,9 @@ const char* ImportUsage() {
       missing collection is created with the audit's parameters.
   collections import NAME INPUT... [--threads N] [--skip-bad]
       Corpus inputs as audit reads them, fingerprinted here on every core
-      with the collection's parameters (created with defaults if missing).
+      with the collection's parameters (created with defaults if missing);
+      the way to bulk load a collection with passages, whose texts it
+      sends too.
     --batch N    documents per message (default 1000)
 )";
 }
@@ -412,6 +423,12 @@ absl::Status RunImportCommand(const Args& args, AuditEnvironment* env) {
     }
   }
   if (!collection.ok()) return collection.status();
+  if (from_audit && collection->params().passages()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "collection ", name,
+        " keeps passages, whose texts the signed corpus of an audit does not "
+        "hold: import the audit's inputs instead"));
+  }
   if (collection->document_count() > 0) {  // before signing anything
     return absl::FailedPreconditionError(absl::StrCat(
         "collection ", name, " holds ", collection->document_count(),

@@ -36,6 +36,7 @@ using ::neardup::testing::ClusterOf;
 using ::neardup::testing::CommandResult;
 using ::neardup::testing::IsOk;
 using ::neardup::testing::PlantedCorpus;
+using ::neardup::testing::PlantedDoc;
 using ::neardup::testing::PlantedFormat;
 using ::neardup::testing::RunCommand;
 using ::neardup::testing::Slurp;
@@ -434,6 +435,27 @@ TEST_F(AuditCliTest, ImportAnswersAsAddingOneByOne) {
                   "survivors", "--out", dir_ + "/survivors-audit"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Slurp(dir_ + "/survivors-audit/clusters.jsonl"), "");
+
+  // A collection with passages, from the corpus: Search finds a document
+  // by a passage of it. From an audit (no texts): refused.
+  v1::CollectionParams with_passages;
+  with_passages.set_passages(true);
+  ASSERT_THAT(client_->CreateCollection("passages", with_passages), IsOk());
+  r = import({"passages", dir_ + "/audit"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("import the audit's inputs instead"));
+  r = import({"passages", jsonl});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const PlantedDoc& solo = small.docs.back();
+  ASSERT_TRUE(solo.family.empty()) << solo.name;
+  v1::SearchRequest search;
+  search.set_collection("passages");
+  search.mutable_document()->set_content(
+      solo.content.substr(solo.content.size() / 3, solo.content.size() / 3));
+  auto found = client_->Search(search);
+  ASSERT_THAT(found, IsOk());
+  ASSERT_FALSE(found->sources().empty());
+  EXPECT_EQ(found->sources(0).id(), solo.name);
 
   // Refused: a collection that holds documents, an unfinished audit.
   r = import({"added", dir_ + "/audit"});

@@ -1,5 +1,8 @@
 #include "service/api/import_reactor.h"
 
+#include <algorithm>
+#include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -133,8 +136,29 @@ absl::Status ImportReactor::Handle(const v1::ImportRequest& m,
         stats.simhash = d.simhash();
         stats.repeated_fraction = d.repeated_fraction();
         index::Metadata metadata(d.metadata().begin(), d.metadata().end());
+        std::optional<index::PassageInput> passages;
+        if (d.has_passages()) {
+          const v1::ImportedPassages& p = d.passages();
+          passages.emplace();
+          passages->fingerprints.assign(p.fingerprints().begin(),
+                                        p.fingerprints().end());
+          if (!std::is_sorted(passages->fingerprints.begin(),
+                              passages->fingerprints.end(),
+                              std::less_equal<uint32_t>())) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "document ", received_ + 1,
+                " of the import: passage fingerprints are not distinct "
+                "and ascending; nothing was imported"));
+          }
+          passages->content = p.content();
+          passages->charset = p.charset();
+          passages->html = p.html();
+          passages->main_content = !p.whole_page();
+          passages->lenient = p.lenient();
+        }
         absl::StatusOr<bool> added =
-            importer_->Add(d.id(), std::move(metadata), std::move(fp), stats);
+            importer_->Add(d.id(), std::move(metadata), std::move(fp), stats,
+                           std::move(passages));
         if (!added.ok()) {
           return absl::Status(
               added.status().code(),

@@ -68,10 +68,10 @@ absl::StatusOr<index::PreparedDocument> Engine::Prepare(
   return out;
 }
 
-absl::StatusOr<bool> Importer::Add(std::string_view id,
-                                   index::Metadata metadata,
-                                   sketch::Fingerprint fp,
-                                   const index::DocumentStats& stats) {
+absl::StatusOr<bool> Importer::Add(
+    std::string_view id, index::Metadata metadata, sketch::Fingerprint fp,
+    const index::DocumentStats& stats,
+    std::optional<index::PassageInput> passages) {
   if (fp.minhash.size() != collection_.params.num_perm) {
     return absl::InvalidArgumentError(absl::StrCat(
         "document ", std::string(id), " was not fingerprinted for collection ",
@@ -86,6 +86,7 @@ absl::StatusOr<bool> Importer::Add(std::string_view id,
       index::KeysOf(fp, collection_.lsh, *collection_.params.simhash_distance);
   doc.fp = std::move(fp);
   doc.stats = stats;
+  doc.passages = std::move(passages);
   return import_->Add(doc);
 }
 

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -50,11 +51,14 @@ class Importer {
   const index::CollectionInfo& collection() const { return collection_; }
 
   // Adds the next document: false (nothing stored) if its id came
-  // earlier in the import. INVALID_ARGUMENT for a bad id or metadata, or
-  // a fingerprint of the wrong size.
-  absl::StatusOr<bool> Add(std::string_view id, index::Metadata metadata,
-                           sketch::Fingerprint fp,
-                           const index::DocumentStats& stats);
+  // earlier in the import. INVALID_ARGUMENT for a bad id or metadata, a
+  // fingerprint of the wrong size, or `passages` (its text, how it was
+  // read and its passage fingerprints) missing for a collection with
+  // passages or given for one without.
+  absl::StatusOr<bool> Add(
+      std::string_view id, index::Metadata metadata, sketch::Fingerprint fp,
+      const index::DocumentStats& stats,
+      std::optional<index::PassageInput> passages = std::nullopt);
 
   uint64_t documents() const { return import_->documents(); }
 

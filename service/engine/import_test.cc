@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -119,8 +120,16 @@ class ImportTest : public ::testing::Test {
       absl::StatusOr<PreparedText> p =
           pipeline.Prepare(d.text, text::InputOptions());
       if (!p.ok()) return p.status();
-      absl::StatusOr<bool> added =
-          (*importer)->Add(d.id, d.metadata, std::move(p->fp), p->stats);
+      std::optional<index::PassageInput> passages;
+      if (pipeline.params().passage_fingerprints) {
+        passages.emplace();
+        passages->fingerprints = p->passage_fingerprints;
+        passages->content = d.text;
+        passages->charset = p->stats.charset;
+        passages->html = p->stats.html;
+      }
+      absl::StatusOr<bool> added = (*importer)->Add(
+          d.id, d.metadata, std::move(p->fp), p->stats, std::move(passages));
       if (!added.ok()) return added.status();
     }
     return (*importer)->Commit();
@@ -223,6 +232,53 @@ TEST_F(ImportTest, AnswersAsIfAddedOneByOne) {
   ExpectVerifies(2 * (docs.size() - 1 - 2 + 1));
 }
 
+// A collection with passages: its texts and passage keys are imported
+// too, and Search answers as for the documents added one by one.
+TEST_F(ImportTest, PassagesSearchAsIfAddedOneByOne) {
+  const std::vector<TestDoc> docs = Corpus();
+  CollectionParams passages;
+  passages.passages = true;
+  passages.passage_max_docs = 3;  // a family's shared text is boilerplate
+  ASSERT_THAT(engine_->CreateCollection("added", passages), IsOk());
+  ASSERT_THAT(engine_->CreateCollection("imported", passages), IsOk());
+  AddOneByOne("added", docs);
+  ASSERT_THAT(Import("imported", docs), IsOk());
+  auto search = [&](const std::string& collection, const std::string& text) {
+    DocumentInput q;
+    q.content = text;
+    SearchOptions o;
+    o.top_k = 20;
+    absl::StatusOr<SearchResult> r = engine_->Search(collection, q, o);
+    EXPECT_THAT(r, IsOk());
+    std::string out;
+    if (!r.ok()) return out;
+    for (const PassageSource& src : r->sources) {
+      absl::StrAppendFormat(&out, "%s %.6f:", src.id, src.containment);
+      for (const passages::MatchedPassage& m : src.passages) {
+        absl::StrAppendFormat(&out, " [%d,%d)->[%d,%d)", m.a.byte_start,
+                              m.a.byte_end, m.b.byte_start, m.b.byte_end);
+      }
+      out += ";";
+    }
+    return out;
+  };
+  int found = 0;
+  for (size_t i = 0; i < docs.size(); i += 7) {
+    // A passage of one document inside new text.
+    const std::string& t = docs[i].text;
+    const std::string query = GeneratedText(7000 + i, 40) + " " +
+                              t.substr(t.size() / 4, t.size() / 2) + " " +
+                              GeneratedText(8000 + i, 40);
+    const std::string added = search("added", query);
+    EXPECT_EQ(search("imported", query), added) << docs[i].id;
+    found += !added.empty();
+  }
+  EXPECT_GT(found, 20);
+  ExpectVerifies(2 * (docs.size() - 1));
+  Reopen();
+  EXPECT_EQ(search("imported", docs[5].text), search("added", docs[5].text));
+}
+
 TEST_F(ImportTest, IntoAnEmptiedCollectionReplacesItsOldLists) {
   const std::vector<TestDoc> docs = Corpus();
   ASSERT_THAT(engine_->CreateCollection("added", {}), IsOk());
@@ -245,12 +301,22 @@ TEST_F(ImportTest, RefusesWhatItCannotLoad) {
   EXPECT_THAT(Import("full", docs),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("holds 1 documents")));
+  // Passages missing for a collection that keeps them.
   CollectionParams passages;
   passages.passages = true;
   ASSERT_THAT(engine_->CreateCollection("passages", passages), IsOk());
-  EXPECT_THAT(
-      Import("passages", docs),
-      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("passages")));
+  auto p_info = engine_->GetCollection("passages");
+  ASSERT_THAT(p_info, IsOk());
+  PipelineParams without = ParamsOf(*p_info);
+  without.passage_fingerprints = false;
+  auto p_import =
+      engine_->BeginImport("passages", without, sketch::kFingerprintVersion);
+  ASSERT_THAT(p_import, IsOk());
+  auto prepared = Pipeline(without).Prepare(docs[0].text, {});
+  ASSERT_THAT(prepared, IsOk());
+  EXPECT_THAT((*p_import)->Add("x", {}, prepared->fp, prepared->stats),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("without its text")));
   EXPECT_THAT(engine_->BeginImport("none", PipelineParams(),
                                    sketch::kFingerprintVersion),
               StatusIs(absl::StatusCode::kNotFound));

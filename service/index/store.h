@@ -100,7 +100,9 @@ class BulkImport {
   // Adds the next document, prepared for the collection. Returns false
   // (and stores nothing) if an earlier document of the import had the
   // same id, as Add would have refused it. INVALID_ARGUMENT for a bad id
-  // or metadata or a fingerprint of the wrong size (the import goes on);
+  // or metadata, a fingerprint of the wrong size, or passages (text and
+  // fingerprints) missing in a collection that keeps them or sent to one
+  // that does not (the import goes on);
   // another error (writing its files) breaks the import, and Add and
   // Commit return it from then on.
   virtual absl::StatusOr<bool> Add(const PreparedDocument& doc) = 0;
@@ -199,9 +201,8 @@ class Store {
       uint32_t min_shared, size_t max_candidates) const;
 
   // Begins a bulk import (BulkImport) into `collection`, which must hold
-  // no documents: FAILED_PRECONDITION if it holds some or keeps passages
-  // (not supported by bulk import), NOT_FOUND if there is no such
-  // collection, ABORTED while another import of it runs.
+  // no documents: FAILED_PRECONDITION if it holds some, NOT_FOUND if
+  // there is no such collection, ABORTED while another import of it runs.
   absl::StatusOr<std::unique_ptr<BulkImport>> BeginImport(
       std::string_view collection);
 

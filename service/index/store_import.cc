@@ -167,9 +167,13 @@ rocksdb::Options Uncompressed(rocksdb::Options options) {
 // A table file of one family being written in key order.
 class TableFile {
  public:
-  TableFile(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, std::string path)
-      : writer_(rocksdb::EnvOptions(), Uncompressed(db->GetOptions(cf)), cf,
-                /*invalidate_page_cache=*/false),
+  // `compressed`: as the family compresses (stored texts); otherwise not.
+  TableFile(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, std::string path,
+            bool compressed = false)
+      : writer_(
+            rocksdb::EnvOptions(),
+            compressed ? db->GetOptions(cf) : Uncompressed(db->GetOptions(cf)),
+            cf, /*invalidate_page_cache=*/false),
         cf_(cf),
         path_(std::move(path)) {}
 
@@ -199,6 +203,19 @@ class TableFile {
   const std::string path_;
   uint64_t entries_ = 0;
 };
+
+// A passage fingerprint's key: (fingerprint, document), in key order.
+struct PassageEntry {
+  uint64_t fingerprint;  // 32 bits; 64 so the struct has no padding
+  uint64_t doc;
+  bool operator<(const PassageEntry& o) const {
+    return fingerprint != o.fingerprint ? fingerprint < o.fingerprint
+                                        : doc < o.doc;
+  }
+};
+// Passage entries are spilled into this many files by their
+// fingerprint's top bits, sorted one file at a time.
+constexpr int kPassageSpillBits = 4;
 
 bool SameBucket(const Entry8& a, const Entry8& b) {
   return a.bucket == b.bucket;
@@ -304,6 +321,17 @@ class Store::ImportImpl final : public BulkImport {
     docs_ = std::make_unique<TableFile>(m_.db.get(), m_.cf(kDocs),
                                         dir_ + "/docs.sst");
     NEARDUP_RETURN_IF_ERROR(docs_->Open());
+    if (c_->record.passages()) {
+      passage_docs_ = std::make_unique<TableFile>(
+          m_.db.get(), m_.cf(kPassageDocs), dir_ + "/passage_docs.sst",
+          /*compressed=*/true);
+      NEARDUP_RETURN_IF_ERROR(passage_docs_->Open());
+      for (int i = 0; i < (1 << kPassageSpillBits); ++i) {
+        passage_spills_.push_back(std::make_unique<SpillFile>(
+            absl::StrCat(dir_, "/passages-", i, ".spill")));
+        NEARDUP_RETURN_IF_ERROR(passage_spills_.back()->Open());
+      }
+    }
     return digests_.Open();
   }
 
@@ -321,6 +349,17 @@ class Store::ImportImpl final : public BulkImport {
           " was not fingerprinted for collection ", c_->record.name(), " (",
           num_perm, " MinHash values expected, got ", doc.fp.minhash.size(),
           ")"));
+    }
+    if (doc.passages.has_value() != c_->record.passages()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "document ", AbslView(doc.id),
+          c_->record.passages()
+              ? " comes without its text and passage fingerprints, which "
+                "collection "
+              : " comes with a text and passage fingerprints, which "
+                "collection ",
+          c_->record.name(),
+          c_->record.passages() ? " keeps" : " does not keep"));
     }
     XXH128_hash_t h = XXH3_128bits(doc.id.data(), doc.id.size());
     if (id_hashes_.contains({h.high64, h.low64})) {
@@ -416,6 +455,15 @@ class Store::ImportImpl final : public BulkImport {
       f->Append(Entry8{k.bits, docnum});
     }
     digests_.Append(Entry16{doc.keys.digest.high, doc.keys.digest.low, docnum});
+    if (doc.passages.has_value()) {
+      NEARDUP_RETURN_IF_ERROR(
+          passage_docs_->Put(keys::DocKey(c_->id(), docnum),
+                             PassageRecordOf(doc).SerializeAsString()));
+      for (uint32_t f : doc.passages->fingerprints) {
+        passage_spills_[f >> (32 - kPassageSpillBits)]->Append(
+            PassageEntry{f, docnum});
+      }
+    }
     return absl::OkStatus();
   }
 
@@ -439,39 +487,44 @@ class Store::ImportImpl final : public BulkImport {
     NEARDUP_ASSIGN_OR_RETURN(bool has_docs, docs_->Finish(bytes));
     if (!has_docs) return absl::OkStatus();  // nothing to ingest
     files->push_back(std::move(docs_));
+    if (passage_docs_ != nullptr) {
+      NEARDUP_ASSIGN_OR_RETURN(bool any, passage_docs_->Finish(bytes));
+      if (any) files->push_back(std::move(passage_docs_));
+      NEARDUP_RETURN_IF_ERROR(WritePassages(files, bytes));
+    }
     for (auto& s : spills_) {
       if (s != nullptr) NEARDUP_RETURN_IF_ERROR(s->Close());
     }
     NEARDUP_RETURN_IF_ERROR(digests_.Close());
 
-    // Postings in two files: the first half of the slots, and the rest
-    // with the digests (tag order: bands, SimHash tables, digest).
+    // A file per band, SimHash table and for the digests (tag order),
+    // so that each file's filter is built for a tenth of the entries (a
+    // table builder holds 8 bytes per key until it finishes: one file of
+    // all postings held 1.3 GB at ten million documents). Two threads:
+    // the first half of the slots and then the ids, the rest and the
+    // digests.
     const size_t half = (spills_.size() + 1) / 2;
-    auto postings_a = std::make_unique<TableFile>(m_.db.get(), m_.cf(kPostings),
-                                                  dir_ + "/postings-a.sst");
-    auto postings_b = std::make_unique<TableFile>(m_.db.get(), m_.cf(kPostings),
-                                                  dir_ + "/postings-b.sst");
-    NEARDUP_RETURN_IF_ERROR(postings_a->Open());
-    NEARDUP_RETURN_IF_ERROR(postings_b->Open());
     auto ids = std::make_unique<TableFile>(m_.db.get(), m_.cf(kIds),
                                            dir_ + "/ids.sst");
     NEARDUP_RETURN_IF_ERROR(ids->Open());
-    // Two threads: the first half of the slots and the ids, the rest
-    // and the digests.
+    std::vector<std::unique_ptr<TableFile>> files_a, files_b;
+    uint64_t bytes_a = 0, bytes_b = 0;
     absl::Status status_a;
     std::thread first_half([&] {
-      status_a = WritePostings(0, half, false, postings_a.get());
+      status_a = WritePostings(0, half, false, &files_a, &bytes_a);
       if (status_a.ok()) status_a = WriteIds(ids.get());
     });
     absl::Status status_b =
-        WritePostings(half, spills_.size(), true, postings_b.get());
+        WritePostings(half, spills_.size(), true, &files_b, &bytes_b);
     first_half.join();
     NEARDUP_RETURN_IF_ERROR(status_a);
     NEARDUP_RETURN_IF_ERROR(status_b);
-    for (auto* p : {&postings_a, &postings_b, &ids}) {
-      NEARDUP_ASSIGN_OR_RETURN(bool any, (*p)->Finish(bytes));
-      if (any) files->push_back(std::move(*p));
+    *bytes += bytes_a + bytes_b;
+    for (auto* part : {&files_a, &files_b}) {
+      for (auto& f : *part) files->push_back(std::move(f));
     }
+    NEARDUP_ASSIGN_OR_RETURN(bool has_ids, ids->Finish(bytes));
+    if (has_ids) files->push_back(std::move(ids));
 
     auto counter = std::make_unique<TableFile>(m_.db.get(), m_.cf(kDefault),
                                                dir_ + "/counter.sst");
@@ -485,9 +538,21 @@ class Store::ImportImpl final : public BulkImport {
   }
 
   // The lists of slots [begin, end), then those of the digests if
-  // `digests`, into `out`.
+  // `digests`: a finished file each, appended to `out`.
   absl::Status WritePostings(size_t begin, size_t end, bool digests,
-                             TableFile* out) {
+                             std::vector<std::unique_ptr<TableFile>>* out,
+                             uint64_t* bytes) {
+    auto write = [&](auto entries, uint32_t tag) -> absl::Status {
+      auto file = std::make_unique<TableFile>(
+          m_.db.get(), m_.cf(kPostings),
+          absl::StrCat(dir_, "/postings-", tag, ".sst"));
+      NEARDUP_RETURN_IF_ERROR(file->Open());
+      NEARDUP_RETURN_IF_ERROR(
+          WriteLists(std::move(entries), TagPrefix(c_->id(), tag), file.get()));
+      NEARDUP_ASSIGN_OR_RETURN(bool any, file->Finish(bytes));
+      if (any) out->push_back(std::move(file));
+      return absl::OkStatus();
+    };
     const uint32_t bands = c_->lsh.bands;
     for (size_t slot = begin; slot < end; ++slot) {
       if (spills_[slot] == nullptr) continue;
@@ -497,14 +562,37 @@ class Store::ImportImpl final : public BulkImport {
           slot < bands
               ? static_cast<uint32_t>(slot)
               : keys::kSimHashTag + static_cast<uint32_t>(slot - bands);
-      NEARDUP_RETURN_IF_ERROR(
-          WriteLists(std::move(entries), TagPrefix(c_->id(), tag), out));
+      NEARDUP_RETURN_IF_ERROR(write(std::move(entries), tag));
     }
     if (!digests) return absl::OkStatus();
     NEARDUP_ASSIGN_OR_RETURN(std::vector<Entry16> entries,
                              digests_.ReadAll<Entry16>());
-    return WriteLists(std::move(entries), TagPrefix(c_->id(), keys::kDigestTag),
-                      out);
+    return write(std::move(entries), keys::kDigestTag);
+  }
+
+  // The passage keys, a file per spill file (a range of fingerprints),
+  // finished and appended to `out`.
+  absl::Status WritePassages(std::vector<std::unique_ptr<TableFile>>* out,
+                             uint64_t* bytes) {
+    for (size_t i = 0; i < passage_spills_.size(); ++i) {
+      NEARDUP_RETURN_IF_ERROR(passage_spills_[i]->Close());
+      NEARDUP_ASSIGN_OR_RETURN(std::vector<PassageEntry> entries,
+                               passage_spills_[i]->ReadAll<PassageEntry>());
+      std::sort(entries.begin(), entries.end());
+      auto file = std::make_unique<TableFile>(
+          m_.db.get(), m_.cf(kPassages),
+          absl::StrCat(dir_, "/passages-", i, ".sst"));
+      NEARDUP_RETURN_IF_ERROR(file->Open());
+      for (const PassageEntry& e : entries) {
+        NEARDUP_RETURN_IF_ERROR(file->Put(
+            keys::PassageKey(c_->id(), static_cast<uint32_t>(e.fingerprint),
+                             e.doc),
+            ""));
+      }
+      NEARDUP_ASSIGN_OR_RETURN(bool any, file->Finish(bytes));
+      if (any) out->push_back(std::move(file));
+    }
+    return absl::OkStatus();
   }
 
   absl::Status WriteIds(TableFile* out) {
@@ -535,6 +623,10 @@ class Store::ImportImpl final : public BulkImport {
   std::unique_ptr<TableFile> docs_;
   std::vector<std::unique_ptr<SpillFile>> spills_;
   SpillFile digests_;
+  // Collections with passages: the stored texts, and the passage keys
+  // by the top bits of their fingerprint.
+  std::unique_ptr<TableFile> passage_docs_;
+  std::vector<std::unique_ptr<SpillFile>> passage_spills_;
   absl::flat_hash_set<std::pair<uint64_t, uint64_t>> id_hashes_;
   std::string id_arena_;
   std::vector<IdRef> ids_;  // by document, from first_docnum_
@@ -548,12 +640,6 @@ absl::StatusOr<std::unique_ptr<BulkImport>> Store::BeginImport(
     std::string_view collection) {
   NEARDUP_ASSIGN_OR_RETURN(std::shared_ptr<CollectionState> c,
                            impl_->Find(collection));
-  if (c->record.passages()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "collection ", c->record.name(),
-        " keeps passages, which bulk import does not load; add its "
-        "documents with Add"));
-  }
   uint64_t version = 0, first = 0;
   {
     absl::MutexLock lock(&c->mu);
