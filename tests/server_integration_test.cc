@@ -394,6 +394,28 @@ TEST_F(ServerTest, ImportRejectsMalformedStreams) {
   EXPECT_THAT(run({header, short_doc, commit}),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("document 1 of the import")));
+  // Passages sent to a collection without them, and to one with them
+  // with fingerprints out of order.
+  v1::ImportRequest with_passages = batch;
+  v1::ImportedPassages* p =
+      with_passages.mutable_batch()->mutable_documents(0)->mutable_passages();
+  p->set_content("some words");
+  p->add_fingerprints(9);
+  p->add_fingerprints(9);
+  EXPECT_THAT(
+      run({header, with_passages, commit}),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("does not keep")));
+  v1::CollectionParams passages = collection->params();
+  passages.set_passages(true);
+  ASSERT_THAT(client_->CreateCollection("p", passages), IsOk());
+  v1::ImportRequest p_header = header;
+  p_header.mutable_header()->set_collection("p");
+  EXPECT_THAT(run({p_header, with_passages, commit}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("not distinct and ascending")));
+  EXPECT_THAT(run({p_header, batch, commit}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("without its text")));
   EXPECT_EQ(client_->GetCollection("c")->document_count(), 0u);
   // Still importable, and the import stored.
   EXPECT_THAT(run({header, batch, commit}), IsOk());

@@ -1,7 +1,5 @@
 #include "service/api/import_reactor.h"
 
-#include <algorithm>
-#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -142,14 +140,6 @@ absl::Status ImportReactor::Handle(const v1::ImportRequest& m,
           passages.emplace();
           passages->fingerprints.assign(p.fingerprints().begin(),
                                         p.fingerprints().end());
-          if (!std::is_sorted(passages->fingerprints.begin(),
-                              passages->fingerprints.end(),
-                              std::less_equal<uint32_t>())) {
-            return absl::InvalidArgumentError(absl::StrCat(
-                "document ", received_ + 1,
-                " of the import: passage fingerprints are not distinct "
-                "and ascending; nothing was imported"));
-          }
           passages->content = p.content();
           passages->charset = p.charset();
           passages->html = p.html();

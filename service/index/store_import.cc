@@ -1,15 +1,16 @@
 // Store::BeginImport and BulkImport: documents written into sorted table
 // files and ingested in one step.
 //
-// While documents arrive, their records go straight into the docs file
-// (document numbers ascend), their ids into memory, and their postings,
-// one (bucket, document) entry per band, SimHash table and digest, into
-// a spill file per band or table. Commit sorts the ids and each spill
-// file, writes one posting list per bucket (the value a list of adds
-// would have merged into), the ids file and the collection's counter,
-// and ingests the four files into their families with one
-// IngestExternalFiles call: RocksDB records them in one manifest write,
-// so the import is all or nothing. The collection's write lock is held
+// While documents arrive, their records (and stored texts) go straight
+// into table files (document numbers ascend), their ids into memory, and
+// their postings, one (bucket, document) entry per band, SimHash table
+// and digest, into a spill file per band or table (passage keys: per
+// range of fingerprints). Commit sorts the ids and each spill file,
+// writes one posting list per bucket (the value a list of adds would have
+// merged into) into a table file per band or table, the ids file and the
+// collection's counter, and ingests all the files into their families
+// with one IngestExternalFiles call: RocksDB records them in one manifest
+// write, so the import is all or nothing. The collection's write lock is held
 // across the ingestion, and the collection's version must not have moved
 // since the import began (no write, no drop).
 //
@@ -361,6 +362,15 @@ class Store::ImportImpl final : public BulkImport {
           c_->record.name(),
           c_->record.passages() ? " keeps" : " does not keep"));
     }
+    if (doc.passages.has_value()) {
+      const std::vector<uint32_t>& f = doc.passages->fingerprints;
+      if (std::adjacent_find(f.begin(), f.end(),
+                             std::greater_equal<uint32_t>()) != f.end()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("the passage fingerprints of document ",
+                         AbslView(doc.id), " are not distinct and ascending"));
+      }
+    }
     XXH128_hash_t h = XXH3_128bits(doc.id.data(), doc.id.size());
     if (id_hashes_.contains({h.high64, h.low64})) {
       ++duplicate_ids_;
@@ -479,9 +489,10 @@ class Store::ImportImpl final : public BulkImport {
     return spills_[slot].get();
   }
 
-  // Writes the files to ingest (those that hold something) into `files`:
-  // docs, ids, postings (two files of disjoint tag ranges, written on two
-  // threads) and the counter.
+  // Writes the files to ingest (those that hold something) into `files`,
+  // a family's files next to each other: docs, stored texts and passage
+  // keys, postings (a file per tag, written on two threads), ids and the
+  // counter.
   absl::Status WriteFiles(std::vector<std::unique_ptr<TableFile>>* files,
                           uint64_t* bytes) {
     NEARDUP_ASSIGN_OR_RETURN(bool has_docs, docs_->Finish(bytes));
