@@ -468,12 +468,17 @@ absl::Status RunImportCommand(const Args& args, AuditEnvironment* env) {
   if (!r.ok()) return r.status();
   const double secs = absl::ToDoubleSeconds(absl::Now() - sender.start());
   if (args.Flag("json")) {
+    // The server's ImportResponse, and what the client left out.
     google::protobuf::util::JsonPrintOptions o;
     o.preserve_proto_field_names = true;
     o.always_print_primitive_fields = true;
     std::string json;
     (void)google::protobuf::util::MessageToJsonString(*r, &json, o);
-    *env->out << json << "\n";
+    json.pop_back();  // the closing brace
+    *env->out << json
+              << absl::StrFormat(
+                     ",\"not_kept\":%d,\"unreadable\":%d,\"seconds\":%.3f}\n",
+                     skipped.not_kept, skipped.bad, secs);
     return absl::OkStatus();
   }
   if (args.Flag("quiet")) return absl::OkStatus();
