@@ -127,11 +127,9 @@ absl::Status ImportReactor::Handle(const v1::ImportRequest& m,
         fp.digest.high = d.digest_high();
         fp.shingle_count = d.shingle_count();
         fp.token_count = d.token_count();
+        // What the record takes from the stats; the rest is in `fp`.
         index::DocumentStats stats;
         stats.content_bytes = d.content_bytes();
-        stats.tokens = d.token_count();
-        stats.shingles = d.shingle_count();
-        stats.simhash = d.simhash();
         stats.repeated_fraction = d.repeated_fraction();
         index::Metadata metadata(d.metadata().begin(), d.metadata().end());
         std::optional<index::PassageInput> passages;

@@ -1,12 +1,8 @@
 #include "service/audit/stage.h"
 
-#include <signal.h>
-
-#include <cstdlib>
 #include <string>
 
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
+#include "service/common/crash_hook.h"
 
 namespace neardup::audit {
 
@@ -55,15 +51,8 @@ void ProgressReporter::Report(bool finished) {
 }
 
 void CrashPoint(std::string_view stage, uint64_t step) {
-  static const std::string* const target = [] {
-    const char* v = std::getenv("NEARDUP_AUDIT_CRASH_AT");
-    return new std::string(v == nullptr ? "" : v);
-  }();
-  if (target->empty()) return;
-  if (*target ==
-      absl::StrCat(absl::string_view(stage.data(), stage.size()), ":", step)) {
-    raise(SIGKILL);
-  }
+  static const CrashHook* const hook = new CrashHook("NEARDUP_AUDIT_CRASH_AT");
+  hook->At(stage, step);
 }
 
 }  // namespace neardup::audit

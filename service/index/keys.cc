@@ -59,14 +59,12 @@ std::string IdKey(uint32_t coll, std::string_view id) {
   return k;
 }
 
-namespace {
 std::string BucketPrefix(uint32_t coll, uint32_t tag) {
   std::string k = CollectionPrefix(coll);
   k.push_back(static_cast<char>((tag >> 8) & 0xff));
   k.push_back(static_cast<char>(tag & 0xff));
   return k;
 }
-}  // namespace
 
 std::string LshBucket(uint32_t coll, uint32_t band, uint64_t band_key) {
   std::string k = BucketPrefix(coll, band);

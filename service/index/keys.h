@@ -47,6 +47,9 @@ std::string CollectionEnd(uint32_t coll);
 
 std::string DocKey(uint32_t coll, uint64_t docnum);
 std::string IdKey(uint32_t coll, std::string_view id);
+// The first key of tag `tag` of collection `coll` in the postings family:
+// each key of the tag is this prefix and its bucket.
+std::string BucketPrefix(uint32_t coll, uint32_t tag);
 // Keys of the postings family. REQUIRES: band < kSimHashTag, table < 256.
 std::string LshBucket(uint32_t coll, uint32_t band, uint64_t band_key);
 std::string SimHashBucket(uint32_t coll, uint32_t table, uint64_t bits);

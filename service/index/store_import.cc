@@ -18,8 +18,6 @@
 // documents once may still have lists (of deleted documents) under the
 // same buckets, and the newer Put replaces them.
 
-#include <signal.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -38,6 +36,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "rocksdb/sst_file_writer.h"
+#include "service/common/crash_hook.h"
 #include "service/common/logging.h"
 #include "service/common/status_macros.h"
 #include "service/index/keys.h"
@@ -54,17 +53,9 @@ namespace {
 // "add:N" kills the process after the Nth document of an import,
 // "written" once its files are written, "ingested" right after RocksDB
 // ingested them.
-const std::string& ImportCrashTarget() {
-  static const std::string* const target = [] {
-    const char* v = std::getenv("NEARDUP_IMPORT_CRASH_AT");
-    return new std::string(v == nullptr ? "" : v);
-  }();
-  return *target;
-}
-void ImportCrashPoint(std::string_view point) {
-  if (!ImportCrashTarget().empty() && ImportCrashTarget() == point) {
-    raise(SIGKILL);
-  }
+const CrashHook& ImportCrash() {
+  static const CrashHook* const hook = new CrashHook("NEARDUP_IMPORT_CRASH_AT");
+  return *hook;
 }
 
 // Entries of the spill files: a bucket and a document, in the bucket's
@@ -278,14 +269,6 @@ absl::Status WriteLists(std::vector<E> unsorted, const std::string& prefix,
   return absl::OkStatus();
 }
 
-// The key prefix of a tag of the postings family: collection and tag.
-std::string TagPrefix(uint32_t coll, uint32_t tag) {
-  std::string k = keys::CollectionPrefix(coll);
-  k.push_back(static_cast<char>((tag >> 8) & 0xff));
-  k.push_back(static_cast<char>(tag & 0xff));
-  return k;
-}
-
 // Where the import of collection `coll` keeps its files.
 std::string ImportDir(const std::string& db_path, uint32_t coll) {
   return absl::StrCat(db_path, "/import/", coll);
@@ -382,9 +365,7 @@ class Store::ImportImpl final : public BulkImport {
     NEARDUP_RETURN_IF_ERROR(broken_);
     id_hashes_.insert({h.high64, h.low64});
     ++documents_;
-    if (!ImportCrashTarget().empty()) {
-      ImportCrashPoint(absl::StrCat("add:", documents_));
-    }
+    ImportCrash().At("add", documents_);
     return true;
   }
 
@@ -402,7 +383,7 @@ class Store::ImportImpl final : public BulkImport {
     std::vector<std::unique_ptr<TableFile>> files;
     NEARDUP_RETURN_IF_ERROR(WriteFiles(&files, &result.file_bytes));
     result.write_time = absl::Now() - start;
-    ImportCrashPoint("written");
+    ImportCrash().At("written");
 
     const absl::Time ingest_start = absl::Now();
     absl::MutexLock lock(&c_->mu);
@@ -435,7 +416,7 @@ class Store::ImportImpl final : public BulkImport {
       }
       NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(
           m_.db->IngestExternalFiles(args), "ingest import files"));
-      ImportCrashPoint("ingested");
+      ImportCrash().At("ingested");
       c_->next_docnum = first_docnum_ + documents_;
       c_->document_count.store(documents_, std::memory_order_relaxed);
       // Readers that searched before this version search again.
@@ -558,8 +539,8 @@ class Store::ImportImpl final : public BulkImport {
           m_.db.get(), m_.cf(kPostings),
           absl::StrCat(dir_, "/postings-", tag, ".sst"));
       NEARDUP_RETURN_IF_ERROR(file->Open());
-      NEARDUP_RETURN_IF_ERROR(
-          WriteLists(std::move(entries), TagPrefix(c_->id(), tag), file.get()));
+      NEARDUP_RETURN_IF_ERROR(WriteLists(
+          std::move(entries), keys::BucketPrefix(c_->id(), tag), file.get()));
       NEARDUP_ASSIGN_OR_RETURN(bool any, file->Finish(bytes));
       if (any) out->push_back(std::move(file));
       return absl::OkStatus();
