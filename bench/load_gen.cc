@@ -75,6 +75,10 @@ ABSL_FLAG(int, simhash_distance, 0, "collection's SimHash distance (0..3)");
 ABSL_FLAG(bool, passages, false,
           "collection with a passage index; run --searches Search calls");
 ABSL_FLAG(int, searches, 2000, "Search calls per concurrency level");
+ABSL_FLAG(bool, html, false,
+          "send each document as a web page (about 14 KB of markup, inline "
+          "style and script, navigation, related links, footer, with the "
+          "text in paragraphs); Search queries stay plain text");
 ABSL_FLAG(std::string, corpus, "sentences",
           "sentences: documents of 12-20 licence sentences (shared by many "
           "documents); words: 300-500 words drawn from the licence texts' "
@@ -110,12 +114,13 @@ std::vector<std::string> LoadSentences() {
 
 class Corpus {
  public:
-  Corpus(uint64_t seed, double planted, double edit_rate, bool words)
+  Corpus(uint64_t seed, double planted, double edit_rate, bool words, bool html)
       : sentences_(LoadSentences()),
         seed_(seed),
         planted_(planted),
         edit_rate_(edit_rate),
-        words_mode_(words) {
+        words_mode_(words),
+        html_(html) {
     for (const std::string& s : sentences_) {
       for (absl::string_view w : absl::StrSplit(s, ' ', absl::SkipEmpty())) {
         // No "<http://...>": a text that starts with one is sniffed as
@@ -147,7 +152,7 @@ class Corpus {
     const std::string host_text = FreshWords(query, 300);
     const std::vector<absl::string_view> host =
         absl::StrSplit(host_text, ' ', absl::SkipEmpty());
-    const std::string src = Text(source);
+    const std::string src = PlainText(source);  // the page's words
     const std::vector<absl::string_view> words =
         absl::StrSplit(src, ' ', absl::SkipEmpty());
     std::mt19937_64 rng(seed_ ^ uint64_t(query) * 977);
@@ -170,6 +175,11 @@ class Corpus {
   }
 
   std::string Text(int64_t n) const {
+    return html_ ? Page(n, PlainText(n)) : PlainText(n);
+  }
+
+ private:
+  std::string PlainText(int64_t n) const {
     const int64_t original = Original(n);
     if (original < 0) return Fresh(n);
     // A copy: the original's words with edit_rate of them replaced.
@@ -187,7 +197,60 @@ class Corpus {
     return out;
   }
 
- private:
+  // Document n as a page of a site: the same template for every page,
+  // with the page's own title, ids, dates and related links.
+  std::string Page(int64_t n, const std::string& text) const {
+    std::mt19937_64 rng(seed_ * 977 + uint64_t(n));
+    const std::string title = FreshWords(n + 7, 8);
+    std::string page = absl::StrCat(
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        "<meta name=viewport content=\"width=device-width\"><title>",
+        title, " | The Licence Review</title><link rel=canonical href=\"",
+        "https://review.example/", n, "/", rng() % 100000, "\"><style>");
+    for (int i = 0; i < 60; ++i) {
+      absl::StrAppend(&page, ".c", i, ",.c", i, ">a{margin:", i % 7,
+                      "px auto;padding:", i % 5, "px;color:#", 100 + i, "}");
+    }
+    absl::StrAppend(&page,
+                    "</style><script>window.dataLayer=window.dataLayer||[];"
+                    "dataLayer.push({page:",
+                    n, ",section:'", words_[rng() % words_.size()],
+                    "',ab:", rng() % 4, ",ts:", 1700000000 + rng() % 9999999,
+                    "});</script><script type=\"application/ld+json\">"
+                    "{\"@type\":\"Article\",\"headline\":\"",
+                    title, "\",\"datePublished\":\"2026-", 1 + rng() % 12, "-",
+                    1 + rng() % 28,
+                    "\"}</script></head><body><header><nav><ul>");
+    for (int i = 0; i < 25; ++i) {
+      absl::StrAppend(&page, "<li class=c", i, "><a href=\"/section/", i, "\">",
+                      words_[(i * 7919) % words_.size()], "</a></li>");
+    }
+    absl::StrAppend(&page, "</ul></nav></header><main><article><h1>", title,
+                    "</h1><p class=byline>By ", words_[rng() % words_.size()],
+                    "</p><p>");
+    int in_paragraph = 0;
+    for (char c : text) {
+      page.push_back(c);
+      if (c == ' ' && ++in_paragraph == 60) {
+        page += "</p>\n<p>";
+        in_paragraph = 0;
+      }
+    }
+    page += "</p></article><aside><h2>Related</h2><ul>";
+    for (int i = 0; i < 10; ++i) {
+      absl::StrAppend(&page, "<li><a href=\"/", rng() % 1000000, "\">",
+                      FreshWords(int64_t(rng() % 1000000), 7), "</a></li>");
+    }
+    page += "</ul></aside></main><footer><ul>";
+    for (int i = 0; i < 12; ++i) {
+      absl::StrAppend(&page, "<li><a href=\"/about/", i, "\">",
+                      words_[(i * 104729) % words_.size()], "</a></li>");
+    }
+    return page +
+           "</ul><p>Copyright 2026 The Licence Review</p></footer>"
+           "</body></html>";
+  }
+
   std::string FreshWords(int64_t n, int count) const {
     std::mt19937_64 rng(seed_ * 131 + uint64_t(n));
     std::string out;
@@ -218,6 +281,7 @@ class Corpus {
   uint64_t seed_;
   double planted_, edit_rate_;
   bool words_mode_;
+  bool html_;
 };
 
 // One client: gRPC or the Store itself.
@@ -414,7 +478,8 @@ int Run() {
   }
   const bool passages = absl::GetFlag(FLAGS_passages);
   const Corpus corpus(absl::GetFlag(FLAGS_seed), absl::GetFlag(FLAGS_planted),
-                      absl::GetFlag(FLAGS_edit_rate), corpus_kind == "words");
+                      absl::GetFlag(FLAGS_edit_rate), corpus_kind == "words",
+                      absl::GetFlag(FLAGS_html));
   if (corpus.sentences() < 1000) {
     std::fprintf(stderr, "load_gen: too little text on this machine\n");
     return 1;

@@ -757,7 +757,8 @@ class Cli {
     std::vector<report::HtmlSide> right;
     for (const v1::PassageSource& src : r.sources()) {
       report::HtmlSide side{src.id(), src.text(), {}};
-      // Source offsets count code points of the decoded text.
+      // source_text_* count code points of the returned text (a server
+      // before them: source_start/source_end did).
       const std::vector<uint32_t> at = text::CodePointOffsets(src.text());
       auto byte = [&](uint32_t cp) {
         return at[std::min<size_t>(cp, at.size() - 1)];
@@ -765,7 +766,10 @@ class Cli {
       side.ranges.resize(left.ranges.size());  // earlier sources' passages
       for (const v1::PassageMatch& p : src.passages()) {
         left.ranges.push_back({p.query_byte_start(), p.query_byte_end()});
-        side.ranges.push_back({byte(p.source_start()), byte(p.source_end())});
+        const bool text_offsets = p.source_text_end() > 0;
+        side.ranges.push_back(
+            {byte(text_offsets ? p.source_text_start() : p.source_start()),
+             byte(text_offsets ? p.source_text_end() : p.source_end())});
       }
       right.push_back(std::move(side));
     }

@@ -315,7 +315,14 @@ absl::Status SendCorpus(const std::vector<std::string>& inputs,
       d->set_repeated_fraction(prepared[i]->stats.repeated_fraction);
       if (params.passage_fingerprints) {
         v1::ImportedPassages* p = d->mutable_passages();
-        p->set_content(std::move(docs[i].content));
+        if (prepared[i]->extracted.has_value()) {  // a page: its text
+          p->set_extracted(true);
+          p->set_content(std::move(prepared[i]->extracted->text));
+          p->set_token_offsets(
+              std::move(prepared[i]->extracted->token_offsets));
+        } else {
+          p->set_content(std::move(docs[i].content));
+        }
         p->set_charset(prepared[i]->stats.charset);
         p->set_html(prepared[i]->stats.html);
         const std::vector<uint32_t>& f = prepared[i]->passage_fingerprints;

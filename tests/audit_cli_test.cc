@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "client/client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -460,6 +461,50 @@ TEST_F(AuditCliTest, ImportAnswersAsAddingOneByOne) {
   ASSERT_THAT(found, IsOk());
   ASSERT_FALSE(found->sources().empty());
   EXPECT_EQ(found->sources(0).id(), solo.name);
+
+  // Pages signed by the CLI are stored as their extracted text, as the
+  // server stores a page sent one by one: Search answers alike, with
+  // offsets into the pages as sent.
+  const std::string pages_file = dir_ + "/pages.jsonl";
+  v1::CollectionParams passages_params;
+  passages_params.set_passages(true);
+  ASSERT_THAT(client_->CreateCollection("pages-added", passages_params),
+              IsOk());
+  ASSERT_THAT(client_->CreateCollection("pages", passages_params), IsOk());
+  {
+    std::ofstream pages(pages_file);
+    for (size_t i = 0; i < 4; ++i) {
+      const std::string page = absl::StrCat(
+          "<html><head><style>p{margin:0}</style></head><body><nav>"
+          "<a href=/>Home</a></nav><p>",
+          absl::StrReplaceAll(small.docs[i].content,
+                              {{"\n", "</p><p>"}, {"\"", ""}, {"\\", ""}}),
+          "</p></body></html>");
+      const std::string id = absl::StrCat("page", i);
+      pages << "{\"id\":\"" << id << "\",\"text\":\"" << page << "\"}\n";
+      v1::AddRequest add;
+      add.set_collection("pages-added");
+      add.mutable_document()->set_id(id);
+      add.mutable_document()->set_content(page);
+      ASSERT_THAT(client_->Add(add), IsOk());
+    }
+  }
+  r = import({"pages", pages_file});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  search.set_collection("pages");
+  search.mutable_document()->set_content(small.docs[2].content);
+  search.set_return_source_text(true);
+  auto imported_found = client_->Search(search);
+  search.set_collection("pages-added");
+  auto added_found = client_->Search(search);
+  ASSERT_THAT(imported_found, IsOk());
+  ASSERT_THAT(added_found, IsOk());
+  ASSERT_FALSE(imported_found->sources().empty());
+  // (pages 0-3 may be near copies of each other: page2 among them)
+  EXPECT_THAT(imported_found->DebugString(), HasSubstr("id: \"page2\""));
+  EXPECT_EQ(imported_found->sources(0).text().find('<'), std::string::npos);
+  EXPECT_GT(imported_found->sources(0).passages(0).source_byte_start(), 40u);
+  EXPECT_EQ(imported_found->DebugString(), added_found->DebugString());
 
   // Refused: a collection that holds documents, an unfinished audit.
   r = import({"added", dir_ + "/audit"});

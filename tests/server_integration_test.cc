@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/synchronization/notification.h"
 #include "client/client.h"
 #include "gmock/gmock.h"
@@ -313,6 +314,38 @@ TEST_F(ServerTest, SearchFindsACopiedParagraphInGbkSource) {
   r = client_->Search(req);
   ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->sources_size(), 0);
+
+  // The same article as a GB18030 page: stored as its extracted text, yet
+  // source offsets still index the page as sent (bytes) and as decoded
+  // (code points), and source_text_* the returned text.
+  const std::string page =
+      "<html><head><title>\xE6\x96\xB0\xE9\x97\xBB</title>"
+      "<style>p{margin:0}</style></head><body><nav><a href=/>Home</a></nav>"
+      "<article><p>" +
+      absl::StrReplaceAll(source, {{"\n\n", "</p>\n\n<p>"}}) +
+      "</p></article></body></html>";
+  const size_t page_at = page.find(para.substr(0, para.find('\n')));
+  ASSERT_NE(page_at, std::string::npos);
+  add.mutable_document()->set_id("gbk-page");
+  add.mutable_document()->set_content(EncodeAs(page, "gb18030"));
+  ASSERT_THAT(client_->Add(add), IsOk());
+  r = client_->Search(req);
+  ASSERT_THAT(r, IsOk());
+  ASSERT_EQ(r->sources_size(), 1);
+  const v1::PassageSource& in_page = r->sources(0);
+  EXPECT_EQ(in_page.text().find('<'), std::string::npos) << in_page.text();
+  ASSERT_EQ(in_page.passages_size(), 1);
+  const v1::PassageMatch& pm = in_page.passages(0);
+  EXPECT_EQ(pm.query_byte_start(), at);
+  EXPECT_EQ(pm.source_start(), CodePoints(page.substr(0, page_at)));
+  EXPECT_EQ(pm.source_byte_start(),
+            EncodeAs(page.substr(0, page_at), "gb18030").size());
+  const size_t text_at = in_page.text().find(para.substr(0, para.find('\n')));
+  ASSERT_NE(text_at, std::string::npos);
+  EXPECT_EQ(pm.source_text_start(),
+            CodePoints(in_page.text().substr(0, text_at)));
+  EXPECT_NEAR(pm.source_text_end() - pm.source_text_start(), CodePoints(para),
+              4);
 }
 
 TEST_F(ServerTest, SearchRejectsBadRequests) {

@@ -143,6 +143,11 @@ absl::Status ImportReactor::Handle(const v1::ImportRequest& m,
           passages->html = p.html();
           passages->main_content = !p.whole_page();
           passages->lenient = p.lenient();
+          if (p.extracted()) {
+            passages->extracted = true;
+            passages->extracted_text = p.content();
+            passages->token_offsets = p.token_offsets();
+          }
         }
         absl::StatusOr<bool> added =
             importer_->Add(d.id(), std::move(metadata), std::move(fp), stats,

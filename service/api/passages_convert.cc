@@ -49,8 +49,13 @@ void ToProto(const engine::SearchResult& r, v1::SearchResponse* out) {
     v1::PassageSource* s = out->add_sources();
     s->set_id(src.id);
     s->set_containment(src.containment);
-    for (const passages::MatchedPassage& m : src.passages) {
-      ToProto(m, s->add_passages());
+    for (size_t i = 0; i < src.passages.size(); ++i) {
+      v1::PassageMatch* p = s->add_passages();
+      ToProto(src.passages[i], p);
+      if (i < src.text_spans.size()) {
+        p->set_source_text_start(src.text_spans[i].first);
+        p->set_source_text_end(src.text_spans[i].second);
+      }
     }
     s->mutable_metadata()->insert(src.metadata.begin(), src.metadata.end());
     s->set_text(src.text);

@@ -40,7 +40,7 @@ absl::Status Export(const StageContext& ctx,
       ParallelFor(ctx.executor, chunk.size(), [&](size_t i) {
         absl::StatusOr<index::StoredText> t = snapshot.Text(chunk[i].offset);
         absl::StatusOr<engine::PreparedText> p =
-            t.ok() ? pipeline.Prepare(t->content, engine::ReadingOf(*t))
+            t.ok() ? pipeline.PrepareStored(*t)
                    : absl::StatusOr<engine::PreparedText>(t.status());
         if (p.ok()) {
           chunk[i].shingle_set = std::move(p->shingle_set);

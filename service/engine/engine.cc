@@ -56,13 +56,7 @@ absl::StatusOr<index::PreparedDocument> Engine::Prepare(
   out.fp = std::move(p.fp);
   if (pipeline.params().passage_fingerprints) {
     // Stored with how it was read, so that Search reads the same tokens.
-    index::PassageInput& in = out.passages.emplace();
-    in.fingerprints = std::move(p.passage_fingerprints);
-    in.content = doc.content;
-    in.charset = p.stats.charset;
-    in.html = p.stats.html;
-    in.main_content = doc.input.main_content;
-    in.lenient = doc.input.lenient;
+    out.passages = PassageInputOf(&p, doc.content, doc.input);
   }
   out.stats = std::move(p.stats);
   return out;

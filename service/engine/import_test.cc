@@ -49,7 +49,14 @@ std::vector<TestDoc> Corpus() {
     }
   }
   for (int u = 0; u < 60; ++u) {
-    docs.push_back({absl::StrCat("solo", u), GeneratedText(9500 + u, 120), {}});
+    std::string text = GeneratedText(9500 + u, 120);
+    if (u % 2 == 0) {  // pages: a collection with passages keeps their text
+      text = absl::StrCat("<html><body><nav><a href=/>Home</a></nav><p>",
+                          text.substr(0, text.size() / 2), "</p>\n<p>",
+                          text.substr(text.size() / 2),
+                          "</p><footer>the footer</footer></body></html>");
+    }
+    docs.push_back({absl::StrCat("solo", u), std::move(text), {}});
   }
   docs.push_back({"copy-a", GeneratedText(9900, 100), {}});
   docs.push_back({"copy-b", GeneratedText(9900, 100), {}});
@@ -122,11 +129,7 @@ class ImportTest : public ::testing::Test {
       if (!p.ok()) return p.status();
       std::optional<index::PassageInput> passages;
       if (pipeline.params().passage_fingerprints) {
-        passages.emplace();
-        passages->fingerprints = p->passage_fingerprints;
-        passages->content = d.text;
-        passages->charset = p->stats.charset;
-        passages->html = p->stats.html;
+        passages = PassageInputOf(&*p, d.text, text::InputOptions());
       }
       absl::StatusOr<bool> added = (*importer)->Add(
           d.id, d.metadata, std::move(p->fp), p->stats, std::move(passages));

@@ -5,6 +5,7 @@
 #include "service/common/status_macros.h"
 #include "service/passages/fingerprints.h"
 #include "service/passages/passages.h"
+#include "service/text/token_offsets.h"
 
 namespace neardup::engine {
 namespace {
@@ -33,11 +34,33 @@ PipelineParams ParamsOf(const index::CollectionInfo& c) {
 
 text::InputOptions ReadingOf(const index::StoredText& t) {
   text::InputOptions in;
+  if (t.extracted) {  // the extracted text of a page: plain UTF-8
+    in.content_type = text::ContentType::kText;
+    in.charset = "UTF-8";
+    return in;
+  }
   in.content_type =
       t.html ? text::ContentType::kHtml : text::ContentType::kText;
   in.charset = t.charset;
   in.lenient = t.lenient;
   in.main_content = t.main_content;
+  return in;
+}
+
+index::PassageInput PassageInputOf(PreparedText* p, std::string_view content,
+                                   const text::InputOptions& input) {
+  index::PassageInput in;
+  in.fingerprints = std::move(p->passage_fingerprints);
+  in.content = content;
+  in.charset = p->stats.charset;
+  in.html = p->stats.html;
+  in.main_content = input.main_content;
+  in.lenient = input.lenient;
+  if (p->extracted.has_value()) {  // a page: its text, not its markup
+    in.extracted = true;
+    in.extracted_text = std::move(p->extracted->text);
+    in.token_offsets = std::move(p->extracted->token_offsets);
+  }
   return in;
 }
 
@@ -52,7 +75,49 @@ absl::StatusOr<text::Analysis> Pipeline::Analyze(
 
 absl::StatusOr<PreparedText> Pipeline::Prepare(
     std::string_view content, const text::InputOptions& input) const {
-  NEARDUP_ASSIGN_OR_RETURN(text::Analysis a, Analyze(content, input));
+  text::ExtractedText x;
+  NEARDUP_ASSIGN_OR_RETURN(
+      text::Analysis a,
+      text::Analyze(content, params_.text, input, nullptr,
+                    params_.passage_fingerprints ? &x : nullptr));
+  const bool html = a.html;
+  PreparedText out = Fingerprint(std::move(a), content);
+  if (params_.passage_fingerprints && html) out.extracted = std::move(x);
+  return out;
+}
+
+absl::StatusOr<text::Analysis> Pipeline::AnalyzeStored(
+    const index::StoredText& stored, std::string* text,
+    std::vector<text::Token>* text_tokens) const {
+  if (!stored.extracted) {
+    NEARDUP_ASSIGN_OR_RETURN(text::Analysis a,
+                             Analyze(stored.content, ReadingOf(stored), text));
+    if (text_tokens != nullptr) *text_tokens = a.text.tokens;
+    return a;
+  }
+  NEARDUP_ASSIGN_OR_RETURN(text::Analysis a,
+                           text::AnalyzeText(stored.content, params_.text));
+  if (text != nullptr) *text = stored.content;
+  if (text_tokens != nullptr) *text_tokens = a.text.tokens;
+  NEARDUP_RETURN_IF_ERROR(text::ApplyTokenOffsets(
+      stored.token_offsets, absl::MakeSpan(a.text.tokens)));
+  a.charset = stored.charset;
+  a.html = stored.html;
+  return a;
+}
+
+absl::StatusOr<PreparedText> Pipeline::PrepareStored(
+    const index::StoredText& stored) const {
+  if (!stored.extracted) return Prepare(stored.content, ReadingOf(stored));
+  // The tokens are all an audit needs: their offsets may stay in the
+  // extracted text.
+  NEARDUP_ASSIGN_OR_RETURN(text::Analysis a,
+                           text::AnalyzeText(stored.content, params_.text));
+  return Fingerprint(std::move(a), stored.content);
+}
+
+PreparedText Pipeline::Fingerprint(text::Analysis a,
+                                   std::string_view content) const {
   PreparedText out;
   if (params_.passage_fingerprints) {
     out.passage_fingerprints = passages::DistinctHashes(

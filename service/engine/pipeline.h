@@ -17,6 +17,7 @@
 #define NEARDUP_SERVICE_ENGINE_PIPELINE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,7 +48,9 @@ struct PipelineParams {
 // The pipeline parameters of collection `c`.
 PipelineParams ParamsOf(const index::CollectionInfo& c);
 
-// How a stored text is read again: exactly as when it was stored. Views
+// How a stored text is read again: exactly as when it was stored (the
+// extracted text of a page stored extracted: as plain UTF-8, its offsets
+// then index that text; AnalyzeStored gives offsets into the page). Views
 // `t.charset`.
 text::InputOptions ReadingOf(const index::StoredText& t);
 
@@ -62,7 +65,20 @@ struct PreparedText {
   std::vector<uint32_t> passage_fingerprints;
   // With keep_shingle_set: the shingle set, sorted.
   std::vector<uint64_t> shingle_set;
+  // With passage_fingerprints, for a document read as HTML: its extracted
+  // text and token offsets, what a collection with passages stores
+  // instead of the page (AnalyzeStored reads it back).
+  std::optional<text::ExtractedText> extracted;
 };
+
+// What a collection with passages stores of a document `p` prepared with
+// passage_fingerprints from `content` read as `input`: its passage
+// fingerprints, how it was read, and its content as sent, or for a page
+// the extracted text and token offsets (Search's offsets still index the
+// page). Moves the fingerprints and text out of `p`; `content` must
+// outlive the result.
+index::PassageInput PassageInputOf(PreparedText* p, std::string_view content,
+                                   const text::InputOptions& input);
 
 class Pipeline {
  public:
@@ -82,7 +98,25 @@ class Pipeline {
   absl::StatusOr<PreparedText> Prepare(std::string_view content,
                                        const text::InputOptions& input) const;
 
+  // Analyses a stored text again, giving the tokens it gave when stored,
+  // with offsets into the content as sent. `text` (if given) receives the
+  // stored text as UTF-8 (the decoded content, or the extracted text of a
+  // page stored extracted), and `text_tokens` the same tokens with
+  // offsets into `text`. Errors: Analyze's, and INVALID_ARGUMENT for a
+  // malformed token offset table.
+  absl::StatusOr<text::Analysis> AnalyzeStored(
+      const index::StoredText& stored, std::string* text = nullptr,
+      std::vector<text::Token>* text_tokens = nullptr) const;
+
+  // Prepare for a stored text (without passage fingerprints or extracted
+  // text): what an exact audit of a collection compares.
+  absl::StatusOr<PreparedText> PrepareStored(
+      const index::StoredText& stored) const;
+
  private:
+  // Prepare's work after the analysis of `content`.
+  PreparedText Fingerprint(text::Analysis a, std::string_view content) const;
+
   PipelineParams params_;
   sketch::MinHasher hasher_;
 };

@@ -88,10 +88,11 @@ absl::StatusOr<SearchResult> Engine::Search(
 
   std::vector<Range> all_covered;
   for (index::PassageCandidate& cand : found.candidates) {
-    std::string decoded;
-    absl::StatusOr<text::Analysis> source =
-        pipeline.Analyze(cand.text.content, ReadingOf(cand.text),
-                         options.with_source_text ? &decoded : nullptr);
+    std::string stored_text;
+    std::vector<text::Token> text_tokens;  // offsets into stored_text
+    absl::StatusOr<text::Analysis> source = pipeline.AnalyzeStored(
+        cand.text, options.with_source_text ? &stored_text : nullptr,
+        options.with_source_text ? &text_tokens : nullptr);
     if (!source.ok()) {
       return absl::DataLossError(
           absl::StrCat("stored document ", cand.id, " of collection ", c.name,
@@ -111,11 +112,15 @@ absl::StatusOr<SearchResult> Engine::Search(
       p.b = passages::SpanOf(source->text.tokens, al.b_begin, al.b_end);
       p.matched_tokens = al.matched;
       out.passages.push_back(p);
+      if (options.with_source_text) {
+        out.text_spans.emplace_back(text_tokens[al.b_begin].cp_start,
+                                    text_tokens[al.b_end - 1].cp_end);
+      }
       covered.emplace_back(al.a_begin, al.a_end);
       all_covered.emplace_back(al.a_begin, al.a_end);
     }
     out.containment = double(Covered(std::move(covered))) / tokens.size();
-    out.text = std::move(decoded);
+    out.text = std::move(stored_text);
     result.sources.push_back(std::move(out));
   }
   result.coverage =

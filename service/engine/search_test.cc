@@ -1,6 +1,7 @@
 // Store::Search and the passage index: found passages and their spans,
 // boilerplate, deletes, Verify; and collapsing repeats on ingest.
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -8,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/engine/engine.h"
@@ -261,6 +264,87 @@ TEST_F(PassageStoreTest, SourceTextIsReturnedDecodedOnRequest) {
   ASSERT_THAT(r->sources, SizeIs(1));
   EXPECT_EQ(r->sources[0].text, utf8);
   EXPECT_EQ(r->sources[0].passages[0].b.cp_start, 0u);
+}
+
+TEST_F(PassageStoreTest, APageIsStoredAsItsTextAndOffsetsStillIndexThePage) {
+  // A page whose markup outweighs its text, as most pages' does.
+  const std::string body = GeneratedText(21, 300);
+  std::string page =
+      "<!doctype html><html><head><title>Daily notes</title><style>";
+  for (int i = 0; i < 200; ++i) {
+    absl::StrAppend(&page, ".c", i, "{margin:", i, "px}");
+  }
+  page += "</style></head><body><nav><a href=/>Home</a></nav><article><p>";
+  for (size_t at = 0; at < body.size();) {
+    size_t next = body.find(' ', std::min(body.size(), at + 300));
+    if (next == std::string::npos) next = body.size();
+    absl::StrAppend(&page, body.substr(at, next - at),
+                    next < body.size() ? " </p>\n<p class=\"c7\"> " : "");
+    at = next;
+  }
+  page += "</p></article><footer>&copy; notes</footer></body></html>";
+  Add("p", "page", page);
+
+  auto snapshot = db_->Snapshot("p");
+  ASSERT_THAT(snapshot, IsOk());
+  auto stored = (*snapshot)->Text(0);
+  ASSERT_THAT(stored, IsOk());
+  snapshot->reset();  // before the store closes
+  EXPECT_TRUE(stored->extracted);
+  EXPECT_TRUE(stored->html);
+  EXPECT_EQ(stored->content.find('<'), std::string::npos);
+  EXPECT_LT(stored->content.size() + stored->token_offsets.size(),
+            page.size() / 2);
+  EXPECT_LT(stored->token_offsets.size(), 100u);
+
+  // A passage of the page inside new text: its source spans index the
+  // page as sent, and with the source text, the stored text.
+  // Whole words, from after a space to before one.
+  const size_t from_word = body.find(' ', body.size() / 3) + 1;
+  const size_t to_word = body.rfind(' ', 2 * body.size() / 3);
+  const std::string passage = body.substr(from_word, to_word - from_word);
+  const std::string query =
+      GeneratedText(22, 60) + " " + passage + " " + GeneratedText(23, 60);
+  SearchOptions o;
+  o.with_source_text = true;
+  auto r = store_->Search("p", Doc("", query), o);
+  ASSERT_THAT(r, IsOk());
+  ASSERT_THAT(r->sources, SizeIs(1));
+  const PassageSource& src = r->sources[0];
+  EXPECT_EQ(src.text, stored->content);
+  ASSERT_THAT(src.passages, SizeIs(1));
+  ASSERT_THAT(src.text_spans, SizeIs(1));
+  const passages::Span& b = src.passages[0].b;
+  const std::string in_page =
+      page.substr(b.byte_start, b.byte_end - b.byte_start);
+  EXPECT_NE(in_page.find("</p>"), std::string::npos);  // spans paragraphs
+  auto words = [](std::string_view s) {
+    std::string out;
+    for (absl::string_view w :
+         absl::StrSplit(absl::string_view(s.data(), s.size()),
+                        absl::ByAnyChar(" \n<>"), absl::SkipEmpty())) {
+      if (w != "/p" && w != "p" && w != "class=\"c7\"") {
+        absl::StrAppend(&out, w, " ");
+      }
+    }
+    return out;
+  };
+  EXPECT_EQ(words(in_page), words(passage));
+  // The page is ASCII: its code points are its bytes.
+  EXPECT_EQ(b.cp_start, b.byte_start);
+  const auto [from, to] = src.text_spans[0];
+  EXPECT_EQ(words(src.text.substr(from, to - from)), words(passage));
+
+  // After a restart, and for a query that is the whole page.
+  Reopen();
+  auto again = store_->Search("p", Doc("", page), {});
+  ASSERT_THAT(again, IsOk());
+  ASSERT_THAT(again->sources, SizeIs(1));
+  ASSERT_THAT(again->sources[0].passages, ::testing::Not(IsEmpty()));
+  EXPECT_EQ(again->sources[0].passages[0].b.byte_start,
+            again->sources[0].passages[0].a.byte_start);
+  EXPECT_EQ(again->sources[0].passages.back().b.byte_end,
+            again->sources[0].passages.back().a.byte_end);
 }
 
 TEST_F(PassageStoreTest, BadRequestsGetPreciseErrors) {

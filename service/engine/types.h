@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "service/index/types.h"
@@ -38,9 +39,11 @@ struct PassageSource {
   double containment = 0;
   // a: the query's span, b: the source's; by position in the query.
   std::vector<passages::MatchedPassage> passages;
-  // With SearchOptions::with_source_text: the stored content decoded to
-  // UTF-8, which the source spans' code point offsets index.
+  // With SearchOptions::with_source_text: the stored text as UTF-8 (the
+  // content as sent, decoded; for a page stored extracted, its extracted
+  // text), and per passage the code points of `text` its source spans.
   std::string text;
+  std::vector<std::pair<uint32_t, uint32_t>> text_spans;
 };
 
 struct SearchResult {

@@ -39,11 +39,15 @@ uint32_t PassageMaxDocs(const CollectionRecord& rec) {
 PassageRecord PassageRecordOf(const PreparedDocument& doc) {
   const PassageInput& p = *doc.passages;
   PassageRecord rec;
-  rec.set_content(std::string(p.content));
+  rec.set_content(p.extracted ? p.extracted_text : std::string(p.content));
   rec.set_charset(p.charset);
   rec.set_html(p.html);
   rec.set_main_content(p.main_content);
   rec.set_lenient(p.lenient);
+  if (p.extracted) {
+    rec.set_extracted(true);
+    rec.set_token_offsets(p.token_offsets);
+  }
   *rec.mutable_fingerprints() = {p.fingerprints.begin(), p.fingerprints.end()};
   return rec;
 }
@@ -55,6 +59,8 @@ StoredText TextOf(PassageRecord rec) {
   t.html = rec.html();
   t.main_content = rec.main_content();
   t.lenient = rec.lenient();
+  t.extracted = rec.extracted();
+  t.token_offsets = std::move(*rec.mutable_token_offsets());
   return t;
 }
 

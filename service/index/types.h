@@ -90,6 +90,11 @@ struct PassageInput {
   bool html = false;                   // tokens
   bool main_content = true;
   bool lenient = false;
+  // A page stored as the text extracted from it (UTF-8) and its token
+  // offsets (text/token_offsets.h) instead of `content`.
+  bool extracted = false;
+  std::string extracted_text;
+  std::string token_offsets;
 };
 
 // What Store::Verify found: every document's index keys are present, and
@@ -138,11 +143,16 @@ struct PreparedDocument {
 // A stored document's content (collections with passages) and how to read
 // it again, exactly as it was read when stored.
 struct StoredText {
+  // As sent; or, if `extracted`, the text extracted from the page as sent
+  // (UTF-8), with `token_offsets` (text/token_offsets.h) leading its
+  // tokens back to the page.
   std::string content;
   std::string charset;
   bool html = false;
   bool main_content = true;
   bool lenient = false;
+  bool extracted = false;
+  std::string token_offsets;
 };
 
 // The passage candidates of a Search query, read on one snapshot: the

@@ -7,6 +7,7 @@
 #include "service/common/status_macros.h"
 #include "service/text/decode.h"
 #include "service/text/html.h"
+#include "service/text/token_offsets.h"
 #include "service/text/utf8.h"
 
 namespace neardup::text {
@@ -111,7 +112,8 @@ absl::StatusOr<Analysis> Finish(std::string_view content,
 absl::StatusOr<Analysis> Analyze(std::string_view content,
                                  const TextParams& params,
                                  const InputOptions& input,
-                                 std::string* decoded_out) {
+                                 std::string* decoded_out,
+                                 ExtractedText* extracted) {
   if (content.size() > kMaxContentBytes) {
     return absl::InvalidArgumentError(absl::StrCat(
         "content of ", content.size(), " bytes is over the limit of ",
@@ -169,6 +171,8 @@ absl::StatusOr<Analysis> Analyze(std::string_view content,
   }
   NEARDUP_ASSIGN_OR_RETURN(a.text, Tokenize(text, tokenize_options));
   if (decoded_out != nullptr) decoded_out->assign(decoded.text());
+  std::vector<Token> derived;  // offsets into `text`, for `extracted`
+  if (extracted != nullptr && a.html) derived = a.text.tokens;
   // Token offsets: text -> decoded (HTML map) -> input (charset map).
   Locator locate(decoded);
   OffsetMap::Cursor html_map(html.map);
@@ -189,8 +193,21 @@ absl::StatusOr<Analysis> Analyze(std::string_view content,
     t.byte_start = locate.InputByte(d_start, t.cp_start);
     t.byte_end = locate.InputByte(d_end, t.cp_end);
   }
+  if (extracted != nullptr && a.html) {
+    extracted->token_offsets = EncodeTokenOffsets(derived, a.text.tokens);
+    extracted->text = std::move(html.text);
+  }
   return Finish(content, params, std::move(a.text), std::move(a.charset),
                 a.html);
+}
+
+absl::StatusOr<Analysis> AnalyzeText(std::string_view utf8,
+                                     const TextParams& params) {
+  NEARDUP_RETURN_IF_ERROR(ValidateUtf8(utf8, "text"));
+  TokenizeOptions tokenize_options;
+  tokenize_options.fold_traditional = params.fold_traditional;
+  NEARDUP_ASSIGN_OR_RETURN(TokenizedText t, Tokenize(utf8, tokenize_options));
+  return Finish(utf8, params, std::move(t), "UTF-8", false);
 }
 
 void RemoveTokens(absl::Span<const TokenRange> ranges, const TextParams& params,

@@ -59,16 +59,32 @@ struct Analysis {
   bool html = false;                  // read as HTML
 };
 
+// What an HTML document's tokens were read from: enough to analyse it
+// again (AnalyzeText, then ApplyTokenOffsets) without the page.
+struct ExtractedText {
+  std::string text;           // the extracted text, UTF-8
+  std::string token_offsets;  // token_offsets.h: text -> content as sent
+};
+
 // Analyzes `content`. INVALID_ARGUMENT for undecodable bytes (naming the
 // byte offset and charset), an unknown charset, content over
 // kMaxContentBytes, unparseable HTML (too deep, too large), and "no text"
 // when no word or character is left after decoding and extraction. If
 // `decoded` is given, it receives the content decoded to UTF-8 (without a
-// byte order mark): the text the tokens' code point offsets index.
+// byte order mark): the text the tokens' code point offsets index. If
+// `extracted` is given and the content is read as HTML, it receives the
+// extracted text and its token offset table (untouched otherwise).
 absl::StatusOr<Analysis> Analyze(std::string_view content,
                                  const TextParams& params = {},
                                  const InputOptions& input = {},
-                                 std::string* decoded = nullptr);
+                                 std::string* decoded = nullptr,
+                                 ExtractedText* extracted = nullptr);
+
+// Analyzes a text exactly as Analyze tokenized it after decoding and
+// extraction (ExtractedText::text): offsets index `utf8`. INVALID_ARGUMENT
+// for invalid UTF-8 and "no text".
+absl::StatusOr<Analysis> AnalyzeText(std::string_view utf8,
+                                     const TextParams& params = {});
 
 // Tokens [begin, end) of an analysis.
 struct TokenRange {

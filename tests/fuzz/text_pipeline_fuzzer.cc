@@ -7,7 +7,9 @@
 // it (Repeats, and Compare with itself) lie inside it, occurrences in
 // order and not overlapping, and its passage fingerprints are in order
 // inside the token stream, and masking them leaves the tokens outside
-// them as they were.
+// them as they were. A page analysed again from its extracted text and
+// token offset table gives the same tokens, offsets included; the input
+// read as a token offset table is refused or applied, never a crash.
 //
 //   cmake --preset fuzz && cmake --build --preset fuzz
 //   build/fuzz/tests/fuzz/text_pipeline_fuzzer -max_len=65536 \
@@ -22,6 +24,7 @@
 #include "service/passages/fingerprints.h"
 #include "service/passages/passages.h"
 #include "service/text/analyze.h"
+#include "service/text/token_offsets.h"
 
 namespace {
 
@@ -46,7 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view content(reinterpret_cast<const char*>(data + 2),
                                  size - 2);
 
-  auto a = neardup::text::Analyze(content, params, input);
+  neardup::text::ExtractedText extracted;
+  auto a = neardup::text::Analyze(content, params, input, nullptr, &extracted);
   if (!a.ok()) {
     if (a.status().code() != absl::StatusCode::kInvalidArgument &&
         a.status().code() != absl::StatusCode::kFailedPrecondition) {
@@ -63,6 +67,33 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                    "charset %s, html %d\n",
                    t.byte_start, t.byte_end, t.cp_start, t.cp_end,
                    content.size(), a->charset.c_str(), a->html);
+      std::abort();
+    }
+  }
+  if (a->html) {
+    auto again = neardup::text::AnalyzeText(extracted.text, params);
+    if (!again.ok()) std::abort();
+    auto& tokens = again->text.tokens;
+    if (!neardup::text::ApplyTokenOffsets(extracted.token_offsets,
+                                          absl::MakeSpan(tokens))
+             .ok() ||
+        tokens.size() != a->text.tokens.size()) {
+      std::abort();
+    }
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      const auto& x = a->text.tokens[i];
+      const auto& y = tokens[i];
+      if (x.hash != y.hash || x.byte_start != y.byte_start ||
+          x.byte_end != y.byte_end || x.cp_start != y.cp_start ||
+          x.cp_end != y.cp_end) {
+        std::fprintf(stderr, "token %zu differs read from extracted text\n", i);
+        std::abort();
+      }
+    }
+    // Any bytes as a table: applied or refused.
+    const absl::Status applied =
+        neardup::text::ApplyTokenOffsets(content, absl::MakeSpan(tokens));
+    if (!applied.ok() && applied.code() != absl::StatusCode::kInvalidArgument) {
       std::abort();
     }
   }
