@@ -194,6 +194,45 @@ TEST_F(ReaderTest, TruncatedCompressedDataIsAnErrorOrSkipped) {
   EXPECT_EQ(r.docs[0].id, "ok");
 }
 
+TEST_F(ReaderTest, DocumentsBeforeACutReadAgainFromTheirOffset) {
+  // A zstd file cut inside its frame after three whole lines: they read,
+  // then the cut is an error; each of them reads again from its offset
+  // (a reader that skips to an offset leaves output in the decoder).
+  std::string lines;
+  for (int i = 0; i < 3; ++i) {
+    absl::StrAppend(&lines, "{\"id\":\"d", i, "\",\"text\":\"text ", i,
+                    "\"}\n");
+  }
+  // One frame of one raw (stored) block, which zstd streams out as it
+  // arrives: magic, header (no size, no checksum, 16 KB window), block.
+  const std::string block = lines + std::string(5000, 'y');
+  const uint32_t block_header = uint32_t(block.size()) << 3 | 1;  // last, raw
+  std::string zst = std::string("\x28\xB5\x2F\xFD\x00\x20", 6);
+  for (int i = 0; i < 3; ++i) zst.push_back(char(block_header >> (8 * i)));
+  zst += block;
+  ASSERT_EQ(ZSTD_decompress(std::string(block.size(), '\0').data(),
+                            block.size(), zst.data(), zst.size()),
+            block.size());
+  zst.resize(zst.size() - 3);
+  Write(Path("cut.jsonl.zst"), zst);
+  auto reader = Reader::Open({Path("cut.jsonl.zst")}, {});
+  ASSERT_THAT(reader, IsOk());
+  std::vector<Document> docs(3);
+  for (Document& d : docs) ASSERT_THAT((*reader)->Next(&d), IsOkAndHolds(true));
+  Document more;
+  EXPECT_THAT((*reader)->Next(&more),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("truncated")));
+  for (const Document& want : docs) {
+    auto at =
+        Reader::OpenAt((*reader)->sources()[0], want.offset, want.line, {});
+    ASSERT_THAT(at, IsOk());
+    Document got;
+    ASSERT_THAT((*at)->Next(&got), IsOkAndHolds(true)) << want.id;
+    EXPECT_EQ(got.id, want.id);
+    EXPECT_EQ(got.content, want.content);
+  }
+}
+
 TEST_F(ReaderTest, WarcResponsesAndResources) {
   const std::string html_gbk = "<html><body><p>\xc4\xe3\xba\xc3</p></body>";
   // Chunked and gzip-encoded, as a crawler received it.

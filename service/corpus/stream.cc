@@ -159,13 +159,19 @@ class ZstdStream : public ByteStream {
         NEARDUP_ASSIGN_OR_RETURN(size_t got,
                                  file_.Read(path(), in_.data(), in_.size()));
         if (got == 0) {
-          if (pending_ != 0) {
-            return absl::DataLossError(
-                absl::StrCat(path(), ": truncated zstd data after ", out_total_,
-                             " bytes of content"));
+          if (pending_ == 0) {  // the end, between frames
+            done_ = true;
+            break;
           }
-          done_ = true;
-          break;
+          // Inside a frame: the decoder may still hold output of what it
+          // has read (a caller that asked for fewer bytes, as Skip does),
+          // which is content like any other; then the frame is cut short.
+          ZSTD_inBuffer none{nullptr, 0, 0};
+          pending_ = ZSTD_decompressStream(d_, &out, &none);
+          if (!ZSTD_isError(pending_) && out.pos > 0) break;
+          return absl::DataLossError(
+              absl::StrCat(path(), ": truncated zstd data after ", out_total_,
+                           " bytes of content"));
         }
         input_ = {in_.data(), got, 0};
       }
