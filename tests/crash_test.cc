@@ -5,6 +5,8 @@
 // acknowledged document is found by Get and by Check.
 //
 // BulkImportIsAllOrNothing: the same for a bulk import.
+// DamagedWriteAheadLogIsRefusedNotDropped: a log damaged after a kill is
+// reported and refused, never dropped silently; --salvage opens the rest.
 //
 // Cycles: 5, or NEARDUP_CRASH_CYCLES (the longer run: deploy/crash-test.sh).
 // Kill moments are drawn from a fixed seed: after 20-150 further
@@ -18,6 +20,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <random>
 #include <string>
@@ -31,6 +34,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/index/store.h"
+#include "tests/testing/corpus.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
@@ -144,6 +148,118 @@ TEST(CrashTest, AcknowledgedDocumentsSurviveSigkill) {
       neardup::testing::RunCommand({NEARDUPD_PATH, "--verify", "--db", db});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   EXPECT_THAT(verify.out, ::testing::StartsWith("clean: 1 collections"));
+  std::filesystem::remove_all(dir);
+}
+
+// The files of a database that hold data (not RocksDB's info LOG), with
+// their contents: what a read-only check must leave as it found.
+std::map<std::string, std::string> DataFiles(const std::string& db) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(db)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("LOG", 0) == 0) continue;
+    out[name] = neardup::testing::Slurp(e.path().string());
+  }
+  return out;
+}
+
+// Acknowledged documents, then a kill, then 16 bytes of the write-ahead
+// log overwritten in its middle: RocksDB's default recovery would open
+// the database without every document after the damage and report it
+// only in its own LOG. neardupd refuses instead, --verify reports it
+// without changing a file, and --salvage opens what is left, loudly.
+TEST(CrashTest, DamagedWriteAheadLogIsRefusedNotDropped) {
+  const std::string dir = neardup::testing::MakeScratchDir("wal_damage");
+  const std::string db = dir + "/db";
+  constexpr int kDocs = 3000;
+  {
+    Subprocess daemon({NEARDUPD_PATH, "--db", db, "--listen", "127.0.0.1:0"});
+    const int port = daemon.ReadListeningPort();
+    ASSERT_GT(port, 0) << daemon.output();
+    auto client = client::Client::Connect(absl::StrCat("127.0.0.1:", port));
+    ASSERT_THAT(client, IsOk());
+    ASSERT_THAT((*client)->CreateCollection("c", {}), IsOk());
+    for (int n = 0; n < kDocs; ++n) {
+      v1::AddRequest add;
+      add.set_collection("c");
+      add.mutable_document()->set_id(DocId(n));
+      add.mutable_document()->set_content(DocText(n));
+      ASSERT_THAT((*client)->Add(add), IsOk());
+    }
+    daemon.Signal(SIGKILL);
+    EXPECT_EQ(daemon.Wait(), 128 + SIGKILL);
+  }
+  // Every document is in the log only (the memtables were never flushed).
+  std::string log;
+  uintmax_t largest = 0;
+  for (const auto& e : std::filesystem::directory_iterator(db)) {
+    if (e.path().extension() == ".log" && e.file_size() > largest) {
+      largest = e.file_size();
+      log = e.path().string();
+    }
+  }
+  ASSERT_GT(largest, 100000u) << "no write-ahead log holding the documents";
+  {
+    std::fstream f(log, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(largest / 2));
+    f.write("!!damage here!!!", 16);
+    ASSERT_TRUE(f.good());
+  }
+  const std::map<std::string, std::string> before = DataFiles(db);
+
+  // The check reports the damage and the way out, and changes nothing.
+  neardup::testing::CommandResult verify =
+      neardup::testing::RunCommand({NEARDUPD_PATH, "--verify", "--db", db});
+  EXPECT_EQ(verify.exit_code, 1) << verify.out << verify.err;
+  EXPECT_THAT(verify.out, ::testing::StartsWith("DAMAGED: database "));
+  EXPECT_THAT(verify.out, ::testing::HasSubstr("--salvage"));
+  EXPECT_TRUE(DataFiles(db) == before) << "--verify changed the database";
+
+  // Serving is refused, naming the damage and the way out.
+  {
+    Subprocess daemon({NEARDUPD_PATH, "--db", db, "--listen", "127.0.0.1:0"});
+    EXPECT_EQ(daemon.ReadListeningPort(), 0);
+    EXPECT_EQ(daemon.Wait(), 1);
+    EXPECT_THAT(daemon.output(), ::testing::HasSubstr("is damaged: "));
+    EXPECT_THAT(daemon.output(), ::testing::HasSubstr("--salvage"));
+  }
+  EXPECT_TRUE(DataFiles(db) == before) << "a refused start changed it";
+
+  // What salvaging would keep: fewer documents, all consistent.
+  verify = neardup::testing::RunCommand(
+      {NEARDUPD_PATH, "--verify", "--salvage", "--db", db});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  EXPECT_THAT(verify.out, ::testing::StartsWith("clean: 1 collections, "));
+  EXPECT_THAT(verify.err, ::testing::HasSubstr("salvaging: "));
+  EXPECT_TRUE(DataFiles(db) == before) << "--verify --salvage changed it";
+
+  // Salvaged: served without the documents after the damage, loudly.
+  uint64_t kept = 0;
+  {
+    Subprocess daemon(
+        {NEARDUPD_PATH, "--db", db, "--listen", "127.0.0.1:0", "--salvage"});
+    const int port = daemon.ReadListeningPort();
+    ASSERT_GT(port, 0) << daemon.output();
+    EXPECT_THAT(daemon.output(), ::testing::HasSubstr("salvaging: "));
+    auto client = client::Client::Connect(absl::StrCat("127.0.0.1:", port));
+    ASSERT_THAT(client, IsOk());
+    auto c = (*client)->GetCollection("c");
+    ASSERT_THAT(c, IsOk());
+    kept = c->document_count();
+    EXPECT_LT(kept, uint64_t{kDocs});
+    // The documents kept are the first ones, whole.
+    for (uint64_t n = 0; n < kept; n += 97) {
+      EXPECT_THAT((*client)->Get("c", DocId(int(n))), IsOk()) << n;
+    }
+    client->reset();
+    daemon.Signal(SIGTERM);
+    EXPECT_EQ(daemon.Wait(), 0) << daemon.output();
+  }
+  verify =
+      neardup::testing::RunCommand({NEARDUPD_PATH, "--verify", "--db", db});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  EXPECT_THAT(verify.out, ::testing::StartsWith(absl::StrCat(
+                              "clean: 1 collections, ", kept, " documents")));
   std::filesystem::remove_all(dir);
 }
 

@@ -209,13 +209,38 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   if (options.path.empty()) {
     return absl::InvalidArgumentError("database path is empty");
   }
+  if (options.salvage) {
+    // Say loudly whether salvaging drops anything: open once more without
+    // it, read-only (changes nothing).
+    Options strict = options;
+    strict.salvage = false;
+    strict.read_only = true;
+    absl::StatusOr<std::unique_ptr<Store>> probe = Open(strict);
+    if (absl::IsDataLoss(probe.status())) {
+      NEARDUP_LOG(kError,
+                  absl::StrCat("salvaging: ", probe.status().message(),
+                               "; the writes after the damage are dropped"));
+    } else if (probe.ok()) {
+      NEARDUP_LOG(kInfo,
+                  absl::StrCat("--salvage: the write-ahead log of ",
+                               options.path, " is whole, nothing is dropped"));
+    }
+  }
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->write_options.sync = options.sync;
 
   rocksdb::DBOptions db_options;
-  db_options.create_if_missing = true;
-  db_options.create_missing_column_families = true;
+  db_options.create_if_missing = !options.read_only;
+  db_options.create_missing_column_families = !options.read_only;
+  // RocksDB's default (point-in-time) stops replaying a damaged log at the
+  // damage and opens without what followed, saying so only in its own
+  // LOG: acknowledged documents would vanish silently. Refuse instead,
+  // unless told to salvage. A last record cut short (a crash during the
+  // write) is tolerated in both modes: it was never acknowledged.
+  db_options.wal_recovery_mode =
+      options.salvage ? rocksdb::WALRecoveryMode::kPointInTimeRecovery
+                      : rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   db_options.db_write_buffer_size = options.write_buffer_bytes;
   db_options.max_background_jobs = 2;
   // Required by the hash memtables; writes of a collection are serial
@@ -326,9 +351,20 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
     }
   }
 
+  if (options.read_only && legacy > 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "database ", options.path,
+        " was written by an older neardupd; its index is rebuilt the first "
+        "time neardupd serves it, and can be checked after that"));
+  }
+
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors,
-                                        &impl->cfs, &raw);
+  rocksdb::Status s =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, options.path, descriptors,
+                                         &impl->cfs, &raw)
+          : rocksdb::DB::Open(db_options, options.path, descriptors, &impl->cfs,
+                              &raw);
   impl->db.reset(raw);
   if (!s.ok()) {
     if (s.IsIOError() && absl::StrContains(s.ToString(), "lock")) {
@@ -336,7 +372,22 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
           absl::StrCat("database ", options.path,
                        " is in use by another process: ", s.ToString()));
     }
+    if (s.IsCorruption()) {
+      return absl::DataLossError(absl::StrCat(
+          "database ", options.path, " is damaged: ", s.ToString(),
+          options.salvage
+              ? ""
+              : "; nothing was changed. neardupd --salvage opens it at the "
+                "last consistent point of its write-ahead log and drops the "
+                "writes after the damage (acknowledged documents among them "
+                "are lost: neardupd --verify --salvage shows what would be "
+                "kept); or restore a backup"));
+    }
     return FromRocksDbStatus(s, absl::StrCat("open database ", options.path));
+  }
+  if (options.read_only) {
+    NEARDUP_RETURN_IF_ERROR(impl->LoadCollections());
+    return std::unique_ptr<Store>(new Store(std::move(impl)));
   }
   RemoveAbandonedImports(options.path);
   NEARDUP_RETURN_IF_ERROR(impl->LoadCollections());

@@ -132,11 +132,24 @@ class Store {
     // fsync the WAL before acknowledging each write: survives power loss,
     // not only a crash of the process. Costs a disk flush per write.
     bool sync = false;
+    // Open without writing anything (RocksDB's read-only mode: the
+    // write-ahead log is replayed in memory only, no file is created,
+    // changed or removed): for `neardupd --verify`. Writes then fail. A
+    // database from before the posting lists is refused (it must be
+    // rebuilt by a writable open first).
+    bool read_only = false;
+    // What to do with a write-ahead log damaged before its last record.
+    // false: refuse to open (DATA_LOSS naming the damage), so that no
+    // acknowledged write is dropped silently; a last record cut short
+    // by a crash is not damage. true: replay up to the damage and drop
+    // the rest (RocksDB's point-in-time recovery), logged as an error.
+    bool salvage = false;
   };
 
-  // Opens (creating if needed) the database at `options.path`. Returns
-  // FAILED_PRECONDITION if another process holds it open, and the
-  // RocksDB error otherwise.
+  // Opens (creating if needed, unless read_only) the database at
+  // `options.path`. Returns FAILED_PRECONDITION if another process holds
+  // it open, DATA_LOSS for a damaged write-ahead log (without salvage) or
+  // other damage, and the RocksDB error otherwise.
   static absl::StatusOr<std::unique_ptr<Store>> Open(const Options& options);
 
   // Closes the database. REQUIRES: no call is in flight.

@@ -36,23 +36,36 @@ ABSL_FLAG(int, max_queued, 256,
 ABSL_FLAG(bool, verbose, false, "log every failed call");
 ABSL_FLAG(bool, verify, false,
           "check the database at --db (every document has all its index "
-          "keys, no key is orphaned, counts are right), print a report and "
-          "exit: 0 clean, 1 damaged; does not serve");
+          "keys, no key is orphaned, counts are right, the write-ahead log "
+          "is whole), print a report and exit: 0 clean, 1 damaged; changes "
+          "nothing and does not serve");
+ABSL_FLAG(bool, salvage, false,
+          "open a database whose write-ahead log is damaged at the last "
+          "consistent point before the damage, dropping the writes after it "
+          "(logged as an error); without it such a database is refused. "
+          "With --verify: check what salvaging would keep, changing nothing");
 
 namespace {
 
 // --verify: returns the exit status.
-int VerifyDatabase(const std::string& path) {
+int VerifyDatabase(const std::string& path, bool salvage) {
   if (!std::filesystem::exists(path + "/CURRENT")) {
     std::fprintf(stderr, "neardupd: no database at %s\n", path.c_str());
     return 1;
   }
   neardup::index::Store::Options options;
   options.path = path;
+  options.read_only = true;  // a check changes nothing
+  options.salvage = salvage;
   auto store = neardup::index::Store::Open(options);
   if (!store.ok()) {
-    std::fprintf(stderr, "neardupd: %s\n",
-                 std::string(store.status().message()).c_str());
+    if (absl::IsDataLoss(store.status())) {
+      std::printf("DAMAGED: %s\n",
+                  std::string(store.status().message()).c_str());
+    } else {
+      std::fprintf(stderr, "neardupd: %s\n",
+                   std::string(store.status().message()).c_str());
+    }
     return 1;
   }
   auto report = (*store)->Verify();
@@ -81,8 +94,8 @@ int VerifyDatabase(const std::string& path) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "neardup near-duplicate detection server.\n"
-      "Usage: neardupd [--db DIR] [--listen HOST:PORT] [--sync]\n"
-      "       neardupd --verify [--db DIR]");
+      "Usage: neardupd [--db DIR] [--listen HOST:PORT] [--sync] [--salvage]\n"
+      "       neardupd --verify [--db DIR] [--salvage]");
   absl::ParseCommandLine(argc, argv);
   // Keep memory freed after a request for the next one instead of handing
   // it back to the kernel: a large document touches tens of MB of fresh
@@ -94,7 +107,8 @@ int main(int argc, char** argv) {
     neardup::SetMinLogLevel(neardup::LogLevel::kDebug);
   }
   if (absl::GetFlag(FLAGS_verify))
-    return VerifyDatabase(absl::GetFlag(FLAGS_db));
+    return VerifyDatabase(absl::GetFlag(FLAGS_db),
+                          absl::GetFlag(FLAGS_salvage));
 
   // Block the shutdown signals in every thread (gRPC's threads inherit this
   // mask); this thread then waits for them synchronously.
@@ -141,6 +155,7 @@ int main(int argc, char** argv) {
   options.db_path = absl::GetFlag(FLAGS_db);
   options.listen = absl::GetFlag(FLAGS_listen);
   options.sync = absl::GetFlag(FLAGS_sync);
+  options.salvage = absl::GetFlag(FLAGS_salvage);
   options.max_message_bytes = max_message_mb << 20;
   options.block_cache_bytes = static_cast<size_t>(block_cache_mb) << 20;
   options.write_buffer_bytes = static_cast<size_t>(write_buffer_mb) << 20;

@@ -24,6 +24,7 @@ absl::StatusOr<std::unique_ptr<NearDupServer>> NearDupServer::Start(
   index::Store::Options store_options;
   store_options.path = options.db_path;
   store_options.sync = options.sync;
+  store_options.salvage = options.salvage;
   store_options.block_cache_bytes = options.block_cache_bytes;
   store_options.write_buffer_bytes = options.write_buffer_bytes;
   NEARDUP_ASSIGN_OR_RETURN(server->store_, index::Store::Open(store_options));

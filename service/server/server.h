@@ -41,6 +41,9 @@ class NearDupServer {
     int max_message_bytes = 64 << 20;
     // Store options, see index::Store::Options.
     bool sync = false;
+    // Open a database with a damaged write-ahead log at the last point
+    // before the damage (index::Store::Options::salvage).
+    bool salvage = false;
     size_t block_cache_bytes = size_t{256} << 20;
     // Memtables of all column families together.
     size_t write_buffer_bytes = size_t{256} << 20;
