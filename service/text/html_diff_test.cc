@@ -48,6 +48,12 @@ void AddFile(const std::string& path, size_t skip, std::vector<Page>* pages) {
   if (!decoded.ok()) return;
   const std::string_view text = decoded->text();
   if (text.size() > kMaxHtmlBytes) return;
+  // Template sources (Prometheus's console templates start with
+  // "{{ template ... }}") are not pages: their table rows sit in no table,
+  // and where the gumbo path realigns fostered text with the source is a
+  // guess.
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && text.substr(first, 2) == "{{") return;
   pages->push_back(Page{path, std::string(text)});
 }
 

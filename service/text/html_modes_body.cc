@@ -175,7 +175,7 @@ bool TreeBuilder::BodyStartTag(HtmlToken& t) {
       frameset_ok_ = false;
       return false;
     case Tag::kTable:
-      ClosePInButtonScope();
+      if (!quirks_) ClosePInButtonScope();
       Insert(t);
       frameset_ok_ = false;
       mode_ = Mode::kInTable;

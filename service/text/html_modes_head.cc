@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "service/text/html_extract.h"
@@ -13,6 +14,103 @@
 #include "service/text/html_tree_builder.h"
 
 namespace neardup::text::html_internal {
+namespace {
+
+// Public identifiers that put a document in quirks mode when they start
+// its DOCTYPE's, from the standard's list ("The initial insertion mode"),
+// lower case.
+constexpr std::string_view kQuirksPublicPrefixes[] = {
+    "+//silmaril//dtd html pro v0r11 19970101//",
+    "-//as//dtd html 3.0 aswedit + extensions//",
+    "-//advasoft ltd//dtd html 3.0 aswedit + extensions//",
+    "-//ietf//dtd html",
+    "-//metrius//dtd metrius presentational//",
+    "-//microsoft//dtd internet explorer",
+    "-//netscape comm. corp.//dtd",
+    "-//o'reilly and associates//dtd html",
+    "-//softquad software//dtd hotmetal pro",
+    "-//softquad//dtd hotmetal pro",
+    "-//spyglass//dtd html 2.0 extended//",
+    "-//sq//dtd html 2.0 hotmetal + extensions//",
+    "-//sun microsystems corp.//dtd hotjava html//",
+    "-//sun microsystems corp.//dtd hotjava strict html//",
+    "-//w3c//dtd html 3",
+    "-//w3c//dtd html 4.0 frameset//",
+    "-//w3c//dtd html 4.0 transitional//",
+    "-//w3c//dtd html experimental 19960712//",
+    "-//w3c//dtd html experimental 970421//",
+    "-//w3c//dtd w3 html//",
+    "-//w3o//dtd w3 html 3.0//",
+    "-//webtechs//dtd mozilla html 2.0//",
+    "-//webtechs//dtd mozilla html//",
+};
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+bool IsDoctypeSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+// Reads a quoted identifier at `pos` of `d` into `out`; false if none.
+bool QuotedId(const std::string& d, size_t* pos, std::string* out) {
+  while (*pos < d.size() && IsDoctypeSpace(d[*pos])) ++*pos;
+  if (*pos >= d.size() || (d[*pos] != '"' && d[*pos] != '\'')) return false;
+  const char quote = d[(*pos)++];
+  const size_t end = d.find(quote, *pos);
+  *out =
+      d.substr(*pos, end == std::string::npos ? std::string::npos : end - *pos);
+  *pos = end == std::string::npos ? d.size() : end + 1;
+  return true;
+}
+
+}  // namespace
+
+bool IsQuirksDoctype(std::string_view doctype) {
+  // "<!doctype" then the name, then PUBLIC "id" ["system"] or SYSTEM "id".
+  const size_t close = doctype.find('>');
+  const std::string d = Lower(doctype.substr(
+      0, close == std::string_view::npos ? doctype.size() : close));
+  size_t pos = 9;  // after "<!doctype"
+  while (pos < d.size() && IsDoctypeSpace(d[pos])) ++pos;
+  const size_t name_start = pos;
+  while (pos < d.size() && !IsDoctypeSpace(d[pos])) ++pos;
+  if (d.compare(name_start, pos - name_start, "html") != 0) return true;
+  while (pos < d.size() && IsDoctypeSpace(d[pos])) ++pos;
+  std::string public_id, system_id;
+  bool has_public = false, has_system = false;
+  if (d.compare(pos, 6, "public") == 0) {
+    pos += 6;
+    has_public = QuotedId(d, &pos, &public_id);
+    has_system = has_public && QuotedId(d, &pos, &system_id);
+  } else if (d.compare(pos, 6, "system") == 0) {
+    pos += 6;
+    has_system = QuotedId(d, &pos, &system_id);
+  }
+  if (has_public) {
+    if (public_id == "-//w3o//dtd w3 html strict 3.0//en//" ||
+        public_id == "-/w3c/dtd html 4.0 transitional/en" ||
+        public_id == "html") {
+      return true;
+    }
+    for (std::string_view prefix : kQuirksPublicPrefixes) {
+      if (public_id.compare(0, prefix.size(), prefix) == 0) return true;
+    }
+    if (!has_system &&
+        (public_id.rfind("-//w3c//dtd html 4.01 frameset//", 0) == 0 ||
+         public_id.rfind("-//w3c//dtd html 4.01 transitional//", 0) == 0)) {
+      return true;
+    }
+  }
+  return has_system &&
+         system_id ==
+             "http://www.ibm.com/data/dtd/v11/ibmxhtml1-transitional.dtd";
+}
 
 bool TreeBuilder::BeforeHead(HtmlToken& t) {
   switch (t.type) {
@@ -22,7 +120,10 @@ bool TreeBuilder::BeforeHead(HtmlToken& t) {
     case HtmlTokenType::kComment:
       return false;
     case HtmlTokenType::kDoctype:
-      if (mode_ == Mode::kInitial) mode_ = Mode::kBeforeHtml;
+      if (mode_ == Mode::kInitial) {
+        quirks_ = IsQuirksDoctype(html_.substr(t.src));
+        mode_ = Mode::kBeforeHtml;
+      }
       return false;
     case HtmlTokenType::kStartTag:
       if (t.tag == Tag::kHtml) {

@@ -69,6 +69,14 @@ enum class Scope : uint8_t { kDefault, kListItem, kButton, kTable, kSelect };
 
 // Builds the element tree of one HTML document and reports it to a sink.
 // Use once: construct, then call Run(). Not thread-safe.
+// True if the DOCTYPE token whose text starts at `doctype` ("<!DOCTYPE
+// ...>") puts a document in quirks mode: a name other than html, or one of
+// the standard's legacy public identifiers (HTML 2, 3 and 4.0, HTML 4.01
+// Transitional and Frameset without a system identifier, the vendors'
+// DTDs). Limited-quirks DOCTYPEs are no-quirks here: they build the same
+// tree.
+bool IsQuirksDoctype(std::string_view doctype);
+
 class TreeBuilder {
  public:
   // Does not take ownership of `sink`; `html` and `sink` must outlive
@@ -370,6 +378,9 @@ class TreeBuilder {
   uint32_t form_id_ = 0;  // the form element pointer (0: none)
   bool head_inserted_ = false;
   bool frameset_ok_ = true;
+  // Quirks mode (no DOCTYPE, or a legacy one: IsQuirksDoctype), whose one
+  // effect on the tree is that <table> does not close an open <p>.
+  bool quirks_ = true;
   bool foster_ = false;
   bool skip_lf_ = false;
   size_t too_deep_ = 0;
