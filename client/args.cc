@@ -22,6 +22,10 @@ const std::set<std::string>& ValueOptions() {
                                                          "char-shingle",
                                                          "meta",
                                                          "timeout",
+                                                         "token-file",
+                                                         "tls-ca",
+                                                         "tls-cert",
+                                                         "tls-key",
                                                          "content-type",
                                                          "charset",
                                                          "simhash-distance",
@@ -38,23 +42,14 @@ const std::set<std::string>& ValueOptions() {
   return *options;
 }
 const std::set<std::string>& FlagOptions() {
-  static const auto* flags = new std::set<std::string>{"json",
-                                                       "add",
-                                                       "upsert",
-                                                       "help",
-                                                       "lenient",
-                                                       "whole-page",
-                                                       "no-fold-traditional",
-                                                       "sync",
-                                                       "collapsed",
-                                                       "passages",
-                                                       "keep-repeats",
-                                                       "containment",
-                                                       "exact",
-                                                       "components",
-                                                       "skip-bad",
-                                                       "quiet",
-                                                       "survivors-only"};
+  static const auto* flags = new std::set<std::string>{
+      "json",          "add",         "upsert",
+      "help",          "version",     "tls",
+      "lenient",       "whole-page",  "no-fold-traditional",
+      "sync",          "collapsed",   "passages",
+      "keep-repeats",  "containment", "exact",
+      "components",    "skip-bad",    "quiet",
+      "survivors-only"};
   return *flags;
 }
 
@@ -114,7 +109,8 @@ absl::StatusOr<Args> Parse(const std::vector<std::string>& argv) {
 
 absl::Status AllowOnly(const Args& args, const std::string& command,
                        std::set<std::string> allowed) {
-  allowed.insert({"server", "json", "timeout", "help"});
+  allowed.insert({"server", "json", "timeout", "help", "version", "token-file",
+                  "tls", "tls-ca", "tls-cert", "tls-key"});
   for (const auto& [name, v] : args.values) {
     if (!allowed.count(name)) {
       return absl::InvalidArgumentError(

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -13,6 +15,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -29,18 +32,28 @@
 #include "client/client.h"
 #include "client/import_command.h"
 #include "google/protobuf/util/json_util.h"
+#include "service/common/version.h"
 #include "service/report/passages_html.h"
 #include "service/report/text_format.h"
+#include "service/sketch/fingerprint.h"
 #include "service/text/utf8.h"
 
 namespace neardup::client {
 namespace {
 
-// Reads a whole file ("-" is standard input) as bytes.
+// Reads a whole file ("-" is standard input) as bytes. A directory is an
+// INVALID_ARGUMENT (reading one would throw from the stream).
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   if (path == "-") {
     return std::string(std::istreambuf_iterator<char>(std::cin),
                        std::istreambuf_iterator<char>());
+  }
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path,
+        " is a directory; give the files in it (neardup audit reads "
+        "whole directories)"));
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -88,6 +101,11 @@ class Cli {
   int Run() {
     if (args_.Flag("help")) {
       out_ << ::neardup::client::Usage();
+      return kExitOk;
+    }
+    if (args_.Flag("version")) {
+      out_ << "neardup " << kVersion << " (fingerprint version "
+           << sketch::kFingerprintVersion << ")\n";
       return kExitOk;
     }
     if (args_.positional.empty()) {
@@ -157,6 +175,23 @@ class Cli {
       }
       options.timeout = absl::Seconds(*t);
     }
+    // The token: --token-file, else $NEARDUP_TOKEN (a file keeps it out
+    // of the process list and the shell's history).
+    if (args_.Has("token-file")) {
+      absl::StatusOr<std::string> token = ReadFile(args_.Value("token-file"));
+      if (!token.ok()) return token.status();
+      options.token = std::string(absl::StripAsciiWhitespace(*token));
+      if (options.token.empty()) {
+        return Usage(absl::StrCat("--token-file ", args_.Value("token-file"),
+                                  " is empty"));
+      }
+    } else if (const char* env = std::getenv("NEARDUP_TOKEN")) {
+      options.token = std::string(absl::StripAsciiWhitespace(env));
+    }
+    options.tls = args_.Flag("tls");
+    options.tls_ca_file = args_.Value("tls-ca");
+    options.tls_cert_file = args_.Value("tls-cert");
+    options.tls_key_file = args_.Value("tls-key");
     auto client = Client::Connect(
         args_.Value("server", std::string(kDefaultServer)), options);
     if (!client.ok()) return Usage(client.status());
@@ -850,6 +885,12 @@ Options:
   --server ADDR   server address (default 127.0.0.1:50051)
   --json          print one JSON object (proto3 JSON field names)
   --timeout S     deadline of each call in seconds (default 30)
+  --version       print the version and the fingerprint version
+  --token-file F  send the bearer token in file F (default: $NEARDUP_TOKEN)
+  --tls           connect with TLS (the system's CA roots)
+  --tls-ca F      connect with TLS, trusting the CA certificate in F (PEM)
+  --tls-cert F, --tls-key F
+                  mutual TLS: this client's certificate and key (PEM)
 
 Exit status: 0 success, 1 error reported by the server or reading a file
 (message on stderr), 2 usage error.

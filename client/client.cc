@@ -1,5 +1,7 @@
 #include "client/client.h"
 
+#include <fstream>
+#include <iterator>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -89,6 +91,44 @@ absl::Status CheckUtf8Fields(const google::protobuf::Message& m,
   return absl::OkStatus();
 }
 
+// Reads a whole PEM file.
+absl::StatusOr<std::string> ReadPem(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat("cannot read TLS file ", path));
+  }
+  return std::string(std::istreambuf_iterator<char>(in),
+                     std::istreambuf_iterator<char>());
+}
+
+// The channel's credentials: TLS from the options' files, or none.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> CredentialsFor(
+    const Client::Options& options) {
+  if (!options.tls && options.tls_ca_file.empty() &&
+      options.tls_cert_file.empty() && options.tls_key_file.empty()) {
+    return grpc::InsecureChannelCredentials();
+  }
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "a client certificate needs its key, and a key its certificate");
+  }
+  grpc::SslCredentialsOptions ssl;
+  if (!options.tls_ca_file.empty()) {
+    absl::StatusOr<std::string> ca = ReadPem(options.tls_ca_file);
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = *std::move(ca);
+  }
+  if (!options.tls_cert_file.empty()) {
+    absl::StatusOr<std::string> cert = ReadPem(options.tls_cert_file);
+    if (!cert.ok()) return cert.status();
+    absl::StatusOr<std::string> key = ReadPem(options.tls_key_file);
+    if (!key.ok()) return key.status();
+    ssl.pem_cert_chain = *std::move(cert);
+    ssl.pem_private_key = *std::move(key);
+  }
+  return grpc::SslCredentials(ssl);
+}
+
 }  // namespace
 
 absl::Status FromGrpcStatus(const grpc::Status& s) {
@@ -105,8 +145,11 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Connect(
   grpc::ChannelArguments args;
   args.SetMaxSendMessageSize(options.max_message_bytes);
   args.SetMaxReceiveMessageSize(options.max_message_bytes);
-  auto channel = grpc::CreateCustomChannel(
-      std::string(target), grpc::InsecureChannelCredentials(), args);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      CredentialsFor(options);
+  if (!credentials.ok()) return credentials.status();
+  auto channel =
+      grpc::CreateCustomChannel(std::string(target), *credentials, args);
   if (channel == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrCat("cannot create a channel to ",
@@ -120,10 +163,17 @@ Client::Client(std::shared_ptr<grpc::Channel> channel, const Options& options)
       channel_(std::move(channel)),
       stub_(v1::NearDup::NewStub(channel_)) {}
 
+void Client::Authorize(grpc::ClientContext* ctx) const {
+  if (!options_.token.empty()) {
+    ctx->AddMetadata("authorization", "Bearer " + options_.token);
+  }
+}
+
 template <typename Request, typename Response, typename Method>
 absl::StatusOr<Response> Client::Call(Method method, const Request& request) {
   if (absl::Status s = CheckUtf8Fields(request, ""); !s.ok()) return s;
   grpc::ClientContext context;
+  Authorize(&context);
   context.set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
   Response response;
   grpc::Status s = (stub_.get()->*method)(&context, request, &response);
@@ -234,6 +284,7 @@ absl::Status Client::Audit(
   absl::Status s = CheckUtf8Fields(request, "");
   if (!s.ok()) return s;
   grpc::ClientContext ctx;
+  Authorize(&ctx);
   if (timeout != absl::InfiniteDuration()) {
     ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   }
@@ -266,6 +317,7 @@ absl::StatusOr<v1::SearchResponse> Client::Search(
 absl::StatusOr<std::unique_ptr<Client::ImportStream>> Client::BeginImport(
     const v1::ImportHeader& header) {
   std::unique_ptr<ImportStream> stream(new ImportStream());
+  Authorize(&stream->ctx_);
   stream->writer_ = stub_->Import(&stream->ctx_, &stream->response_);
   v1::ImportRequest m;
   *m.mutable_header() = header;

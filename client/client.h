@@ -41,10 +41,22 @@ class Client {
     absl::Duration timeout = absl::Seconds(30);
     // Largest message sent or received; the server has its own limit.
     int max_message_bytes = 256 << 20;
+    // Sent as "authorization: Bearer TOKEN" with every call (a server
+    // with a token file needs it); empty: none.
+    std::string token;
+    // TLS: the CA that signed the server's certificate (PEM file; empty
+    // with TLS on: the system's roots), and for mutual TLS the client's
+    // own certificate chain and key. `tls` turns TLS on; any file turns
+    // it on too.
+    bool tls = false;
+    std::string tls_ca_file;
+    std::string tls_cert_file;
+    std::string tls_key_file;
   };
 
   // Creates a client for `target` ("host:port"). Does not connect yet: the
   // first call does, and fails with UNAVAILABLE if nothing listens.
+  // NOT_FOUND if a TLS file cannot be read.
   static absl::StatusOr<std::unique_ptr<Client>> Connect(
       std::string_view target, const Options& options);
   static absl::StatusOr<std::unique_ptr<Client>> Connect(
@@ -125,6 +137,9 @@ class Client {
 
  private:
   Client(std::shared_ptr<grpc::Channel> channel, const Options& options);
+
+  // Puts the token, if any, on `ctx`.
+  void Authorize(grpc::ClientContext* ctx) const;
 
   // Runs one unary call with a fresh context and deadline.
   template <typename Request, typename Response, typename Method>

@@ -18,6 +18,11 @@ packages=(
   librocksdb-dev libabsl-dev libxxhash-dev
   # allocator of neardupd and the load generator
   libjemalloc-dev
+  # neardupd's metrics endpoint (HTTP); certificates for the TLS tests;
+  # a real Prometheus server that scrapes it in the tests
+  libcpp-httplib-dev openssl prometheus
+  # neardupd's configuration file (TOML)
+  libtomlplusplus-dev
   # text pipeline: Unicode (ICU), charset detection, HTML, Chinese folding
   libicu-dev libuchardet-dev libgumbo-dev libopencc-dev opencc
   # corpus readers (neardup audit): JSON Lines, gzip, zstd
@@ -57,5 +62,22 @@ fi
 
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Debian starts a packaged daemon at install; the tests run their own
+# Prometheus on 127.0.0.1, and one listening on every interface at :9090
+# is not ours to start. policy-rc.d (101: action forbidden) holds it back
+# during this install only, and the unit is left disabled.
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
+  "${sudo_cmd[@]}" chmod 755 "$policy"
+  own_policy=1
+fi
+cleanup() { if [ "$own_policy" = 1 ]; then "${sudo_cmd[@]}" rm -f "$policy"; fi; }
+trap cleanup EXIT
 "${sudo_cmd[@]}" apt-get update -q
 "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [[ " ${missing[*]} " == *" prometheus "* ]] &&
+   command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+  "${sudo_cmd[@]}" systemctl disable --now prometheus >/dev/null 2>&1 || true
+fi

@@ -371,6 +371,12 @@ TEST_F(CliTest, ServerErrorsExitOneWithTheServersMessage) {
   r = Cli({"add", "-c", "c", dir_ + "/no-such-file"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("cannot read file"));
+  // A directory is an error with a message, not an uncaught exception.
+  for (const char* command : {"add", "check"}) {
+    r = Cli({command, "-c", "c", dir_ + "/"});
+    EXPECT_EQ(r.exit_code, 1) << command << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr("is a directory")) << command;
+  }
 }
 
 TEST_F(CliTest, UsageErrorsExitTwo) {
@@ -396,6 +402,11 @@ TEST_F(CliTest, UsageErrorsExitTwo) {
   CommandResult help = neardup::testing::RunCommand({NEARDUP_CLI_PATH, "help"});
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_THAT(help.out, HasSubstr("collections create NAME"));
+  CommandResult version =
+      neardup::testing::RunCommand({NEARDUP_CLI_PATH, "--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_THAT(version.out, HasSubstr("neardup 0."));
+  EXPECT_THAT(version.out, HasSubstr("fingerprint version"));
 }
 
 TEST_F(CliTest, UnreachableServerIsAnError) {

@@ -4,7 +4,10 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "client/client.h"
@@ -79,6 +82,69 @@ TEST_F(NeardupdTest, TakenPortAndLockedDatabaseAreClearErrors) {
 
   first.Signal(SIGTERM);
   EXPECT_EQ(first.Wait(), 0);
+}
+
+// --help lists the server's own flags (Abseil's default shows only those
+// of a file named after the program, which is none), --version the release.
+TEST_F(NeardupdTest, HelpListsTheFlagsAndVersionPrintsTheRelease) {
+  neardup::testing::CommandResult help =
+      neardup::testing::RunCommand({NEARDUPD_PATH, "--help"});
+  for (const char* flag :
+       {"--db", "--listen", "--salvage", "--verify", "--max_inflight_mb",
+        "--large_request_kb", "--idle_timeout_s"}) {
+    EXPECT_THAT(help.out + help.err, HasSubstr(flag)) << flag;
+  }
+  neardup::testing::CommandResult version =
+      neardup::testing::RunCommand({NEARDUPD_PATH, "--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_THAT(version.out, HasSubstr("neardupd 0."));
+  EXPECT_THAT(version.out, HasSubstr("fingerprint version"));
+}
+
+// A TOML configuration file sets flags; the command line overrides it; a
+// key that is no flag, or a value of the wrong type, stops the start with
+// a message naming the file and the key.
+TEST_F(NeardupdTest, ConfigurationFileSetsFlagsAndTheCommandLineWins) {
+  const std::string config = dir_ + "/neardupd.toml";
+  {
+    std::ofstream out(config);
+    out << "# test configuration\n"
+        << "db = \"" << dir_ << "/from-config\"\n"
+        << "listen = \"127.0.0.1:0\"\n"
+        << "threads = 2\n"
+        << "access_log = true\n";
+  }
+  {
+    Subprocess daemon({NEARDUPD_PATH, "--config", config});
+    ASSERT_GT(daemon.ReadListeningPort(), 0) << daemon.output();
+    EXPECT_THAT(daemon.output(), HasSubstr(" db " + dir_ + "/from-config"));
+    daemon.Signal(SIGTERM);
+    EXPECT_EQ(daemon.Wait(), 0) << daemon.output();
+  }
+  {
+    Subprocess daemon(
+        {NEARDUPD_PATH, "--config", config, "--db", dir_ + "/from-flag"});
+    ASSERT_GT(daemon.ReadListeningPort(), 0) << daemon.output();
+    EXPECT_THAT(daemon.output(), HasSubstr(" db " + dir_ + "/from-flag"));
+    daemon.Signal(SIGTERM);
+    EXPECT_EQ(daemon.Wait(), 0) << daemon.output();
+  }
+  for (const auto& [line, message] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"no_such_flag = 1", "no_such_flag is not a neardupd flag"},
+           {"threads = \"many\"", "threads:"},
+           {"listen = [1, 2]", "listen must be a string, number or boolean"},
+           {"db = ", "neardupd.toml:1:"},
+       }) {
+    {
+      std::ofstream out(config, std::ios::trunc);
+      out << line << "\n";
+    }
+    neardup::testing::CommandResult r =
+        neardup::testing::RunCommand({NEARDUPD_PATH, "--config", config});
+    EXPECT_EQ(r.exit_code, 2) << line;
+    EXPECT_THAT(r.err, HasSubstr(message)) << line;
+  }
 }
 
 }  // namespace

@@ -487,7 +487,15 @@ TEST_F(ServerTest, BadInputGetsPreciseStatusAndServerStaysUp) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("unsupported content_type: image/png")));
   EXPECT_THAT(Add("c", "binary", std::string("\x00\x01\xfe\xff", 4)),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("UTF-8")));
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("binary data (NUL byte at offset 0)")));
+  // NUL and control bytes are valid UTF-8, and still not text.
+  std::string junk = "%PDF-1.4 header";
+  for (int i = 0; i < 300; ++i) junk += static_cast<char>(i % 9);
+  EXPECT_THAT(Add("c", "junk", junk),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("binary data (NUL byte at offset 15)")));
+
   EXPECT_THAT(Add("nope", "x", text),
               StatusIs(absl::StatusCode::kNotFound,
                        HasSubstr("collection not found: nope")));
@@ -536,6 +544,13 @@ TEST_F(ServerTest, BadInputGetsPreciseStatusAndServerStaysUp) {
   ASSERT_THAT(info, IsOk());
   EXPECT_EQ(info->document_count(), 1u);
   EXPECT_THAT(Check("c", text)->matches(), SizeIs(1));
+  // UTF-16 without a byte order mark is read as UTF-16 and finds its UTF-8
+  // copy whole.
+  auto as_utf16 = Check("c", EncodeAs(text, "UTF-16LE"));
+  ASSERT_THAT(as_utf16, IsOk());
+  EXPECT_EQ(as_utf16->stats().charset(), "UTF-16LE");
+  ASSERT_THAT(as_utf16->matches(), SizeIs(1));
+  EXPECT_EQ(as_utf16->matches(0).jaccard(), 1.0);
 }
 
 TEST_F(ServerTest, OversizedMessageIsResourceExhausted) {
@@ -563,7 +578,7 @@ TEST_F(ServerTest, FullWorkQueueIsResourceExhausted) {
       StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("server busy")));
   EXPECT_THAT(
       Check("c", "some words of a document"),
-      StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("retry later")));
+      StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("retry in")));
   EXPECT_EQ(client_->GetCollection("c")->document_count(), 0u);
   EXPECT_THAT(client_->Get("c", "a"), StatusIs(absl::StatusCode::kNotFound));
 }

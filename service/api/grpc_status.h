@@ -1,10 +1,12 @@
 // Conversion of absl::Status to grpc::Status at the API boundary. The two
-// code enums have equal values (checked below), so the code is cast.
+// code enums have equal values (checked below), so the code is cast; the
+// message loses the server's directories (RedactPaths).
 
 #ifndef NEARDUP_SERVICE_API_GRPC_STATUS_H_
 #define NEARDUP_SERVICE_API_GRPC_STATUS_H_
 
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "grpcpp/support/status.h"
@@ -34,11 +36,39 @@ NEARDUP_SAME_CODE_(kDataLoss, DATA_LOSS);
 NEARDUP_SAME_CODE_(kUnauthenticated, UNAUTHENTICATED);
 #undef NEARDUP_SAME_CODE_
 
-// Returns `s` as a grpc::Status with the same code and message.
+// Returns `message` with every absolute path in it ("/var/lib/neardup/
+// data/000012.log", a word that starts with '/' and has another '/')
+// cut to its last component ("000012.log"): storage errors from RocksDB
+// name files, and clients have no business knowing the server's layout.
+std::string RedactPaths(std::string_view message);
+
+// True for the codes of failures on the server's side (storage, bugs),
+// whose messages may name its files; the others are about the request and
+// quote it (an id may look like a path and must stay as sent).
+inline bool IsServerSideFailure(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kUnknown:
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDataLoss:
+    case absl::StatusCode::kAborted:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kUnimplemented:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Returns `s` as a grpc::Status with the same code and message, paths
+// redacted from the messages of server-side failures.
 inline grpc::Status ToGrpcStatus(const absl::Status& s) {
   if (s.ok()) return grpc::Status::OK;
   return grpc::Status(static_cast<grpc::StatusCode>(s.code()),
-                      std::string(s.message()));
+                      IsServerSideFailure(s.code())
+                          ? RedactPaths(std::string_view(s.message().data(),
+                                                         s.message().size()))
+                          : std::string(s.message()));
 }
 
 }  // namespace neardup::api

@@ -36,8 +36,12 @@ absl::StatusOr<engine::PipelineParams> SignerOf(const v1::ImportHeader& h) {
 ImportReactor::ImportReactor(engine::Engine* engine,
                              grpc::CallbackServerContext* ctx,
                              v1::ImportResponse* response,
-                             std::atomic<int>* running)
-    : engine_(engine), ctx_(ctx), response_(response), running_(running) {
+                             std::atomic<int>* running, Caller caller)
+    : engine_(engine),
+      ctx_(ctx),
+      response_(response),
+      running_(running),
+      caller_(std::move(caller)) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -106,6 +110,8 @@ absl::Status ImportReactor::Handle(const v1::ImportRequest& m,
       if (importer_ != nullptr) {
         return absl::InvalidArgumentError("import header sent twice");
       }
+      NEARDUP_RETURN_IF_ERROR(
+          caller_.Require(m.header().collection(), auth::Scope::kWrite));
       NEARDUP_ASSIGN_OR_RETURN(engine::PipelineParams signer,
                                SignerOf(m.header()));
       NEARDUP_ASSIGN_OR_RETURN(

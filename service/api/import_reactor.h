@@ -18,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/grpcpp.h"
 #include "neardup/v1/neardup.grpc.pb.h"
+#include "service/api/access.h"
 #include "service/engine/engine.h"
 
 namespace neardup::api {
@@ -29,9 +30,11 @@ class ImportReactor final : public grpc::ServerReadReactor<v1::ImportRequest> {
 
   // Deletes itself when the call is done. `response` is filled at the
   // commit. `running` was incremented by the caller and is decremented
-  // when the call is done.
+  // when the call is done. `caller` must have write access to the
+  // collection the header names.
   ImportReactor(engine::Engine* engine, grpc::CallbackServerContext* ctx,
-                v1::ImportResponse* response, std::atomic<int>* running);
+                v1::ImportResponse* response, std::atomic<int>* running,
+                Caller caller);
 
   void OnReadDone(bool ok) override;
   void OnDone() override;
@@ -50,6 +53,7 @@ class ImportReactor final : public grpc::ServerReadReactor<v1::ImportRequest> {
   grpc::CallbackServerContext* const ctx_;
   v1::ImportResponse* const response_;
   std::atomic<int>* const running_;
+  const Caller caller_;
   std::unique_ptr<engine::Importer> importer_;
   uint64_t received_ = 0;      // documents, duplicates included
   v1::ImportRequest request_;  // being read

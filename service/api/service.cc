@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "service/api/admission.h"
 #include "service/api/audit_reactor.h"
 #include "service/api/convert.h"
 #include "service/api/grpc_status.h"
@@ -21,8 +22,16 @@ void FinishCall(grpc::CallbackServerContext* ctx,
                 grpc::ServerUnaryReactor* reactor, const char* method,
                 const absl::Status& s) {
   if (!s.ok()) {
-    NEARDUP_LOG(kDebug, absl::StrCat(method, " from ", ctx->peer(), ": ",
-                                     s.ToString()));
+    // Failures on the server's side are the operator's to see, with the
+    // paths the client does not get; the client's mistakes are debug.
+    if (IsServerSideFailure(s.code()) &&
+        s.code() != absl::StatusCode::kResourceExhausted) {
+      NEARDUP_LOG(kWarning, absl::StrCat(method, " from ", ctx->peer(), ": ",
+                                         s.ToString()));
+    } else {
+      NEARDUP_LOG(kDebug, absl::StrCat(method, " from ", ctx->peer(), ": ",
+                                       s.ToString()));
+    }
   }
   reactor->Finish(ToGrpcStatus(s));
 }
@@ -35,16 +44,19 @@ grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* ctx,
   return reactor;
 }
 
-// Runs `work` (which fills the response and returns the call's status) on
-// `executor` and finishes the call with its status. The request and
-// response stay valid until the call is finished.
-template <typename Work>
-grpc::ServerUnaryReactor* Offload(Executor* executor,
+// Runs `work` (which fills the response and returns the call's status)
+// where `admission` puts a request of `request`'s size, and finishes the
+// call with its status; refused at once with RESOURCE_EXHAUSTED and a
+// retry hint when it cannot wait. The request and response stay valid
+// until the call is finished.
+template <typename Request, typename Work>
+grpc::ServerUnaryReactor* Offload(Admission* admission,
                                   grpc::CallbackServerContext* ctx,
-                                  const char* method, Work work) {
+                                  const char* method, const Request& request,
+                                  Work work) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  const bool queued =
-      executor->TrySubmit([ctx, reactor, method, work = std::move(work)]() {
+  const absl::Status admitted = admission->Submit(
+      request.ByteSizeLong(), [ctx, reactor, method, work = std::move(work)]() {
         // Gone or past its deadline while it waited: nobody reads the
         // answer, and a write must not happen after the client gave up.
         if (ctx->IsCancelled()) {
@@ -55,14 +67,43 @@ grpc::ServerUnaryReactor* Offload(Executor* executor,
         }
         FinishCall(ctx, reactor, method, work());
       });
-  if (!queued) {
-    FinishCall(
-        ctx, reactor, method,
-        absl::ResourceExhaustedError(absl::StrCat(
-            "server busy: ", executor->max_queued(), " calls are waiting for ",
-            executor->threads(), " worker threads; retry later")));
+  if (!admitted.ok()) {
+    ctx->AddTrailingMetadata(kRetryPushbackKey,
+                             absl::StrCat(absl::ToInt64Milliseconds(
+                                 admission->options().retry_after)));
+    FinishCall(ctx, reactor, method, admitted);
   }
   return reactor;
+}
+
+// The call's deadline; InfiniteFuture if it has none.
+absl::Time DeadlineOf(const grpc::CallbackServerContext* ctx) {
+  const std::chrono::system_clock::time_point d = ctx->deadline();
+  if (d == std::chrono::system_clock::time_point::max()) {
+    return absl::InfiniteFuture();
+  }
+  return absl::FromChrono(d);
+}
+
+// CheckOptions of a request, bound by the call's deadline.
+template <typename Request>
+index::CheckOptions CheckOptionsOf(const grpc::CallbackServerContext* ctx,
+                                   const Request& req) {
+  index::CheckOptions o;
+  o.threshold = req.threshold();
+  o.top_k = req.top_k();
+  o.deadline = DeadlineOf(ctx);
+  return o;
+}
+
+// OK if the caller of `ctx` may act on `collection` with `scope`;
+// UNAUTHENTICATED or PERMISSION_DENIED otherwise.
+absl::Status Authorize(const Access& access,
+                       const grpc::CallbackServerContext* ctx,
+                       std::string_view collection, auth::Scope scope) {
+  absl::StatusOr<Caller> caller = access.Identify(*ctx);
+  if (!caller.ok()) return caller.status();
+  return caller->Require(collection, scope);
 }
 
 // Returns the request's document, or INVALID_ARGUMENT if it has none or
@@ -81,6 +122,11 @@ absl::StatusOr<engine::DocumentInput> RequireDocument(bool present,
 grpc::ServerUnaryReactor* NearDupService::CreateCollection(
     grpc::CallbackServerContext* ctx, const v1::CreateCollectionRequest* req,
     v1::Collection* resp) {
+  if (absl::Status denied =
+          Authorize(*access_, ctx, req->name(), auth::Scope::kAdmin);
+      !denied.ok()) {
+    return Finish(ctx, "CreateCollection", denied);
+  }
   auto info = engine_->CreateCollection(req->name(), FromProto(req->params()));
   if (info.ok()) ToProto(*info, resp);
   return Finish(ctx, "CreateCollection", info.status());
@@ -89,6 +135,11 @@ grpc::ServerUnaryReactor* NearDupService::CreateCollection(
 grpc::ServerUnaryReactor* NearDupService::GetCollection(
     grpc::CallbackServerContext* ctx, const v1::GetCollectionRequest* req,
     v1::Collection* resp) {
+  if (absl::Status denied =
+          Authorize(*access_, ctx, req->name(), auth::Scope::kRead);
+      !denied.ok()) {
+    return Finish(ctx, "GetCollection", denied);
+  }
   auto info = engine_->GetCollection(req->name());
   if (info.ok()) ToProto(*info, resp);
   return Finish(ctx, "GetCollection", info.status());
@@ -98,8 +149,11 @@ grpc::ServerUnaryReactor* NearDupService::ListCollections(
     grpc::CallbackServerContext* ctx, const v1::ListCollectionsRequest* req,
     v1::ListCollectionsResponse* resp) {
   // Pages are cut by name: the token is the last name of the previous page.
+  absl::StatusOr<Caller> caller = access_->Identify(*ctx);
+  if (!caller.ok()) return Finish(ctx, "ListCollections", caller.status());
   const uint32_t page_size = req->page_size();
   for (const index::CollectionInfo& info : engine_->ListCollections()) {
+    if (!caller->Allows(info.name, auth::Scope::kRead)) continue;
     if (!req->page_token().empty() && info.name <= req->page_token()) {
       continue;
     }
@@ -117,6 +171,11 @@ grpc::ServerUnaryReactor* NearDupService::ListCollections(
 grpc::ServerUnaryReactor* NearDupService::DropCollection(
     grpc::CallbackServerContext* ctx, const v1::DropCollectionRequest* req,
     v1::DropCollectionResponse* resp) {
+  if (absl::Status denied =
+          Authorize(*access_, ctx, req->name(), auth::Scope::kAdmin);
+      !denied.ok()) {
+    return Finish(ctx, "DropCollection", denied);
+  }
   auto dropped = engine_->DropCollection(req->name());
   if (dropped.ok()) resp->set_documents_dropped(*dropped);
   return Finish(ctx, "DropCollection", dropped.status());
@@ -125,56 +184,79 @@ grpc::ServerUnaryReactor* NearDupService::DropCollection(
 grpc::ServerUnaryReactor* NearDupService::Add(grpc::CallbackServerContext* ctx,
                                               const v1::AddRequest* req,
                                               v1::AddResponse* resp) {
-  return Offload(executor_, ctx, "Add", [this, req, resp]() -> absl::Status {
-    auto doc =
-        RequireDocument(req->has_document(), req->document(), "document");
-    if (!doc.ok()) return doc.status();
-    auto result = engine_->Add(req->collection(), *doc, req->upsert());
-    if (!result.ok()) return result.status();
-    resp->set_replaced(result->replaced);
-    ToProto(result->stats, resp->mutable_stats());
-    return absl::OkStatus();
-  });
+  if (absl::Status denied =
+          Authorize(*access_, ctx, req->collection(), auth::Scope::kWrite);
+      !denied.ok()) {
+    return Finish(ctx, "Add", denied);
+  }
+  return Offload(
+      admission_, ctx, "Add", *req, [this, ctx, req, resp]() -> absl::Status {
+        auto doc =
+            RequireDocument(req->has_document(), req->document(), "document");
+        if (!doc.ok()) return doc.status();
+        auto result = engine_->Add(req->collection(), *doc, req->upsert(),
+                                   DeadlineOf(ctx));
+        if (!result.ok()) return result.status();
+        resp->set_replaced(result->replaced);
+        ToProto(result->stats, resp->mutable_stats());
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* NearDupService::Check(
     grpc::CallbackServerContext* ctx, const v1::CheckRequest* req,
     v1::CheckResponse* resp) {
-  return Offload(executor_, ctx, "Check", [this, req, resp]() -> absl::Status {
-    auto doc =
-        RequireDocument(req->has_document(), req->document(), "document");
-    if (!doc.ok()) return doc.status();
-    auto result = engine_->Check(req->collection(), *doc,
-                                 {req->threshold(), req->top_k()});
-    if (result.ok()) ToProto(*result, resp);
-    return result.status();
-  });
-}
-
-grpc::ServerUnaryReactor* NearDupService::CheckAndAdd(
-    grpc::CallbackServerContext* ctx, const v1::CheckAndAddRequest* req,
-    v1::CheckAndAddResponse* resp) {
+  if (absl::Status denied =
+          Authorize(*access_, ctx, req->collection(), auth::Scope::kRead);
+      !denied.ok()) {
+    return Finish(ctx, "Check", denied);
+  }
   return Offload(
-      executor_, ctx, "CheckAndAdd", [this, req, resp]() -> absl::Status {
+      admission_, ctx, "Check", *req, [this, ctx, req, resp]() -> absl::Status {
         auto doc =
             RequireDocument(req->has_document(), req->document(), "document");
         if (!doc.ok()) return doc.status();
-        auto result = engine_->CheckAndAdd(req->collection(), *doc,
-                                           {req->threshold(), req->top_k()});
+        auto result =
+            engine_->Check(req->collection(), *doc, CheckOptionsOf(ctx, *req));
         if (result.ok()) ToProto(*result, resp);
         return result.status();
       });
 }
 
+grpc::ServerUnaryReactor* NearDupService::CheckAndAdd(
+    grpc::CallbackServerContext* ctx, const v1::CheckAndAddRequest* req,
+    v1::CheckAndAddResponse* resp) {
+  if (absl::Status denied =
+          Authorize(*access_, ctx, req->collection(), auth::Scope::kWrite);
+      !denied.ok()) {
+    return Finish(ctx, "CheckAndAdd", denied);
+  }
+  return Offload(admission_, ctx, "CheckAndAdd", *req,
+                 [this, ctx, req, resp]() -> absl::Status {
+                   auto doc = RequireDocument(req->has_document(),
+                                              req->document(), "document");
+                   if (!doc.ok()) return doc.status();
+                   auto result = engine_->CheckAndAdd(
+                       req->collection(), *doc, CheckOptionsOf(ctx, *req));
+                   if (result.ok()) ToProto(*result, resp);
+                   return result.status();
+                 });
+}
+
 grpc::ServerUnaryReactor* NearDupService::CheckAndAddBatch(
     grpc::CallbackServerContext* ctx, const v1::CheckAndAddBatchRequest* req,
     v1::CheckAndAddBatchResponse* resp) {
+  if (absl::Status denied =
+          Authorize(*access_, ctx, req->collection(), auth::Scope::kWrite);
+      !denied.ok()) {
+    return Finish(ctx, "CheckAndAddBatch", denied);
+  }
   const size_t n = req->documents_size();
   absl::Status s = index::ValidateBatchSize(n);
   if (!s.ok()) return Finish(ctx, "CheckAndAddBatch", s);
   return Offload(
-      executor_, ctx, "CheckAndAddBatch",
-      [this, req, resp, n]() -> absl::Status {
+      admission_, ctx, "CheckAndAddBatch", *req,
+      [this, ctx, req, resp, n]() -> absl::Status {
         auto set_error = [](const absl::Status& e,
                             v1::CheckAndAddBatchResponse::Result* r) {
           r->set_code(static_cast<int>(e.code()));
@@ -196,8 +278,8 @@ grpc::ServerUnaryReactor* NearDupService::CheckAndAddBatch(
           docs.push_back(*std::move(doc));
           where.push_back(i);
         }
-        auto results = engine_->CheckAndAddBatch(
-            req->collection(), docs, {req->threshold(), req->top_k()});
+        auto results = engine_->CheckAndAddBatch(req->collection(), docs,
+                                                 CheckOptionsOf(ctx, *req));
         if (!results.ok()) {
           resp->Clear();
           return results.status();
@@ -218,6 +300,11 @@ grpc::ServerUnaryReactor* NearDupService::CheckAndAddBatch(
 grpc::ServerUnaryReactor* NearDupService::Get(grpc::CallbackServerContext* ctx,
                                               const v1::GetRequest* req,
                                               v1::StoredDocument* resp) {
+  if (absl::Status denied =
+          Authorize(*access_, ctx, req->collection(), auth::Scope::kRead);
+      !denied.ok()) {
+    return Finish(ctx, "Get", denied);
+  }
   auto doc = engine_->Get(req->collection(), req->id());
   if (doc.ok()) ToProto(*doc, resp);
   return Finish(ctx, "Get", doc.status());
@@ -226,52 +313,76 @@ grpc::ServerUnaryReactor* NearDupService::Get(grpc::CallbackServerContext* ctx,
 grpc::ServerUnaryReactor* NearDupService::Delete(
     grpc::CallbackServerContext* ctx, const v1::DeleteRequest* req,
     v1::DeleteResponse*) {
+  if (absl::Status denied =
+          Authorize(*access_, ctx, req->collection(), auth::Scope::kWrite);
+      !denied.ok()) {
+    return Finish(ctx, "Delete", denied);
+  }
   return Finish(ctx, "Delete", engine_->Delete(req->collection(), req->id()));
 }
 
 grpc::ServerUnaryReactor* NearDupService::Repeats(
     grpc::CallbackServerContext* ctx, const v1::RepeatsRequest* req,
     v1::RepeatsResponse* resp) {
-  return Offload(executor_, ctx, "Repeats", [req, resp]() -> absl::Status {
-    auto doc =
-        RequireDocument(req->has_document(), req->document(), "document");
-    if (!doc.ok()) return doc.status();
-    auto r = engine::Engine::Repeats(*doc);
-    if (r.ok()) ToProto(*r, req->return_collapsed(), resp);
-    return r.status();
-  });
+  if (absl::StatusOr<Caller> caller = access_->Identify(*ctx); !caller.ok()) {
+    return Finish(ctx, "Repeats", caller.status());
+  }
+  return Offload(
+      admission_, ctx, "Repeats", *req, [req, resp]() -> absl::Status {
+        auto doc =
+            RequireDocument(req->has_document(), req->document(), "document");
+        if (!doc.ok()) return doc.status();
+        auto r = engine::Engine::Repeats(*doc);
+        if (r.ok()) ToProto(*r, req->return_collapsed(), resp);
+        return r.status();
+      });
 }
 
 grpc::ServerUnaryReactor* NearDupService::Compare(
     grpc::CallbackServerContext* ctx, const v1::CompareRequest* req,
     v1::CompareResponse* resp) {
-  return Offload(executor_, ctx, "Compare", [req, resp]() -> absl::Status {
-    auto a = RequireDocument(req->has_a(), req->a(), "a");
-    if (!a.ok()) return a.status();
-    auto b = RequireDocument(req->has_b(), req->b(), "b");
-    if (!b.ok()) return b.status();
-    auto c = engine::Engine::Compare(*a, *b);
-    if (c.ok()) ToProto(*c, resp);
-    return c.status();
-  });
+  if (absl::StatusOr<Caller> caller = access_->Identify(*ctx); !caller.ok()) {
+    return Finish(ctx, "Compare", caller.status());
+  }
+  return Offload(admission_, ctx, "Compare", *req,
+                 [req, resp]() -> absl::Status {
+                   auto a = RequireDocument(req->has_a(), req->a(), "a");
+                   if (!a.ok()) return a.status();
+                   auto b = RequireDocument(req->has_b(), req->b(), "b");
+                   if (!b.ok()) return b.status();
+                   auto c = engine::Engine::Compare(*a, *b);
+                   if (c.ok()) ToProto(*c, resp);
+                   return c.status();
+                 });
 }
 
 grpc::ServerUnaryReactor* NearDupService::Search(
     grpc::CallbackServerContext* ctx, const v1::SearchRequest* req,
     v1::SearchResponse* resp) {
-  return Offload(executor_, ctx, "Search", [this, req, resp]() -> absl::Status {
-    auto doc =
-        RequireDocument(req->has_document(), req->document(), "document");
-    if (!doc.ok()) return doc.status();
-    auto result = engine_->Search(req->collection(), *doc,
-                                  {req->top_k(), req->return_source_text()});
-    if (result.ok()) ToProto(*result, resp);
-    return result.status();
-  });
+  if (absl::Status denied =
+          Authorize(*access_, ctx, req->collection(), auth::Scope::kRead);
+      !denied.ok()) {
+    return Finish(ctx, "Search", denied);
+  }
+  return Offload(
+      admission_, ctx, "Search", *req, [this, req, resp]() -> absl::Status {
+        auto doc =
+            RequireDocument(req->has_document(), req->document(), "document");
+        if (!doc.ok()) return doc.status();
+        auto result = engine_->Search(
+            req->collection(), *doc, {req->top_k(), req->return_source_text()});
+        if (result.ok()) ToProto(*result, resp);
+        return result.status();
+      });
 }
 
 grpc::ServerWriteReactor<v1::AuditResponse>* NearDupService::Audit(
     grpc::CallbackServerContext* ctx, const v1::AuditRequest* req) {
+  if (absl::Status denied =
+          Authorize(*access_, ctx, req->collection(), auth::Scope::kRead);
+      !denied.ok()) {
+    return new FailedWriter(ToGrpcStatus(denied));
+  }
   audit::CollectionAuditOptions o;
   if (req->threshold() != 0) {
     absl::Status s = index::CheckThreshold(req->threshold());
@@ -304,13 +415,16 @@ grpc::ServerWriteReactor<v1::AuditResponse>* NearDupService::Audit(
 
 grpc::ServerReadReactor<v1::ImportRequest>* NearDupService::Import(
     grpc::CallbackServerContext* ctx, v1::ImportResponse* resp) {
+  absl::StatusOr<Caller> caller = access_->Identify(*ctx);
+  if (!caller.ok()) return new FailedReader(ToGrpcStatus(caller.status()));
   if (imports_running_.fetch_add(1) >= ImportReactor::kMaxRunning) {
     imports_running_.fetch_sub(1);
     return new FailedReader(ToGrpcStatus(absl::ResourceExhaustedError(
         absl::StrCat(ImportReactor::kMaxRunning,
                      " imports are running; retry when one has ended"))));
   }
-  return new ImportReactor(engine_, ctx, resp, &imports_running_);
+  return new ImportReactor(engine_, ctx, resp, &imports_running_,
+                           *std::move(caller));
 }
 
 }  // namespace neardup::api

@@ -4,10 +4,13 @@
 // message naming the problem, and is logged once here at debug level.
 //
 // Calls that read documents (Add, Check, CheckAndAdd, CheckAndAddBatch,
-// Search, Repeats, Compare) run on a bounded Executor, not on gRPC's
-// threads; when its queue is full they are refused at once with
-// RESOURCE_EXHAUSTED. A call whose deadline passed (or whose client went
-// away) while it waited is not run. Collection calls, Get and Delete are
+// Search, Repeats, Compare) run on bounded pools, not on gRPC's threads:
+// Admission (admission.h) puts large requests on a pool of their own and
+// refuses a call with RESOURCE_EXHAUSTED and a retry hint when its pool's
+// queue is full or too many request bytes are in flight. A call whose
+// deadline passed (or whose client went away) while it waited is not run,
+// and a write whose deadline passes before it is committed is not
+// committed (DEADLINE_EXCEEDED). Collection calls, Get and Delete are
 // point reads and writes, answered on gRPC's thread. Audit runs on a
 // thread of its own (audit_reactor.h), one audit at a time, and so does
 // each Import (import_reactor.h), a few at a time.
@@ -21,14 +24,20 @@
 #include <utility>
 
 #include "neardup/v1/neardup.grpc.pb.h"
-#include "service/common/executor.h"
+#include "service/api/access.h"
+#include "service/api/admission.h"
 #include "service/engine/engine.h"
 
 namespace neardup::api {
 
-// Thread-safe (the engine is). Does not take ownership: `engine` and
-// `executor` must outlive the service, and `executor` must run until the
-// gRPC server has shut down (calls in its queue finish their calls).
+// Every call is first checked by Access (access.h): the scope each rpc
+// needs is listed in service/auth/tokens.h; ListCollections lists only the
+// collections the caller may read.
+//
+// Thread-safe (the engine is). Does not take ownership: `engine`,
+// `admission` and `access` must outlive the service, and admission's pools must
+// run until the gRPC server has shut down (calls in their queues finish their
+// calls).
 class NearDupService final : public v1::NearDup::CallbackService {
  public:
   struct Options {
@@ -38,8 +47,12 @@ class NearDupService final : public v1::NearDup::CallbackService {
     uint64_t audit_memory_bytes = uint64_t{1} << 30;
   };
 
-  NearDupService(engine::Engine* engine, Executor* executor, Options options)
-      : engine_(engine), executor_(executor), options_(std::move(options)) {}
+  NearDupService(engine::Engine* engine, Admission* admission,
+                 const Access* access, Options options)
+      : engine_(engine),
+        admission_(admission),
+        access_(access),
+        options_(std::move(options)) {}
 
   NearDupService(const NearDupService&) = delete;
   NearDupService& operator=(const NearDupService&) = delete;
@@ -90,7 +103,8 @@ class NearDupService final : public v1::NearDup::CallbackService {
 
  private:
   engine::Engine* const engine_;
-  Executor* const executor_;
+  Admission* const admission_;
+  const Access* const access_;
   const Options options_;
   std::atomic<bool> audit_running_{false};
   std::atomic<int> imports_running_{0};

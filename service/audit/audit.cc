@@ -14,6 +14,7 @@
 #include "service/audit/marker.h"
 #include "service/audit/sign.h"
 #include "service/audit/verify.h"
+#include "service/common/process_limits.h"
 #include "service/common/status_macros.h"
 #include "service/corpus/stream.h"
 #include "service/engine/pipeline.h"
@@ -275,7 +276,8 @@ absl::StatusOr<AuditSummary> RunStages(StageContext ctx,
                                        const ReportFn& report) {
   NEARDUP_RETURN_IF_ERROR(ValidateParams(ctx.params));
   ctx.lsh = AuditLsh(ctx.params);
-  RaiseOpenFileLimit();
+  // Five files are open per chunk of the signed corpus.
+  neardup::RaiseOpenFileLimit();
   NEARDUP_RETURN_IF_ERROR(ClaimDirectory(ctx.dir, identity));
   const absl::Time start = absl::Now();
   AuditSummary s;

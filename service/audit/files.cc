@@ -113,14 +113,6 @@ void ResetPeakMemory() {
   out << "5";
 }
 
-void RaiseOpenFileLimit() {
-  struct rlimit r;
-  if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
-    r.rlim_cur = r.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &r);  // best effort: the old limit may do
-  }
-}
-
 absl::StatusOr<RandomAccessFile> RandomAccessFile::Open(
     const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

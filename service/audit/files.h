@@ -44,9 +44,6 @@ uint64_t PeakMemoryBytes();
 // Starts a new peak (Linux: /proc/self/clear_refs); harmless where absent.
 void ResetPeakMemory();
 
-// Raises this process's limit of open files to its hard limit: an audit
-// keeps five files open per chunk of the signed corpus.
-void RaiseOpenFileLimit();
 
 // A file opened for positional reads.
 class RandomAccessFile {

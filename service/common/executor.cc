@@ -1,6 +1,8 @@
 #include "service/common/executor.h"
 
 #include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -21,7 +23,15 @@ int AvailableCores() {
 Executor::Executor(const Options& options) : max_queued_(options.max_queued) {
   const int n = options.threads > 0 ? options.threads : AvailableCores();
   threads_.reserve(n);
-  for (int i = 0; i < n; ++i) threads_.emplace_back([this] { Run(); });
+  const int nice = options.nice;
+  for (int i = 0; i < n; ++i) {
+    threads_.emplace_back([this, nice] {
+      // Linux schedules threads one by one: this sets the calling
+      // thread's niceness. Best effort: raising it needs no privilege.
+      if (nice != 0) setpriority(PRIO_PROCESS, gettid(), nice);
+      Run();
+    });
+  }
 }
 
 Executor::~Executor() {

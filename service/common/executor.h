@@ -33,6 +33,10 @@ class Executor {
   struct Options {
     int threads = 0;          // 0: AvailableCores()
     size_t max_queued = 256;  // tasks waiting for a thread, at most
+    // Niceness added to its threads (Linux; 0: the process's own). The
+    // server runs large requests on a pool with a positive value, so that
+    // the kernel gives short calls the cores first.
+    int nice = 0;
   };
 
   explicit Executor(const Options& options);

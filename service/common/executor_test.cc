@@ -1,6 +1,11 @@
 #include "service/common/executor.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <vector>
 
 #include "absl/synchronization/notification.h"
@@ -52,6 +57,19 @@ TEST(ExecutorTest, ParallelForVisitsEachIndexOnce) {
   for (const auto& s : seen) ASSERT_EQ(s.load(), 1);
   ParallelFor(&pool, 0, [](size_t) { FAIL(); });
   EXPECT_GE(AvailableCores(), 1);
+}
+
+TEST(ExecutorTest, ThreadsRunAtTheNicenessAsked) {
+  errno = 0;
+  const int base = getpriority(PRIO_PROCESS, gettid());
+  ASSERT_EQ(errno, 0);
+  std::atomic<int> seen{-100};
+  {
+    Executor pool({/*threads=*/1, /*max_queued=*/4, /*nice=*/5});
+    pool.Submit([&] { seen = getpriority(PRIO_PROCESS, gettid()); });
+  }
+  // Capped at 19, the lowest priority there is.
+  EXPECT_EQ(seen.load(), std::min(base + 5, 19));
 }
 
 }  // namespace

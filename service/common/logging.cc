@@ -40,6 +40,26 @@ std::string_view BaseName(const char* path) {
 
 }  // namespace
 
+void AppendEscapedForLog(std::string_view message, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (const char ch : message) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c != 0x7f) {
+      out->push_back(ch);
+    } else if (c == '\n') {
+      out->append("\\n");
+    } else if (c == '\r') {
+      out->append("\\r");
+    } else if (c == '\t') {
+      out->append("\\t");
+    } else {
+      out->append("\\x");
+      out->push_back(kHex[c >> 4]);
+      out->push_back(kHex[c & 15]);
+    }
+  }
+}
+
 void SetMinLogLevel(LogLevel level) {
   min_level.store(static_cast<int>(level), std::memory_order_relaxed);
 }
@@ -55,8 +75,9 @@ void LogLine(LogLevel level, const char* file, int line,
       LevelName(level), " ",
       absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
                        absl::UTCTimeZone()),
-      " ", absl::string_view(base.data(), base.size()), ":", line, "] ",
-      absl::string_view(message.data(), message.size()), "\n");
+      " ", absl::string_view(base.data(), base.size()), ":", line, "] ");
+  AppendEscapedForLog(message, &out);
+  out.push_back('\n');
   // One write(2) per line so concurrent lines do not interleave.
   ssize_t ignored = write(STDERR_FILENO, out.data(), out.size());
   (void)ignored;

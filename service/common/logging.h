@@ -1,6 +1,8 @@
 // Minimal leveled logging to stderr for the api/ and server/ layers
 // (libraries return errors and do not log). Debian 12's Abseil has no
-// absl/log. Each line: "<level> <UTC time> <file>:<line>] <message>".
+// absl/log. Each line: "<level> <UTC time> <file>:<line>] <message>", with
+// control characters in the message escaped (\n, \x1b, ...), so text from
+// clients cannot forge a line.
 //
 // Example:
 //   NEARDUP_LOG(kInfo, absl::StrCat("listening on ", addr));
@@ -10,6 +12,7 @@
 #ifndef NEARDUP_SERVICE_COMMON_LOGGING_H_
 #define NEARDUP_SERVICE_COMMON_LOGGING_H_
 
+#include <string>
 #include <string_view>
 
 namespace neardup {
@@ -21,6 +24,11 @@ void SetMinLogLevel(LogLevel level);
 
 // Returns true if `level` is printed.
 bool LogEnabled(LogLevel level);
+
+// Appends `message` to `out` with control characters escaped (\n, \r,
+// \t, \xNN): a document id or client text with a newline in it cannot
+// start a line of its own and pass for a line of the server's.
+void AppendEscapedForLog(std::string_view message, std::string* out);
 
 // Writes one log line. Prefer the NEARDUP_LOG macro.
 void LogLine(LogLevel level, const char* file, int line,

@@ -130,13 +130,13 @@ absl::StatusOr<std::unique_ptr<Importer>> Engine::BeginImport(
 
 absl::StatusOr<index::AddResult> Engine::Add(std::string_view collection,
                                              const DocumentInput& doc,
-                                             bool upsert) {
+                                             bool upsert, absl::Time deadline) {
   NEARDUP_ASSIGN_OR_RETURN(index::CollectionInfo c,
                            store_->FindCollection(collection));
   const Pipeline pipeline(ParamsOf(c));
   NEARDUP_ASSIGN_OR_RETURN(index::PreparedDocument prepared,
                            Prepare(c, pipeline, doc, /*with_id=*/true));
-  return store_->Add(collection, prepared, upsert);
+  return store_->Add(collection, prepared, upsert, deadline);
 }
 
 absl::StatusOr<index::CheckResult> Engine::Check(
@@ -149,6 +149,8 @@ absl::StatusOr<index::CheckResult> Engine::Check(
   const Pipeline pipeline(ParamsOf(c));
   NEARDUP_ASSIGN_OR_RETURN(index::PreparedDocument prepared,
                            Prepare(c, pipeline, doc, /*with_id=*/false));
+  NEARDUP_RETURN_IF_ERROR(
+      index::CheckDeadline(options.deadline, "the document was searched"));
   return store_->Check(collection, prepared, options);
 }
 
@@ -181,8 +183,11 @@ Engine::CheckAndAddBatch(std::string_view collection,
   std::vector<size_t> where;
   prepared.reserve(docs.size());
   for (size_t i = 0; i < docs.size(); ++i) {
+    absl::Status late = index::CheckDeadline(
+        options.deadline, "the document was read; nothing was stored");
     absl::StatusOr<index::PreparedDocument> p =
-        Prepare(c, pipeline, docs[i], /*with_id=*/true);
+        late.ok() ? Prepare(c, pipeline, docs[i], /*with_id=*/true)
+                  : absl::StatusOr<index::PreparedDocument>(late);
     if (!p.ok()) {
       results[i] = p.status();
       continue;

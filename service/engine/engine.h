@@ -30,6 +30,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "service/engine/pipeline.h"
 #include "service/engine/types.h"
@@ -93,9 +94,11 @@ class Engine {
 
   // Stores `doc`. ALREADY_EXISTS if its id is stored, unless `upsert`, in
   // which case the old version is replaced atomically. INVALID_ARGUMENT for
-  // a bad id, metadata or text; NOT_FOUND for an unknown collection.
-  absl::StatusOr<index::AddResult> Add(std::string_view collection,
-                                       const DocumentInput& doc, bool upsert);
+  // a bad id, metadata or text; NOT_FOUND for an unknown collection;
+  // DEADLINE_EXCEEDED, with nothing stored, if `deadline` passes first.
+  absl::StatusOr<index::AddResult> Add(
+      std::string_view collection, const DocumentInput& doc, bool upsert,
+      absl::Time deadline = absl::InfiniteFuture());
 
   // Returns the stored documents whose estimated Jaccard similarity with
   // `doc` (its content and input options; id and metadata are ignored) is

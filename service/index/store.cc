@@ -20,6 +20,7 @@
 #include "rocksdb/options.h"
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/snapshot.h"
+#include "rocksdb/sst_file_manager.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "service/common/check.h"
@@ -243,6 +244,16 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
                       : rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   db_options.db_write_buffer_size = options.write_buffer_bytes;
   db_options.max_background_jobs = 2;
+  // A full disk stops RocksDB's writes; with an SstFileManager RocksDB
+  // resumes them by itself once there is room, and StorageHealth sees
+  // both (and resumes on the next write, too).
+  impl->health =
+      std::make_shared<StorageHealth>(options.path, options.min_free_bytes);
+  if (!options.read_only) {
+    db_options.sst_file_manager.reset(
+        rocksdb::NewSstFileManager(rocksdb::Env::Default()));
+    db_options.listeners.push_back(impl->health);
+  }
   // Required by the hash memtables; writes of a collection are serial
   // anyway.
   db_options.allow_concurrent_memtable_write = false;
@@ -716,9 +727,19 @@ absl::StatusOr<PassageRecord> Store::Impl::ReadPassage(
   return rec;
 }
 
+absl::Status Store::Impl::Write(const rocksdb::WriteOptions& wo,
+                                rocksdb::WriteBatch* batch,
+                                std::string_view what) {
+  NEARDUP_RETURN_IF_ERROR(health->BeforeWrite(db.get()));
+  const rocksdb::Status s = db->Write(wo, batch);
+  if (!s.ok()) health->AfterFailedWrite(s);
+  return FromRocksDbStatus(s, what);
+}
+
 absl::StatusOr<AddResult> Store::Impl::AddLocked(CollectionState& c,
                                                  const PreparedDocument& doc,
-                                                 bool upsert) {
+                                                 bool upsert,
+                                                 absl::Time deadline) {
   NEARDUP_ASSIGN_OR_RETURN(std::optional<uint64_t> old, LookupId(c, doc.id));
   if (old.has_value() && !upsert) {
     return absl::AlreadyExistsError(
@@ -749,8 +770,11 @@ absl::StatusOr<AddResult> Store::Impl::AddLocked(CollectionState& c,
       .Put(cf(kDefault), keys::CounterKey(c.id()),
            EncodeCounter(docnum + 1, count))
       .PermitUncheckedError();
-  NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(
-      db->Write(WriteOptionsFor(c), &batch), "write document"));
+  // Last moment to give up: after this the client would be told the
+  // document was not stored while it was.
+  NEARDUP_RETURN_IF_ERROR(
+      CheckDeadline(deadline, "the document was written; nothing was stored"));
+  NEARDUP_RETURN_IF_ERROR(Write(WriteOptionsFor(c), &batch, "write document"));
   c.next_docnum = docnum + 1;
   c.document_count.store(count, std::memory_order_relaxed);
   ++c.version;
@@ -811,8 +835,8 @@ absl::StatusOr<CollectionInfo> Store::CreateCollection(
       .PermitUncheckedError();
   batch.Put(m.cf(kDefault), keys::CounterKey(rec.id()), EncodeCounter(0, 0))
       .PermitUncheckedError();
-  NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(
-      m.db->Write(m.write_options, &batch), "create collection"));
+  NEARDUP_RETURN_IF_ERROR(
+      m.Write(m.write_options, &batch, "create collection"));
   ++m.next_collection_id;
   auto state = std::make_shared<CollectionState>(std::move(rec), 0, 0);
   CollectionInfo info = InfoOf(*state);
@@ -863,8 +887,7 @@ absl::StatusOr<uint64_t> Store::DropCollection(std::string_view name) {
   for (Cf family : {kDocs, kIds, kPostings, kPassages, kPassageDocs}) {
     batch.DeleteRange(m.cf(family), begin, end).PermitUncheckedError();
   }
-  NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(
-      m.db->Write(m.write_options, &batch), "drop collection"));
+  NEARDUP_RETURN_IF_ERROR(m.Write(m.write_options, &batch, "drop collection"));
   c.dropped = true;
   const uint64_t count = c.document_count.load(std::memory_order_relaxed);
   absl::MutexLock lock(&m.mu);
@@ -882,7 +905,8 @@ absl::StatusOr<CollectionInfo> Store::FindCollection(
 }
 
 absl::StatusOr<AddResult> Store::Add(std::string_view collection,
-                                     const PreparedDocument& doc, bool upsert) {
+                                     const PreparedDocument& doc, bool upsert,
+                                     absl::Time deadline) {
   NEARDUP_ASSIGN_OR_RETURN(auto c, impl_->FindFor(collection, doc));
   NEARDUP_RETURN_IF_ERROR(ValidateDocumentId(doc.id));
   NEARDUP_RETURN_IF_ERROR(ValidateMetadata(doc.metadata));
@@ -891,7 +915,7 @@ absl::StatusOr<AddResult> Store::Add(std::string_view collection,
     return absl::NotFoundError(
         absl::StrCat("collection not found: ", AbslView(collection)));
   }
-  return impl_->AddLocked(*c, doc, upsert);
+  return impl_->AddLocked(*c, doc, upsert, deadline);
 }
 
 absl::StatusOr<CheckResult> Store::Check(std::string_view collection,
@@ -910,7 +934,8 @@ absl::StatusOr<CheckResult> Store::Check(std::string_view collection,
 
 absl::StatusOr<CheckResult> Store::Impl::CheckAndAddLocked(
     CollectionState& c, const PreparedDocument& q, double threshold,
-    uint32_t top_k, uint64_t seen, std::vector<Match> matches) {
+    uint32_t top_k, absl::Time deadline, uint64_t seen,
+    std::vector<Match> matches) {
   if (c.dropped) {
     return absl::NotFoundError(
         absl::StrCat("collection not found: ", c.record.name()));
@@ -925,7 +950,7 @@ absl::StatusOr<CheckResult> Store::Impl::CheckAndAddLocked(
     return result;
   }
   if (!result.matches.empty()) return result;
-  NEARDUP_RETURN_IF_ERROR(AddLocked(c, q, /*upsert=*/false).status());
+  NEARDUP_RETURN_IF_ERROR(AddLocked(c, q, /*upsert=*/false, deadline).status());
   result.added = true;
   return result;
 }
@@ -958,6 +983,10 @@ Store::CheckAndAddBatch(std::string_view collection,
   for (size_t i = 0; i < docs.size(); ++i) {
     absl::Status ok = ValidateDocumentId(docs[i].id);
     if (ok.ok()) ok = ValidateMetadata(docs[i].metadata);
+    if (ok.ok()) {
+      ok = CheckDeadline(options.deadline,
+                         "the document was searched; nothing was stored");
+    }
     absl::StatusOr<std::vector<Match>> found_matches =
         ok.ok() ? m.FindMatches(c, docs[i], threshold, top_k,
                                 view.snapshot->snapshot())
@@ -974,8 +1003,9 @@ Store::CheckAndAddBatch(std::string_view collection,
   absl::MutexLock lock(&c.mu);
   for (size_t i = 0; i < docs.size(); ++i) {
     if (!searched[i]) continue;
-    results[i] = m.CheckAndAddLocked(c, docs[i], threshold, top_k, view.version,
-                                     std::move(matches[i]));
+    results[i] =
+        m.CheckAndAddLocked(c, docs[i], threshold, top_k, options.deadline,
+                            view.version, std::move(matches[i]));
   }
   return results;
 }
@@ -1038,13 +1068,28 @@ absl::Status Store::Delete(std::string_view collection, std::string_view id) {
       .Put(impl_->cf(kDefault), keys::CounterKey(c->id()),
            EncodeCounter(c->next_docnum, count))
       .PermitUncheckedError();
-  NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(
-      impl_->db->Write(impl_->WriteOptionsFor(*c), &batch), "delete document"));
+  NEARDUP_RETURN_IF_ERROR(
+      impl_->Write(impl_->WriteOptionsFor(*c), &batch, "delete document"));
   c->document_count.store(count, std::memory_order_relaxed);
   c->last_removal_version = ++c->version;
   c->recent.clear();
   return absl::OkStatus();
 }
+
+std::optional<uint64_t> Store::IntProperty(std::string_view name) const {
+  uint64_t value = 0;
+  if (!impl_->db->GetAggregatedIntProperty(
+          rocksdb::Slice(name.data(), name.size()), &value)) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+const std::string& Store::path() const { return impl_->options.path; }
+
+bool Store::writable() const { return impl_->health->writable(); }
+
+std::string Store::storage_problem() const { return impl_->health->reason(); }
 
 bool Store::WaitForBackgroundWork(absl::Duration timeout) const {
   const Impl& m = *impl_;

@@ -37,6 +37,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -144,6 +145,11 @@ class Store {
     // by a crash is not damage. true: replay up to the damage and drop
     // the rest (RocksDB's point-in-time recovery), logged as an error.
     bool salvage = false;
+    // Writes are refused (RESOURCE_EXHAUSTED) while less than this is free
+    // on the database's file system, so that RocksDB keeps room for its
+    // flushes and compactions; 0: no floor. Either way, writes stopped by
+    // a full disk resume by themselves once there is room.
+    uint64_t min_free_bytes = 0;
   };
 
   // Opens (creating if needed, unless read_only) the database at
@@ -180,9 +186,11 @@ class Store {
   // Stores `doc`. ALREADY_EXISTS if its id is stored, unless `upsert`, in
   // which case the old version is replaced atomically. INVALID_ARGUMENT for
   // a bad id or metadata; NOT_FOUND for an unknown collection, or one that
-  // is not the collection `doc` was prepared for.
+  // is not the collection `doc` was prepared for; DEADLINE_EXCEEDED, with
+  // nothing written, if `deadline` passes before the write.
   absl::StatusOr<AddResult> Add(std::string_view collection,
-                                const PreparedDocument& doc, bool upsert);
+                                const PreparedDocument& doc, bool upsert,
+                                absl::Time deadline = absl::InfiniteFuture());
 
   // Returns the stored documents whose estimated Jaccard similarity with
   // `query` is at least the threshold, best first (CheckResult::stats is
@@ -243,6 +251,19 @@ class Store {
   // `timeout` has passed; returns whether it got there. For benchmarks
   // that measure a database at rest, and tools that hand one over.
   bool WaitForBackgroundWork(absl::Duration timeout) const;
+
+  // A RocksDB integer property ("rocksdb.total-sst-files-size",
+  // "rocksdb.num-running-compactions", ...) summed over the column
+  // families, or nullopt if RocksDB does not know it. For metrics.
+  std::optional<uint64_t> IntProperty(std::string_view name) const;
+
+  // The database directory.
+  const std::string& path() const;
+
+  // False while RocksDB has stopped writes (a full disk, an I/O error),
+  // with the reason; see storage_health.h.
+  bool writable() const;
+  std::string storage_problem() const;
 
  private:
   struct Impl;

@@ -26,6 +26,7 @@
 #include "rocksdb/snapshot.h"
 #include "rocksdb/write_batch.h"
 #include "service/index/records.pb.h"
+#include "service/index/storage_health.h"
 #include "service/index/store.h"
 #include "service/index/types.h"
 #include "service/sketch/fingerprint.h"
@@ -165,6 +166,7 @@ PassageRecord PassageRecordOf(const PreparedDocument& doc);
 struct Store::Impl {
   Options options;
   rocksdb::WriteOptions write_options;
+  std::shared_ptr<StorageHealth> health;
   std::unique_ptr<rocksdb::DB> db;
   // Owned; see ~Impl. Indexed by Cf; past kNumCfs, while a database is
   // being migrated, the legacy families.
@@ -230,12 +232,10 @@ struct Store::Impl {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(c.mu);
   // The CheckAndAdd of one prepared document whose matches at version
   // `seen` are `matches`, under the collection's write lock.
-  absl::StatusOr<CheckResult> CheckAndAddLocked(CollectionState& c,
-                                                const PreparedDocument& q,
-                                                double threshold,
-                                                uint32_t top_k, uint64_t seen,
-                                                std::vector<Match> matches)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(c.mu);
+  absl::StatusOr<CheckResult> CheckAndAddLocked(
+      CollectionState& c, const PreparedDocument& q, double threshold,
+      uint32_t top_k, absl::Time deadline, uint64_t seen,
+      std::vector<Match> matches) ABSL_EXCLUSIVE_LOCKS_REQUIRED(c.mu);
   absl::StatusOr<std::optional<uint64_t>> LookupId(
       const CollectionState& c, std::string_view id,
       const rocksdb::ReadOptions& ro = rocksdb::ReadOptions()) const;
@@ -272,8 +272,15 @@ struct Store::Impl {
   absl::StatusOr<PassageRecord> ReadPassage(
       const CollectionState& c, uint64_t docnum,
       const rocksdb::ReadOptions& ro = rocksdb::ReadOptions()) const;
-  absl::StatusOr<AddResult> AddLocked(CollectionState& c,
-                                      const PreparedDocument& doc, bool upsert)
+  // Writes `doc` in one batch, unless `deadline` has passed by the time
+  // the batch is ready (DEADLINE_EXCEEDED, nothing written).
+  // Writes `batch` unless the disk is below its free-space floor or writes
+  // are stopped (StorageHealth::BeforeWrite); `what` names it in errors.
+  absl::Status Write(const rocksdb::WriteOptions& wo,
+                     rocksdb::WriteBatch* batch, std::string_view what);
+  absl::StatusOr<AddResult> AddLocked(
+      CollectionState& c, const PreparedDocument& doc, bool upsert,
+      absl::Time deadline = absl::InfiniteFuture())
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(c.mu);
 };
 

@@ -190,6 +190,10 @@ struct Match {
 struct CheckOptions {
   double threshold = 0;  // 0: the collection's; never below it
   uint32_t top_k = 0;    // 0: kDefaultTopK
+  // The caller's deadline: no document is analysed, searched or written
+  // after it (DEADLINE_EXCEEDED instead), so a client that gave up is not
+  // answered "not stored" for a document that was stored.
+  absl::Time deadline = absl::InfiniteFuture();
 };
 
 inline constexpr uint32_t kDefaultTopK = 10;

@@ -95,6 +95,12 @@ absl::Status ValidateTopK(uint32_t top_k) {
       absl::StrCat("top_k must be at most ", kMaxTopK, ": ", top_k));
 }
 
+absl::Status CheckDeadline(absl::Time deadline, std::string_view what) {
+  if (absl::Now() < deadline) return absl::OkStatus();
+  return absl::DeadlineExceededError(
+      absl::StrCat("the call's deadline passed before ", AbslView(what)));
+}
+
 absl::StatusOr<ResolvedCheck> ResolveCheckOptions(double collection_threshold,
                                                   const CheckOptions& options) {
   NEARDUP_RETURN_IF_ERROR(ValidateTopK(options.top_k));

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "service/index/params.h"
 #include "service/index/types.h"
 
@@ -39,6 +40,10 @@ absl::Status ValidateTopK(uint32_t top_k);
 // the collection's threshold unless `options` asks for a stricter one
 // (never a looser one: the bands are tuned for the collection's), and
 // kDefaultTopK for 0. INVALID_ARGUMENT otherwise.
+// DEADLINE_EXCEEDED if `deadline` has passed: "the call's deadline passed
+// before <what>".
+absl::Status CheckDeadline(absl::Time deadline, std::string_view what);
+
 struct ResolvedCheck {
   double threshold = 0;
   uint32_t top_k = 0;

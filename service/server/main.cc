@@ -12,11 +12,20 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "service/common/logging.h"
+#include "service/common/process_limits.h"
+#include "service/common/version.h"
 #include "service/index/store.h"
+#include "service/server/config_file.h"
 #include "service/server/server.h"
+#include "service/sketch/fingerprint.h"
 
+ABSL_FLAG(std::string, config, "",
+          "a TOML file of flag values (keys are flag names); flags on the "
+          "command line override it");
 ABSL_FLAG(std::string, db, "./data", "RocksDB directory (created if missing)");
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "address to listen on (host:port; port 0 picks a free port)");
@@ -33,6 +42,43 @@ ABSL_FLAG(int, threads, 0, "threads that analyse documents (0: one per core)");
 ABSL_FLAG(int, max_queued, 256,
           "calls that may wait for a thread; more are refused with "
           "RESOURCE_EXHAUSTED");
+ABSL_FLAG(int, large_request_kb, 1024,
+          "requests of at least this many KiB run on a pool of their own, at "
+          "a lower priority, so they never hold the threads short calls need");
+ABSL_FLAG(int, large_threads, 1, "threads of the large-request pool");
+ABSL_FLAG(int, large_queued, 32,
+          "large requests that may wait for a thread; more are refused with "
+          "RESOURCE_EXHAUSTED");
+ABSL_FLAG(int, max_inflight_mb, 512,
+          "bytes of requests queued or running, at most, in MiB (at least "
+          "--max_message_mb); calls past it are refused with "
+          "RESOURCE_EXHAUSTED and a retry hint");
+ABSL_FLAG(int, max_streams, 100, "concurrent calls on one connection");
+ABSL_FLAG(int, idle_timeout_s, 600,
+          "close a connection idle this many seconds (0: never)");
+ABSL_FLAG(std::string, token_file, "",
+          "bearer tokens with scopes per collection (docs/OPERATIONS.md); "
+          "read again on SIGHUP. Without it every call is allowed, which is "
+          "refused on an address that is not loopback unless "
+          "--allow_anonymous");
+ABSL_FLAG(bool, allow_anonymous, false,
+          "serve a non-loopback address without a token file");
+ABSL_FLAG(std::string, tls_cert, "",
+          "TLS: the server's certificate chain (PEM); with --tls_key, only "
+          "TLS connections are accepted. Read again every minute");
+ABSL_FLAG(std::string, tls_key, "", "TLS: the server's private key (PEM)");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "mutual TLS: clients must present a certificate this CA (PEM) "
+          "signed");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "serve Prometheus metrics (/metrics) and a health probe (/healthz) "
+          "over HTTP on this host:port, e.g. 127.0.0.1:9464; empty: off");
+ABSL_FLAG(bool, access_log, false,
+          "log one line per call: request id, peer, rpc, status, time");
+ABSL_FLAG(int, min_free_mb, 128,
+          "refuse writes (RESOURCE_EXHAUSTED) while less than this many MiB "
+          "are free on the database's file system, keeping room for "
+          "RocksDB's flushes and compactions; 0: no floor");
 ABSL_FLAG(bool, verbose, false, "log every failed call");
 ABSL_FLAG(bool, verify, false,
           "check the database at --db (every document has all its index "
@@ -94,9 +140,32 @@ int VerifyDatabase(const std::string& path, bool salvage) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "neardup near-duplicate detection server.\n"
-      "Usage: neardupd [--db DIR] [--listen HOST:PORT] [--sync] [--salvage]\n"
-      "       neardupd --verify [--db DIR] [--salvage]");
+      "Usage: neardupd [--db DIR] [--listen HOST:PORT] [--sync] [--salvage] "
+      "[flags]\n"
+      "       neardupd --verify [--db DIR] [--salvage]\n"
+      "Every flag is described in docs/OPERATIONS.md.");
+  // --help lists the flags of this file (Abseil's default looks for a file
+  // named after the program), and --version prints the release.
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::EndsWith(file, "service/server/main.cc");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  usage.version_string = [] {
+    return absl::StrCat("neardupd ", neardup::kVersion,
+                        " (fingerprint version ",
+                        neardup::sketch::kFingerprintVersion, ")\n");
+  };
+  absl::SetFlagsUsageConfig(usage);
   absl::ParseCommandLine(argc, argv);
+  if (const std::string config = absl::GetFlag(FLAGS_config); !config.empty()) {
+    absl::Status s = neardup::server::ApplyConfigFile(
+        config, neardup::server::FlagsGiven(argc, argv));
+    if (!s.ok()) {
+      std::fprintf(stderr, "neardupd: %s\n", std::string(s.message()).c_str());
+      return 2;
+    }
+  }
   // Keep memory freed after a request for the next one instead of handing
   // it back to the kernel: a large document touches tens of MB of fresh
   // pages, and page faults cost more than the text pipeline itself on
@@ -116,6 +185,7 @@ int main(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   // Sizes in MiB: bounded so the byte counts cannot overflow.
@@ -146,6 +216,39 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "neardupd: --max_queued must be in [1, 1000000]\n");
     return 2;
   }
+  const int large_request_kb = absl::GetFlag(FLAGS_large_request_kb);
+  const int large_threads = absl::GetFlag(FLAGS_large_threads);
+  const int large_queued = absl::GetFlag(FLAGS_large_queued);
+  const int max_inflight_mb = absl::GetFlag(FLAGS_max_inflight_mb);
+  const int max_streams = absl::GetFlag(FLAGS_max_streams);
+  const int idle_timeout_s = absl::GetFlag(FLAGS_idle_timeout_s);
+  if (large_request_kb < 1 || large_request_kb > (1 << 20)) {
+    std::fprintf(stderr,
+                 "neardupd: --large_request_kb must be in [1, 1048576]\n");
+    return 2;
+  }
+  if (large_threads < 1 || large_threads > 1024) {
+    std::fprintf(stderr, "neardupd: --large_threads must be in [1, 1024]\n");
+    return 2;
+  }
+  if (large_queued < 1 || large_queued > 1000000) {
+    std::fprintf(stderr, "neardupd: --large_queued must be in [1, 1000000]\n");
+    return 2;
+  }
+  if (max_inflight_mb < max_message_mb || max_inflight_mb > (1 << 20)) {
+    std::fprintf(stderr,
+                 "neardupd: --max_inflight_mb must be in [--max_message_mb, "
+                 "1048576]\n");
+    return 2;
+  }
+  if (max_streams < 1) {
+    std::fprintf(stderr, "neardupd: --max_streams must be >= 1\n");
+    return 2;
+  }
+  if (idle_timeout_s < 0) {
+    std::fprintf(stderr, "neardupd: --idle_timeout_s must be >= 0\n");
+    return 2;
+  }
   if (grace_seconds < 0) {
     std::fprintf(stderr, "neardupd: --grace_seconds must be >= 0\n");
     return 2;
@@ -161,6 +264,34 @@ int main(int argc, char** argv) {
   options.write_buffer_bytes = static_cast<size_t>(write_buffer_mb) << 20;
   options.worker_threads = threads;
   options.max_queued_calls = static_cast<size_t>(max_queued);
+  options.large_request_bytes = static_cast<size_t>(large_request_kb) << 10;
+  options.large_threads = large_threads;
+  options.large_queued = static_cast<size_t>(large_queued);
+  options.max_inflight_bytes = static_cast<uint64_t>(max_inflight_mb) << 20;
+  options.max_streams_per_connection = max_streams;
+  options.max_connection_idle = absl::Seconds(idle_timeout_s);
+  options.token_file = absl::GetFlag(FLAGS_token_file);
+  options.allow_anonymous = absl::GetFlag(FLAGS_allow_anonymous);
+  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+  options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  options.access_log = absl::GetFlag(FLAGS_access_log);
+  const int min_free_mb = absl::GetFlag(FLAGS_min_free_mb);
+  if (min_free_mb < 0) {
+    std::fprintf(stderr, "neardupd: --min_free_mb must be >= 0\n");
+    return 2;
+  }
+  options.min_free_bytes = static_cast<uint64_t>(min_free_mb) << 20;
+  // Every connection is a descriptor: at the default 1,024 a few hundred
+  // idle clients and RocksDB's files starve the accept loop.
+  const uint64_t open_files = neardup::RaiseOpenFileLimit();
+  if (open_files < 4096) {
+    NEARDUP_LOG(kWarning,
+                absl::StrCat("open file limit is ", open_files,
+                             "; raise the hard limit (LimitNOFILE=, ulimit "
+                             "-Hn) to serve many connections"));
+  }
   auto server = neardup::server::NearDupServer::Start(options);
   if (!server.ok()) {
     std::fprintf(stderr, "neardupd: %s\n",
@@ -168,13 +299,33 @@ int main(int argc, char** argv) {
     return 1;
   }
   // Scripts and tests read this line to learn the port.
-  NEARDUP_LOG(kInfo,
-              absl::StrCat("neardupd listening on ",
-                           options.listen.substr(0, options.listen.rfind(':')),
-                           ":", (*server)->port(), " db ", options.db_path));
+  NEARDUP_LOG(
+      kInfo,
+      absl::StrCat(
+          "neardupd listening on ",
+          options.listen.substr(0, options.listen.rfind(':')), ":",
+          (*server)->port(), " db ", options.db_path,
+          options.tls_cert_file.empty() ? "" : ", TLS",
+          options.tls_client_ca_file.empty() ? "" : " with client certificates",
+          options.token_file.empty() ? ", no tokens" : ", tokens required"));
+  if ((*server)->metrics_port() != 0) {
+    const std::string& m = options.metrics_listen;
+    NEARDUP_LOG(kInfo,
+                absl::StrCat("metrics on http://", m.substr(0, m.rfind(':')),
+                             ":", (*server)->metrics_port(), "/metrics"));
+  }
 
   int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    absl::Status reloaded = (*server)->ReloadTokens();
+    if (reloaded.ok()) {
+      NEARDUP_LOG(kInfo, "SIGHUP: token file read again");
+    } else {
+      NEARDUP_LOG(kError, absl::StrCat("SIGHUP: token file not reloaded, the "
+                                       "old tokens stay: ",
+                                       reloaded.ToString()));
+    }
+  }
   NEARDUP_LOG(kInfo, absl::StrCat("signal ", signal_number, ": shutting down"));
   (*server)->Shutdown(absl::Seconds(grace_seconds));
   NEARDUP_LOG(kInfo, "stopped");

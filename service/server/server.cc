@@ -1,36 +1,129 @@
 #include "service/server/server.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <system_error>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/server_builder.h"
+#include "service/api/call_observer.h"
 #include "service/common/status_macros.h"
+#include "service/server/server_metrics.h"
 #include "service/text/tokenizer.h"
 
 namespace neardup::server {
+namespace {
+
+// True for a listen address only this machine can reach.
+bool IsLoopback(const std::string& listen) {
+  const std::string host = listen.substr(0, listen.rfind(':'));
+  return absl::StartsWith(host, "127.") || host == "localhost" ||
+         host == "[::1]" || host == "ipv6:[::1]" || host == "ipv4:127.0.0.1" ||
+         absl::StartsWith(host, "unix:");
+}
+
+// The server's credentials: TLS from files watched for renewal, or none.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> CredentialsFor(
+    const NearDupServer::Options& options) {
+  if (options.tls_cert_file.empty() && options.tls_key_file.empty()) {
+    if (!options.tls_client_ca_file.empty()) {
+      return absl::InvalidArgumentError(
+          "a client CA (mutual TLS) needs the server's own certificate and "
+          "key");
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "TLS needs both a certificate and its key");
+  }
+  for (const std::string* f : {&options.tls_cert_file, &options.tls_key_file,
+                               &options.tls_client_ca_file}) {
+    if (f->empty()) continue;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(*f, ec)) {
+      return absl::NotFoundError(absl::StrCat("cannot read TLS file ", *f));
+    }
+  }
+  auto provider =
+      std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+          options.tls_key_file, options.tls_cert_file,
+          options.tls_client_ca_file,
+          static_cast<unsigned>(std::max(1, options.tls_refresh_seconds)));
+  grpc::experimental::TlsServerCredentialsOptions tls(provider);
+  tls.watch_identity_key_cert_pairs();
+  if (!options.tls_client_ca_file.empty()) {
+    tls.watch_root_certs();
+    tls.set_cert_request_type(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  } else {
+    tls.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  }
+  return grpc::experimental::TlsServerCredentials(tls);
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<NearDupServer>> NearDupServer::Start(
     const Options& options) {
   // Load the Chinese folding table and build the tokenizer's tables now: a
   // missing OpenCC install fails here, not on the first request, which
   // would also stall ~0.1 s.
+  if (options.max_inflight_bytes <
+      static_cast<uint64_t>(options.max_message_bytes)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the in-flight request bytes (", options.max_inflight_bytes,
+        ") must be at least the largest request (", options.max_message_bytes,
+        ")"));
+  }
+  if (options.token_file.empty() && !options.allow_anonymous &&
+      !IsLoopback(options.listen)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "refusing to serve ", options.listen,
+        " without a token file: anyone who can reach it could read, write "
+        "and drop every collection. Give a token file, or allow anonymous "
+        "access explicitly"));
+  }
+  NEARDUP_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                           CredentialsFor(options));
+  std::unique_ptr<api::Access> access;
+  if (options.token_file.empty()) {
+    access = std::make_unique<api::Access>();
+  } else {
+    NEARDUP_ASSIGN_OR_RETURN(access, api::Access::FromFile(options.token_file));
+  }
   NEARDUP_RETURN_IF_ERROR(text::PrepareTokenizer());
   std::unique_ptr<NearDupServer> server(new NearDupServer());
+  server->access_ = std::move(access);
   index::Store::Options store_options;
   store_options.path = options.db_path;
   store_options.sync = options.sync;
   store_options.salvage = options.salvage;
   store_options.block_cache_bytes = options.block_cache_bytes;
   store_options.write_buffer_bytes = options.write_buffer_bytes;
+  store_options.min_free_bytes = options.min_free_bytes;
   NEARDUP_ASSIGN_OR_RETURN(server->store_, index::Store::Open(store_options));
   server->engine_ = std::make_unique<engine::Engine>(server->store_.get());
   server->executor_ = std::make_unique<Executor>(
       Executor::Options{options.worker_threads, options.max_queued_calls});
+  // Niceness 10: about a tenth of the CPU share of a normal thread when
+  // both want a core (the kernel weighs nice levels 1.25x apart).
+  server->large_executor_ = std::make_unique<Executor>(Executor::Options{
+      options.large_threads, options.large_queued, /*nice=*/10});
+  api::Admission::Options admission;
+  admission.large_request_bytes = options.large_request_bytes;
+  admission.max_inflight_bytes = options.max_inflight_bytes;
+  server->admission_ = std::make_unique<api::Admission>(
+      server->executor_.get(), server->large_executor_.get(), admission);
   api::NearDupService::Options service_options;
   service_options.audit_dir = options.db_path + "/audits";
   service_options.audit_threads = options.audit_threads;
@@ -39,8 +132,12 @@ absl::StatusOr<std::unique_ptr<NearDupServer>> NearDupServer::Start(
   std::error_code ignored;
   std::filesystem::remove_all(service_options.audit_dir, ignored);
   server->service_ = std::make_unique<api::NearDupService>(
-      server->engine_.get(), server->executor_.get(),
+      server->engine_.get(), server->admission_.get(), server->access_.get(),
       std::move(service_options));
+
+  server->metrics_ = std::make_unique<metrics::Registry>();
+  RegisterServerMetrics(server->store_.get(), server->admission_.get(),
+                        server->metrics_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -49,9 +146,24 @@ absl::StatusOr<std::unique_ptr<NearDupServer>> NearDupServer::Start(
   // the same port silently; a taken port must be an error.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
-                           &server->port_);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             options.max_streams_per_connection);
+  if (options.max_connection_idle > absl::ZeroDuration()) {
+    builder.AddChannelArgument(
+        GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+        static_cast<int>(std::min<int64_t>(
+            absl::ToInt64Milliseconds(options.max_connection_idle),
+            std::numeric_limits<int>::max())));
+  }
+  builder.AddListeningPort(options.listen, credentials, &server->port_);
   builder.RegisterService(server->service_.get());
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(std::make_unique<api::CallObserverFactory>(
+      api::CallObserverFactory::Options{server->metrics_.get(),
+                                        options.access_log}));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(
@@ -59,12 +171,43 @@ absl::StatusOr<std::unique_ptr<NearDupServer>> NearDupServer::Start(
                      ": address in use or not available"));
   }
   server->server_->GetHealthCheckService()->SetServingStatus(true);
+  server->server_->GetHealthCheckService()->SetServingStatus(
+      v1::NearDup::service_full_name(), true);
+  server->health_watcher_ = std::thread([self = server.get()] {
+    bool reported = true;
+    while (!self->stop_watching_.WaitForNotificationWithTimeout(
+        absl::Seconds(1))) {
+      const bool now = self->serving();
+      if (now == reported) continue;
+      reported = now;
+      auto* health = self->server_->GetHealthCheckService();
+      health->SetServingStatus(now);
+      health->SetServingStatus(v1::NearDup::service_full_name(), now);
+    }
+  });
+  if (!options.metrics_listen.empty()) {
+    const NearDupServer* self = server.get();
+    NEARDUP_ASSIGN_OR_RETURN(
+        server->metrics_http_,
+        MetricsHttpServer::Start(options.metrics_listen, server->metrics_.get(),
+                                 [self] { return self->serving(); }));
+  }
   return server;
 }
 
 NearDupServer::~NearDupServer() { Shutdown(absl::Seconds(10)); }
 
+int NearDupServer::metrics_port() const {
+  return metrics_http_ == nullptr ? 0 : metrics_http_->port();
+}
+
 void NearDupServer::Shutdown(absl::Duration grace) {
+  serving_.store(false);
+  if (health_watcher_.joinable()) {
+    stop_watching_.Notify();
+    health_watcher_.join();
+  }
+  metrics_http_.reset();
   if (server_ != nullptr) {
     if (auto* health = server_->GetHealthCheckService()) {
       health->SetServingStatus(false);
@@ -74,6 +217,9 @@ void NearDupServer::Shutdown(absl::Duration grace) {
     server_.reset();
   }
   service_.reset();
+  admission_.reset();
+  access_.reset();
+  large_executor_.reset();
   executor_.reset();
   engine_.reset();
   store_.reset();

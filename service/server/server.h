@@ -16,17 +16,24 @@
 #ifndef NEARDUP_SERVICE_SERVER_SERVER_H_
 #define NEARDUP_SERVICE_SERVER_SERVER_H_
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "grpcpp/server.h"
+#include "service/api/access.h"
+#include "service/api/admission.h"
 #include "service/api/service.h"
 #include "service/common/executor.h"
 #include "service/engine/engine.h"
 #include "service/index/store.h"
+#include "service/metrics/registry.h"
+#include "service/server/metrics_http.h"
 
 namespace neardup::server {
 
@@ -51,6 +58,38 @@ class NearDupServer {
     // and how many calls may wait for one before RESOURCE_EXHAUSTED.
     int worker_threads = 0;
     size_t max_queued_calls = 256;
+    // Requests of at least large_request_bytes run on large_threads
+    // threads of lower priority, with at most large_queued waiting;
+    // requests queued or running hold at most max_inflight_bytes (at least
+    // max_message_bytes). See api::Admission.
+    size_t large_request_bytes = size_t{1} << 20;
+    int large_threads = 1;
+    size_t large_queued = 32;
+    uint64_t max_inflight_bytes = uint64_t{512} << 20;
+    // Concurrent calls on one connection, and how long a connection may
+    // stay idle before the server closes it (0: never).
+    int max_streams_per_connection = 100;
+    absl::Duration max_connection_idle = absl::Minutes(10);
+    // Bearer tokens with scopes (service/auth/tokens.h); empty: every
+    // call allowed, which Start refuses on an address that is not
+    // loopback unless allow_anonymous.
+    std::string token_file;
+    bool allow_anonymous = false;
+    // TLS: the server's certificate chain and key (PEM). With
+    // tls_client_ca_file, clients must present a certificate it signed
+    // (mutual TLS). The files are read again every
+    // tls_refresh_seconds, so renewed certificates need no restart.
+    std::string tls_cert_file;
+    std::string tls_key_file;
+    std::string tls_client_ca_file;
+    int tls_refresh_seconds = 60;
+    // Prometheus metrics and /healthz over plain HTTP on this host:port
+    // (port 0: any free one, see metrics_port()); empty: none.
+    std::string metrics_listen;
+    // Log one line per call (request id, peer, rpc, status, time).
+    bool access_log = false;
+    // Writes are refused below this much free disk (index::Store::Options).
+    uint64_t min_free_bytes = 0;
     // Collection audits: threads (0: one per core) and memory budget;
     // their scratch files go to DB_PATH/audits.
     int audit_threads = 0;
@@ -76,6 +115,19 @@ class NearDupServer {
   // in-process benchmarks and tools).
   const index::Store& store() const { return *store_; }
   const Executor& executor() const { return *executor_; }
+  const api::Admission& admission() const { return *admission_; }
+  // The metrics HTTP port, or 0 without one.
+  int metrics_port() const;
+  const metrics::Registry& metrics() const { return *metrics_; }
+
+  // Reads the token file again (neardupd does on SIGHUP); on error the
+  // tokens in force stay.
+  absl::Status ReloadTokens() { return access_->Reload(); }
+
+  // True from Start until Shutdown while the store accepts writes (not
+  // after a full disk or an I/O error stopped them); the gRPC health
+  // service and /healthz say the same, within a second.
+  bool serving() const { return serving_.load() && store_->writable(); }
 
   // Stops accepting calls, lets in-flight calls finish until `grace` has
   // passed (then cancels them), and closes the store. Idempotent.
@@ -84,14 +136,23 @@ class NearDupServer {
  private:
   NearDupServer() = default;
 
-  // Declared so that destruction runs server_, service_, executor_ (which
-  // finishes the calls still queued), engine_, then store_.
+  // Declared so that destruction runs server_, service_, admission_, the
+  // executors (which finish the calls still queued), engine_, then store_.
   std::unique_ptr<index::Store> store_;
   std::unique_ptr<engine::Engine> engine_;
   std::unique_ptr<Executor> executor_;
+  std::unique_ptr<Executor> large_executor_;
+  std::unique_ptr<api::Admission> admission_;
+  std::unique_ptr<api::Access> access_;
+  std::unique_ptr<metrics::Registry> metrics_;
+  std::unique_ptr<MetricsHttpServer> metrics_http_;
   std::unique_ptr<api::NearDupService> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  std::atomic<bool> serving_{true};
+  // Keeps the health service in step with serving().
+  std::thread health_watcher_;
+  absl::Notification stop_watching_;
 };
 
 }  // namespace neardup::server

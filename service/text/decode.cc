@@ -188,6 +188,57 @@ std::string IcuNameForDetected(const std::string& detected) {
   return detected;
 }
 
+// What undeclared input without a byte order mark looks like, from its
+// first kSniffBytes: UTF-16 without a byte order mark (a NUL in every
+// other byte: text in a Latin, Cyrillic or Greek script, or with the
+// spaces and digits of any script), binary (other NUL bytes, or more than
+// a tenth control bytes), or text.
+enum class Sniffed { kText, kUtf16Le, kUtf16Be, kBinary };
+
+constexpr size_t kSniffBytes = 64 * 1024;
+
+struct Sniff {
+  Sniffed kind = Sniffed::kText;
+  size_t first_nul = std::string_view::npos;
+  size_t controls = 0;
+};
+
+Sniff SniffUndeclared(std::string_view input) {
+  const std::string_view sample = input.substr(0, kSniffBytes);
+  Sniff out;
+  if (sample.find('\0') == std::string_view::npos) {
+    // The common case: no NUL at all, so only control bytes can tell, and
+    // binary junk is dense with them from its start (the first 8 KB are
+    // counted: this runs on every document).
+    const std::string_view head = sample.substr(0, 8192);
+    for (const char ch : head) {
+      const auto c = static_cast<unsigned char>(ch);
+      out.controls +=
+          c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f';
+    }
+    if (out.controls * 10 > head.size()) out.kind = Sniffed::kBinary;
+    return out;
+  }
+  size_t nul[2] = {0, 0};  // at even and odd offsets
+  for (size_t i = 0; i < sample.size(); ++i) {
+    if (sample[i] != '\0') continue;
+    if (out.first_nul == std::string_view::npos) out.first_nul = i;
+    ++nul[i & 1];
+  }
+  const size_t units = sample.size() / 2;
+  // A fifth of the code units with a zero byte on one side and almost
+  // none on the other: UTF-16, in the byte order the zeros say. Eight
+  // units at least: a few bytes of junk have that shape by chance.
+  if (units >= 8 && nul[1] * 5 >= units && nul[0] * 50 <= units) {
+    out.kind = Sniffed::kUtf16Le;
+  } else if (units >= 8 && nul[0] * 5 >= units && nul[1] * 50 <= units) {
+    out.kind = Sniffed::kUtf16Be;
+  } else {
+    out.kind = Sniffed::kBinary;
+  }
+  return out;
+}
+
 }  // namespace
 
 bool IsUtf8Charset(std::string_view charset) {
@@ -198,11 +249,15 @@ bool IsUtf8Charset(std::string_view charset) {
 std::optional<uint32_t> Utf8Start(std::string_view input,
                                   std::string_view charset) {
   if (!charset.empty() && !IsUtf8Charset(charset)) return std::nullopt;
-  if (charset.empty() &&
-      (input.substr(0, 2) == "\xFF\xFE" || input.substr(0, 2) == "\xFE\xFF")) {
-    return std::nullopt;  // UTF-16
+  if (input.substr(0, 3) == "\xEF\xBB\xBF") return 3;
+  if (charset.empty()) {
+    if (input.substr(0, 2) == "\xFF\xFE" || input.substr(0, 2) == "\xFE\xFF") {
+      return std::nullopt;  // UTF-16
+    }
+    // UTF-16 without a byte order mark, or binary: Decode decides.
+    if (SniffUndeclared(input).kind != Sniffed::kText) return std::nullopt;
   }
-  return input.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  return 0;
 }
 
 absl::StatusOr<DecodedText> Decode(std::string_view input,
@@ -212,8 +267,27 @@ absl::StatusOr<DecodedText> Decode(std::string_view input,
     if (!options.charset.empty()) {
       return Convert(input, 0, options.charset, options.lenient);
     }
-    return Convert(input, 2, input[0] == '\xFF' ? "UTF-16LE" : "UTF-16BE",
-                   options.lenient);
+    if (input.substr(0, 2) == "\xFF\xFE" || input.substr(0, 2) == "\xFE\xFF") {
+      return Convert(input, 2, input[0] == '\xFF' ? "UTF-16LE" : "UTF-16BE",
+                     options.lenient);
+    }
+    const Sniff sniff = SniffUndeclared(input);
+    if (sniff.kind == Sniffed::kUtf16Le || sniff.kind == Sniffed::kUtf16Be) {
+      return Convert(input, 0,
+                     sniff.kind == Sniffed::kUtf16Le ? "UTF-16LE" : "UTF-16BE",
+                     options.lenient);
+    }
+    // Binary data, valid UTF-8 or not: refused rather than fingerprinted.
+    if (options.lenient) return RepairUtf8(input, 0);
+    if (sniff.first_nul != std::string_view::npos) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "content looks like binary data (NUL byte at offset ",
+          sniff.first_nul, "); declare the charset if it is text"));
+    }
+    return absl::InvalidArgumentError(absl::StrCat(
+        "content looks like binary data (", sniff.controls,
+        " control bytes in the first ", std::min<size_t>(input.size(), 8192),
+        "); declare the charset if it is text"));
   }
   const uint32_t skip = *utf8_start;
   const bool utf8_bom = skip > 0;

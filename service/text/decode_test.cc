@@ -145,5 +145,49 @@ TEST(DecodeTest, BinaryJunkIsRefusedOrReplaced) {
   EXPECT_THAT(ValidateUtf8(repaired->text(), "text"), IsOk());
 }
 
+// UTF-16 without a byte order mark reads as UTF-16, not as UTF-8 with a
+// NUL after every letter: in either byte order, Latin text and Chinese
+// text with its spaces and digits.
+TEST(DecodeTest, Utf16WithoutByteOrderMarkIsDetected) {
+  const std::string latin =
+      "Plain English words, read from a file saved as UTF-16 by an editor.";
+  const std::string mixed = "第 1 章 天气 2026 年 12 月 4 日 晴 10 度 mixed 中文 text";
+  for (const std::string& text : {latin, mixed}) {
+    for (const char* order : {"UTF-16LE", "UTF-16BE"}) {
+      SCOPED_TRACE(std::string(order) + ": " + text);
+      const std::string encoded = EncodeAs(text, order);
+      EXPECT_FALSE(Utf8Start(encoded, "").has_value());
+      auto d = Decode(encoded, {});
+      ASSERT_THAT(d, IsOk());
+      EXPECT_EQ(d->text(), text);
+      EXPECT_EQ(d->charset, order);
+    }
+  }
+}
+
+// Binary data is refused even when it happens to be valid UTF-8 (NUL and
+// control bytes are all ASCII); declared, it is read as declared.
+TEST(DecodeTest, BinaryThatIsValidUtf8IsRefused) {
+  std::string nuls = "header";
+  nuls += std::string("\0\0\0\x01\0\x02\0\0\0\0", 10);
+  nuls += "trailer";
+  EXPECT_THAT(Decode(nuls, {}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("binary data (NUL byte at offset 6)")));
+  EXPECT_FALSE(Utf8Start(nuls, "").has_value());
+  std::string controls;
+  for (int i = 0; i < 400; ++i) controls += static_cast<char>(1 + i % 8);
+  controls += " some words";
+  EXPECT_THAT(Decode(controls, {}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("control bytes in the first")));
+  DecodeOptions declared;
+  declared.charset = "utf-8";
+  EXPECT_THAT(Decode(nuls, declared), IsOk());
+  // Text with a few control characters (a form feed, an escape) is text.
+  EXPECT_THAT(Decode("page one\fpage two \x1b and more words here", {}),
+              IsOk());
+}
+
 }  // namespace
 }  // namespace neardup::text

@@ -210,9 +210,9 @@ TEST(PipelineTest, ShortAndEmptyTexts) {
   EXPECT_THAT(
       Analyze("<html><body><nav><a href=/>Home</a></nav></body></html>", {}),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no text")));
-  EXPECT_THAT(
-      Analyze(std::string(1000, '\0'), {}),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no text")));
+  EXPECT_THAT(Analyze(std::string(1000, '\0'), {}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("binary data (NUL byte at offset 0)")));
   EXPECT_THAT(Analyze(std::string(kMaxContentBytes + 1, 'a'), {}),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("over the limit")));
