@@ -44,7 +44,7 @@ const std::set<std::string>& ValueOptions() {
 const std::set<std::string>& FlagOptions() {
   static const auto* flags = new std::set<std::string>{
       "json",          "add",         "upsert",
-      "help",          "version",     "tls",
+      "help",          "version",     "tls",         "verify",
       "lenient",       "whole-page",  "no-fold-traditional",
       "sync",          "collapsed",   "passages",
       "keep-repeats",  "containment", "exact",

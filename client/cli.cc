@@ -27,6 +27,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "client/admin_command.h"
 #include "client/args.h"
 #include "client/audit_command.h"
 #include "client/client.h"
@@ -130,6 +131,10 @@ class Cli {
       s = CompareFiles();
     } else if (command == "search") {
       s = SearchFile();
+    } else if (command == "admin") {
+      AuditEnvironment env = Environment();
+      s = RunAdminCommand(args_, &env);
+      usage_error_ = usage_error_ || env.usage_error;
     } else if (command == "audit") {
       AuditEnvironment env = Environment();
       s = RunAuditCommand(args_, &env);
@@ -872,7 +877,7 @@ byte offsets beside them):
       created with --passages), most of FILE covered first, with the
       passages; --html writes FILE beside the sources, highlighted.
 )") + AuditUsage() +
-         ImportUsage() +
+         AdminUsage() + ImportUsage() +
          R"(Reading documents (add, check, repeats, compare, search):
   --content-type T  text/plain or text/html (default: text/html for .html
                     and .htm files, else the server sniffs the content)

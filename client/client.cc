@@ -170,11 +170,14 @@ void Client::Authorize(grpc::ClientContext* ctx) const {
 }
 
 template <typename Request, typename Response, typename Method>
-absl::StatusOr<Response> Client::Call(Method method, const Request& request) {
+absl::StatusOr<Response> Client::Call(Method method, const Request& request,
+                                      absl::Duration timeout) {
   if (absl::Status s = CheckUtf8Fields(request, ""); !s.ok()) return s;
   grpc::ClientContext context;
   Authorize(&context);
-  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
+  context.set_deadline(absl::ToChronoTime(
+      absl::Now() +
+      (timeout == absl::ZeroDuration() ? options_.timeout : timeout)));
   Response response;
   grpc::Status s = (stub_.get()->*method)(&context, request, &response);
   if (!s.ok()) return FromGrpcStatus(s);
@@ -356,6 +359,22 @@ absl::StatusOr<v1::ImportResponse> Client::ImportStream::Commit() {
   absl::Status s = FromGrpcStatus(writer_->Finish());
   if (!s.ok()) return s;
   return response_;
+}
+
+absl::StatusOr<v1::VerifyResponse> Client::Verify(absl::Duration timeout) {
+  return Call<v1::VerifyRequest, v1::VerifyResponse>(
+      &v1::NearDup::Stub::Verify, v1::VerifyRequest(), timeout);
+}
+
+absl::StatusOr<v1::BackupInfo> Client::Backup(const v1::BackupRequest& request,
+                                              absl::Duration timeout) {
+  return Call<v1::BackupRequest, v1::BackupInfo>(&v1::NearDup::Stub::Backup,
+                                                 request, timeout);
+}
+
+absl::StatusOr<v1::ListBackupsResponse> Client::ListBackups() {
+  return Call<v1::ListBackupsRequest, v1::ListBackupsResponse>(
+      &v1::NearDup::Stub::ListBackups, v1::ListBackupsRequest());
 }
 
 }  // namespace neardup::client

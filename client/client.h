@@ -91,6 +91,15 @@ class Client {
       const v1::CompareRequest& request);
   absl::StatusOr<v1::SearchResponse> Search(const v1::SearchRequest& request);
 
+  // Operations (admin token). Verify reads the whole database: `timeout`
+  // bounds it (about a minute per million documents).
+  absl::StatusOr<v1::VerifyResponse> Verify(
+      absl::Duration timeout = absl::Hours(2));
+  absl::StatusOr<v1::BackupInfo> Backup(
+      const v1::BackupRequest& request,
+      absl::Duration timeout = absl::Hours(2));
+  absl::StatusOr<v1::ListBackupsResponse> ListBackups();
+
   // Audits a stored collection: calls `on_message` with each message of
   // the stream, in order (progress, clusters, side-by-side views, the
   // summary last). An error from `on_message` cancels the call and is
@@ -142,8 +151,10 @@ class Client {
   void Authorize(grpc::ClientContext* ctx) const;
 
   // Runs one unary call with a fresh context and deadline.
+  // `timeout` zero: the client's.
   template <typename Request, typename Response, typename Method>
-  absl::StatusOr<Response> Call(Method method, const Request& request);
+  absl::StatusOr<Response> Call(Method method, const Request& request,
+                                absl::Duration timeout = absl::ZeroDuration());
 
   const Options options_;
   std::shared_ptr<grpc::Channel> channel_;

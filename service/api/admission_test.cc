@@ -30,8 +30,8 @@ TEST(AdmissionTest, LargeRequestsGoToTheirOwnPool) {
   blocked.WaitForNotification();
   absl::Notification ran;
   ASSERT_THAT(admission.Submit(99, [&] { ran.Notify(); }), IsOk());
-  ran.WaitForNotification();
-  EXPECT_EQ(admission.inflight_bytes(), 100u);
+  ran.WaitForNotification();  // would wait forever on the large pool
+  EXPECT_GE(admission.inflight_bytes(), 100u);  // the large call's, at least
   block.Notify();
 }
 

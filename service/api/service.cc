@@ -1,6 +1,7 @@
 #include "service/api/service.h"
 
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -425,6 +426,114 @@ grpc::ServerReadReactor<v1::ImportRequest>* NearDupService::Import(
   }
   return new ImportReactor(engine_, ctx, resp, &imports_running_,
                            *std::move(caller));
+}
+
+namespace {
+
+void ToProto(const index::BackupSummary& b, v1::BackupInfo* out) {
+  out->set_id(b.id);
+  out->set_create_time_unix(b.create_time_unix);
+  out->set_size_bytes(b.size_bytes);
+  out->set_files(b.files);
+}
+
+// Runs `work` on a thread of its own, at most one at a time per `running`
+// flag (RESOURCE_EXHAUSTED otherwise), and finishes the call with its
+// status: for the long operations that would hold a pool's thread for
+// minutes.
+template <typename Work>
+grpc::ServerUnaryReactor* OnOwnThread(grpc::CallbackServerContext* ctx,
+                                      const char* method,
+                                      std::atomic<bool>* running, Work work) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  bool idle = false;
+  if (!running->compare_exchange_strong(idle, true)) {
+    FinishCall(ctx, reactor, method,
+               absl::ResourceExhaustedError(
+                   absl::StrCat("a ", method,
+                                " is running; one runs at a time: retry "
+                                "when it has ended")));
+    return reactor;
+  }
+  std::thread([ctx, reactor, method, running, work = std::move(work)] {
+    const absl::Status s = work();
+    running->store(false);
+    FinishCall(ctx, reactor, method, s);
+  }).detach();
+  return reactor;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* NearDupService::Verify(
+    grpc::CallbackServerContext* ctx, const v1::VerifyRequest*,
+    v1::VerifyResponse* resp) {
+  if (absl::Status denied = Authorize(*access_, ctx, "*", auth::Scope::kAdmin);
+      !denied.ok()) {
+    return Finish(ctx, "Verify", denied);
+  }
+  return OnOwnThread(
+      ctx, "Verify", &verify_running_, [this, resp]() -> absl::Status {
+        const absl::Time start = absl::Now();
+        auto report = engine_->Verify();
+        if (!report.ok()) return report.status();
+        resp->set_clean(report->ok());
+        resp->set_collections(report->collections);
+        resp->set_documents(report->documents);
+        resp->set_index_keys(report->index_keys);
+        resp->set_missing_keys(report->missing_keys);
+        resp->set_orphan_keys(report->orphan_keys);
+        for (const std::string& p : report->problems) {
+          resp->add_problems(p);
+        }
+        resp->set_seconds(absl::ToDoubleSeconds(absl::Now() - start));
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* NearDupService::Backup(
+    grpc::CallbackServerContext* ctx, const v1::BackupRequest* req,
+    v1::BackupInfo* resp) {
+  if (absl::Status denied = Authorize(*access_, ctx, "*", auth::Scope::kAdmin);
+      !denied.ok()) {
+    return Finish(ctx, "Backup", denied);
+  }
+  if (options_.backup_dir.empty()) {
+    return Finish(ctx, "Backup",
+                  absl::FailedPreconditionError(
+                      "this server has no backup directory: start neardupd "
+                      "with --backup_dir DIR"));
+  }
+  return OnOwnThread(
+      ctx, "Backup", &backup_running_, [this, req, resp]() -> absl::Status {
+        const absl::Time start = absl::Now();
+        auto b = engine_->store()->Backup(options_.backup_dir, req->verify());
+        if (!b.ok()) return b.status();
+        ToProto(*b, resp);
+        resp->set_seconds(absl::ToDoubleSeconds(absl::Now() - start));
+        NEARDUP_LOG(kInfo, absl::StrCat("backup ", b->id, ": ", b->files,
+                                        " files, ", b->size_bytes, " bytes"));
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* NearDupService::ListBackups(
+    grpc::CallbackServerContext* ctx, const v1::ListBackupsRequest*,
+    v1::ListBackupsResponse* resp) {
+  if (absl::Status denied = Authorize(*access_, ctx, "*", auth::Scope::kAdmin);
+      !denied.ok()) {
+    return Finish(ctx, "ListBackups", denied);
+  }
+  if (options_.backup_dir.empty()) {
+    return Finish(ctx, "ListBackups", absl::OkStatus());
+  }
+  auto backups = index::Store::ListBackups(options_.backup_dir);
+  if (backups.ok()) {
+    for (const index::BackupSummary& b : *backups) {
+      ToProto(b, resp->add_backups());
+    }
+  }
+  return Finish(ctx, "ListBackups", backups.status());
 }
 
 }  // namespace neardup::api

@@ -13,7 +13,8 @@
 // committed (DEADLINE_EXCEEDED). Collection calls, Get and Delete are
 // point reads and writes, answered on gRPC's thread. Audit runs on a
 // thread of its own (audit_reactor.h), one audit at a time, and so does
-// each Import (import_reactor.h), a few at a time.
+// each Import (import_reactor.h), a few at a time; so do Verify and
+// Backup, one of each at a time.
 
 #ifndef NEARDUP_SERVICE_API_SERVICE_H_
 #define NEARDUP_SERVICE_API_SERVICE_H_
@@ -45,6 +46,8 @@ class NearDupService final : public v1::NearDup::CallbackService {
     std::string audit_dir;
     int audit_threads = 0;  // 0: one per core
     uint64_t audit_memory_bytes = uint64_t{1} << 30;
+    // Where Backup writes (empty: Backup is FAILED_PRECONDITION).
+    std::string backup_dir;
   };
 
   NearDupService(engine::Engine* engine, Admission* admission,
@@ -100,6 +103,15 @@ class NearDupService final : public v1::NearDup::CallbackService {
       grpc::CallbackServerContext* ctx, const v1::AuditRequest* req) override;
   grpc::ServerReadReactor<v1::ImportRequest>* Import(
       grpc::CallbackServerContext* ctx, v1::ImportResponse* resp) override;
+  grpc::ServerUnaryReactor* Verify(grpc::CallbackServerContext* ctx,
+                                   const v1::VerifyRequest* req,
+                                   v1::VerifyResponse* resp) override;
+  grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* ctx,
+                                   const v1::BackupRequest* req,
+                                   v1::BackupInfo* resp) override;
+  grpc::ServerUnaryReactor* ListBackups(grpc::CallbackServerContext* ctx,
+                                        const v1::ListBackupsRequest* req,
+                                        v1::ListBackupsResponse* resp) override;
 
  private:
   engine::Engine* const engine_;
@@ -108,6 +120,8 @@ class NearDupService final : public v1::NearDup::CallbackService {
   const Options options_;
   std::atomic<bool> audit_running_{false};
   std::atomic<int> imports_running_{0};
+  std::atomic<bool> verify_running_{false};
+  std::atomic<bool> backup_running_{false};
 };
 
 }  // namespace neardup::api

@@ -260,6 +260,22 @@ class Store {
   // The database directory.
   const std::string& path() const;
 
+  // Backs the database up into `dir` (created if missing) with RocksDB's
+  // BackupEngine: memtables flushed first, table files shared with earlier
+  // backups in `dir`; with `verify`, the new backup's files are checked
+  // against their checksums. One backup at a time per process.
+  absl::StatusOr<BackupSummary> Backup(const std::string& dir, bool verify);
+  // The backups in `dir`, oldest first (none if it does not exist).
+  static absl::StatusOr<std::vector<BackupSummary>> ListBackups(
+      const std::string& dir);
+  // Restores backup `id` of `dir` (the latest if none) into `db_path`,
+  // which must not exist or be empty (FAILED_PRECONDITION otherwise), after
+  // verifying its checksums. Returns the backup restored. No Store may
+  // have `db_path` open.
+  static absl::StatusOr<BackupSummary> RestoreBackup(
+      const std::string& dir, std::optional<uint32_t> id,
+      const std::string& db_path);
+
   // False while RocksDB has stopped writes (a full disk, an I/O error),
   // with the reason; see storage_health.h.
   bool writable() const;

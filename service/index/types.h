@@ -99,6 +99,14 @@ struct PassageInput {
 
 // What Store::Verify found: every document's index keys are present, and
 // there is no key that no document accounts for.
+// One backup of a database (Store::Backup).
+struct BackupSummary {
+  uint32_t id = 0;
+  int64_t create_time_unix = 0;
+  uint64_t size_bytes = 0;  // of its files, shared ones included
+  uint32_t files = 0;
+};
+
 struct IntegrityReport {
   uint64_t collections = 0;
   uint64_t documents = 0;

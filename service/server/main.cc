@@ -79,6 +79,9 @@ ABSL_FLAG(int, min_free_mb, 128,
           "refuse writes (RESOURCE_EXHAUSTED) while less than this many MiB "
           "are free on the database's file system, keeping room for "
           "RocksDB's flushes and compactions; 0: no floor");
+ABSL_FLAG(std::string, backup_dir, "",
+          "where the Backup rpc (neardup admin backup) writes RocksDB "
+          "backups, incremental; empty: no backups");
 ABSL_FLAG(bool, verbose, false, "log every failed call");
 ABSL_FLAG(bool, verify, false,
           "check the database at --db (every document has all its index "
@@ -283,6 +286,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.min_free_bytes = static_cast<uint64_t>(min_free_mb) << 20;
+  options.backup_dir = absl::GetFlag(FLAGS_backup_dir);
   // Every connection is a descriptor: at the default 1,024 a few hundred
   // idle clients and RocksDB's files starve the accept loop.
   const uint64_t open_files = neardup::RaiseOpenFileLimit();

@@ -128,6 +128,7 @@ absl::StatusOr<std::unique_ptr<NearDupServer>> NearDupServer::Start(
   service_options.audit_dir = options.db_path + "/audits";
   service_options.audit_threads = options.audit_threads;
   service_options.audit_memory_bytes = options.audit_memory_bytes;
+  service_options.backup_dir = options.backup_dir;
   // Scratch of audits a crash interrupted.
   std::error_code ignored;
   std::filesystem::remove_all(service_options.audit_dir, ignored);

@@ -90,6 +90,8 @@ class NearDupServer {
     bool access_log = false;
     // Writes are refused below this much free disk (index::Store::Options).
     uint64_t min_free_bytes = 0;
+    // Where the Backup rpc writes; empty: no backups.
+    std::string backup_dir;
     // Collection audits: threads (0: one per core) and memory budget;
     // their scratch files go to DB_PATH/audits.
     int audit_threads = 0;
