@@ -44,7 +44,6 @@ uint64_t PeakMemoryBytes();
 // Starts a new peak (Linux: /proc/self/clear_refs); harmless where absent.
 void ResetPeakMemory();
 
-
 // A file opened for positional reads.
 class RandomAccessFile {
  public:

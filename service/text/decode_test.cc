@@ -151,7 +151,8 @@ TEST(DecodeTest, BinaryJunkIsRefusedOrReplaced) {
 TEST(DecodeTest, Utf16WithoutByteOrderMarkIsDetected) {
   const std::string latin =
       "Plain English words, read from a file saved as UTF-16 by an editor.";
-  const std::string mixed = "第 1 章 天气 2026 年 12 月 4 日 晴 10 度 mixed 中文 text";
+  const std::string mixed =
+      "第 1 章 天气 2026 年 12 月 4 日 晴 10 度 mixed 中文 text";
   for (const std::string& text : {latin, mixed}) {
     for (const char* order : {"UTF-16LE", "UTF-16BE"}) {
       SCOPED_TRACE(std::string(order) + ": " + text);
