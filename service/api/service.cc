@@ -107,6 +107,17 @@ absl::Status Authorize(const Access& access,
   return caller->Require(collection, scope);
 }
 
+// If the caller of `ctx` may not act on `collection` with `scope`, finishes
+// the call with UNAUTHENTICATED or PERMISSION_DENIED and returns its
+// reactor; else returns null.
+grpc::ServerUnaryReactor* Deny(const Access& access,
+                               grpc::CallbackServerContext* ctx,
+                               const char* method, std::string_view collection,
+                               auth::Scope scope) {
+  absl::Status s = Authorize(access, ctx, collection, scope);
+  return s.ok() ? nullptr : Finish(ctx, method, s);
+}
+
 // Returns the request's document, or INVALID_ARGUMENT if it has none or
 // its content_type is not supported. `which` names it in errors.
 absl::StatusOr<engine::DocumentInput> RequireDocument(bool present,
@@ -123,10 +134,9 @@ absl::StatusOr<engine::DocumentInput> RequireDocument(bool present,
 grpc::ServerUnaryReactor* NearDupService::CreateCollection(
     grpc::CallbackServerContext* ctx, const v1::CreateCollectionRequest* req,
     v1::Collection* resp) {
-  if (absl::Status denied =
-          Authorize(*access_, ctx, req->name(), auth::Scope::kAdmin);
-      !denied.ok()) {
-    return Finish(ctx, "CreateCollection", denied);
+  if (auto* denied = Deny(*access_, ctx, "CreateCollection", req->name(),
+                          auth::Scope::kAdmin)) {
+    return denied;
   }
   auto info = engine_->CreateCollection(req->name(), FromProto(req->params()));
   if (info.ok()) ToProto(*info, resp);
@@ -136,10 +146,9 @@ grpc::ServerUnaryReactor* NearDupService::CreateCollection(
 grpc::ServerUnaryReactor* NearDupService::GetCollection(
     grpc::CallbackServerContext* ctx, const v1::GetCollectionRequest* req,
     v1::Collection* resp) {
-  if (absl::Status denied =
-          Authorize(*access_, ctx, req->name(), auth::Scope::kRead);
-      !denied.ok()) {
-    return Finish(ctx, "GetCollection", denied);
+  if (auto* denied = Deny(*access_, ctx, "GetCollection", req->name(),
+                          auth::Scope::kRead)) {
+    return denied;
   }
   auto info = engine_->GetCollection(req->name());
   if (info.ok()) ToProto(*info, resp);
@@ -172,10 +181,9 @@ grpc::ServerUnaryReactor* NearDupService::ListCollections(
 grpc::ServerUnaryReactor* NearDupService::DropCollection(
     grpc::CallbackServerContext* ctx, const v1::DropCollectionRequest* req,
     v1::DropCollectionResponse* resp) {
-  if (absl::Status denied =
-          Authorize(*access_, ctx, req->name(), auth::Scope::kAdmin);
-      !denied.ok()) {
-    return Finish(ctx, "DropCollection", denied);
+  if (auto* denied = Deny(*access_, ctx, "DropCollection", req->name(),
+                          auth::Scope::kAdmin)) {
+    return denied;
   }
   auto dropped = engine_->DropCollection(req->name());
   if (dropped.ok()) resp->set_documents_dropped(*dropped);
@@ -185,10 +193,9 @@ grpc::ServerUnaryReactor* NearDupService::DropCollection(
 grpc::ServerUnaryReactor* NearDupService::Add(grpc::CallbackServerContext* ctx,
                                               const v1::AddRequest* req,
                                               v1::AddResponse* resp) {
-  if (absl::Status denied =
-          Authorize(*access_, ctx, req->collection(), auth::Scope::kWrite);
-      !denied.ok()) {
-    return Finish(ctx, "Add", denied);
+  if (auto* denied =
+          Deny(*access_, ctx, "Add", req->collection(), auth::Scope::kWrite)) {
+    return denied;
   }
   return Offload(
       admission_, ctx, "Add", *req, [this, ctx, req, resp]() -> absl::Status {
@@ -207,10 +214,9 @@ grpc::ServerUnaryReactor* NearDupService::Add(grpc::CallbackServerContext* ctx,
 grpc::ServerUnaryReactor* NearDupService::Check(
     grpc::CallbackServerContext* ctx, const v1::CheckRequest* req,
     v1::CheckResponse* resp) {
-  if (absl::Status denied =
-          Authorize(*access_, ctx, req->collection(), auth::Scope::kRead);
-      !denied.ok()) {
-    return Finish(ctx, "Check", denied);
+  if (auto* denied =
+          Deny(*access_, ctx, "Check", req->collection(), auth::Scope::kRead)) {
+    return denied;
   }
   return Offload(
       admission_, ctx, "Check", *req, [this, ctx, req, resp]() -> absl::Status {
@@ -227,10 +233,9 @@ grpc::ServerUnaryReactor* NearDupService::Check(
 grpc::ServerUnaryReactor* NearDupService::CheckAndAdd(
     grpc::CallbackServerContext* ctx, const v1::CheckAndAddRequest* req,
     v1::CheckAndAddResponse* resp) {
-  if (absl::Status denied =
-          Authorize(*access_, ctx, req->collection(), auth::Scope::kWrite);
-      !denied.ok()) {
-    return Finish(ctx, "CheckAndAdd", denied);
+  if (auto* denied = Deny(*access_, ctx, "CheckAndAdd", req->collection(),
+                          auth::Scope::kWrite)) {
+    return denied;
   }
   return Offload(admission_, ctx, "CheckAndAdd", *req,
                  [this, ctx, req, resp]() -> absl::Status {
@@ -247,10 +252,9 @@ grpc::ServerUnaryReactor* NearDupService::CheckAndAdd(
 grpc::ServerUnaryReactor* NearDupService::CheckAndAddBatch(
     grpc::CallbackServerContext* ctx, const v1::CheckAndAddBatchRequest* req,
     v1::CheckAndAddBatchResponse* resp) {
-  if (absl::Status denied =
-          Authorize(*access_, ctx, req->collection(), auth::Scope::kWrite);
-      !denied.ok()) {
-    return Finish(ctx, "CheckAndAddBatch", denied);
+  if (auto* denied = Deny(*access_, ctx, "CheckAndAddBatch", req->collection(),
+                          auth::Scope::kWrite)) {
+    return denied;
   }
   const size_t n = req->documents_size();
   absl::Status s = index::ValidateBatchSize(n);
@@ -301,10 +305,9 @@ grpc::ServerUnaryReactor* NearDupService::CheckAndAddBatch(
 grpc::ServerUnaryReactor* NearDupService::Get(grpc::CallbackServerContext* ctx,
                                               const v1::GetRequest* req,
                                               v1::StoredDocument* resp) {
-  if (absl::Status denied =
-          Authorize(*access_, ctx, req->collection(), auth::Scope::kRead);
-      !denied.ok()) {
-    return Finish(ctx, "Get", denied);
+  if (auto* denied =
+          Deny(*access_, ctx, "Get", req->collection(), auth::Scope::kRead)) {
+    return denied;
   }
   auto doc = engine_->Get(req->collection(), req->id());
   if (doc.ok()) ToProto(*doc, resp);
@@ -314,10 +317,9 @@ grpc::ServerUnaryReactor* NearDupService::Get(grpc::CallbackServerContext* ctx,
 grpc::ServerUnaryReactor* NearDupService::Delete(
     grpc::CallbackServerContext* ctx, const v1::DeleteRequest* req,
     v1::DeleteResponse*) {
-  if (absl::Status denied =
-          Authorize(*access_, ctx, req->collection(), auth::Scope::kWrite);
-      !denied.ok()) {
-    return Finish(ctx, "Delete", denied);
+  if (auto* denied = Deny(*access_, ctx, "Delete", req->collection(),
+                          auth::Scope::kWrite)) {
+    return denied;
   }
   return Finish(ctx, "Delete", engine_->Delete(req->collection(), req->id()));
 }
@@ -360,10 +362,9 @@ grpc::ServerUnaryReactor* NearDupService::Compare(
 grpc::ServerUnaryReactor* NearDupService::Search(
     grpc::CallbackServerContext* ctx, const v1::SearchRequest* req,
     v1::SearchResponse* resp) {
-  if (absl::Status denied =
-          Authorize(*access_, ctx, req->collection(), auth::Scope::kRead);
-      !denied.ok()) {
-    return Finish(ctx, "Search", denied);
+  if (auto* denied = Deny(*access_, ctx, "Search", req->collection(),
+                          auth::Scope::kRead)) {
+    return denied;
   }
   return Offload(
       admission_, ctx, "Search", *req, [this, req, resp]() -> absl::Status {
@@ -468,9 +469,8 @@ grpc::ServerUnaryReactor* OnOwnThread(grpc::CallbackServerContext* ctx,
 grpc::ServerUnaryReactor* NearDupService::Verify(
     grpc::CallbackServerContext* ctx, const v1::VerifyRequest*,
     v1::VerifyResponse* resp) {
-  if (absl::Status denied = Authorize(*access_, ctx, "*", auth::Scope::kAdmin);
-      !denied.ok()) {
-    return Finish(ctx, "Verify", denied);
+  if (auto* denied = Deny(*access_, ctx, "Verify", "*", auth::Scope::kAdmin)) {
+    return denied;
   }
   return OnOwnThread(
       ctx, "Verify", &verify_running_, [this, resp]() -> absl::Status {
@@ -494,9 +494,8 @@ grpc::ServerUnaryReactor* NearDupService::Verify(
 grpc::ServerUnaryReactor* NearDupService::Backup(
     grpc::CallbackServerContext* ctx, const v1::BackupRequest* req,
     v1::BackupInfo* resp) {
-  if (absl::Status denied = Authorize(*access_, ctx, "*", auth::Scope::kAdmin);
-      !denied.ok()) {
-    return Finish(ctx, "Backup", denied);
+  if (auto* denied = Deny(*access_, ctx, "Backup", "*", auth::Scope::kAdmin)) {
+    return denied;
   }
   if (options_.backup_dir.empty()) {
     return Finish(ctx, "Backup",
@@ -520,9 +519,9 @@ grpc::ServerUnaryReactor* NearDupService::Backup(
 grpc::ServerUnaryReactor* NearDupService::ListBackups(
     grpc::CallbackServerContext* ctx, const v1::ListBackupsRequest*,
     v1::ListBackupsResponse* resp) {
-  if (absl::Status denied = Authorize(*access_, ctx, "*", auth::Scope::kAdmin);
-      !denied.ok()) {
-    return Finish(ctx, "ListBackups", denied);
+  if (auto* denied =
+          Deny(*access_, ctx, "ListBackups", "*", auth::Scope::kAdmin)) {
+    return denied;
   }
   if (options_.backup_dir.empty()) {
     return Finish(ctx, "ListBackups", absl::OkStatus());
