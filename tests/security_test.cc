@@ -91,8 +91,9 @@ class SecurityTest : public ::testing::Test {
   }
 
   // Makes a CA, a server certificate for 127.0.0.1 and a client
-  // certificate, all signed by the CA, under dir_ (EC keys: fast).
-  void MakeCertificates() {
+  // certificate, all signed by the CA, under dir_ (EC keys: fast), named
+  // `prefix`ca.pem, `prefix`server.pem, `prefix`server.key and so on.
+  void MakeCertificates(const std::string& prefix = "") {
     if (!std::filesystem::exists("/usr/bin/openssl")) {
       GTEST_SKIP() << "openssl is not installed (deploy/install-deps.sh "
                       "installs it); the TLS tests need it to make "
@@ -102,11 +103,12 @@ class SecurityTest : public ::testing::Test {
       neardup::testing::CommandResult r = RunCommand(argv);
       ASSERT_EQ(r.exit_code, 0) << argv[1] << ": " << r.err;
     };
-    const std::string d = dir_ + "/";
+    const std::string d = dir_ + "/" + prefix;
     WriteFile(d + "server.ext", "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
     run({"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
          "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", d + "ca.key",
-         "-out", d + "ca.pem", "-days", "2", "-subj", "/CN=neardup test CA"});
+         "-out", d + "ca.pem", "-days", "2", "-subj",
+         absl::StrCat("/CN=neardup test CA ", prefix)});
     for (const char* who : {"server", "client"}) {
       const std::string w = d + who;
       run({"/usr/bin/openssl", "req", "-newkey", "ec", "-pkeyopt",
@@ -272,6 +274,50 @@ TEST_F(SecurityTest, TlsOnlyServerRefusesPlaintextAndUnknownCas) {
   auto trusted = ClientWith(tls);
   EXPECT_THAT(trusted->CreateCollection("c", {}), IsOk());
   EXPECT_THAT(trusted->ListCollections(), IsOk());
+}
+
+// A renewed certificate is picked up without a restart: the server's files
+// are replaced (by rename, as certbot and cert-manager do) with a
+// certificate of another CA, and new connections soon present it. Each
+// attempt is a new channel; the wait is bounded by 30 s, about 30 times the
+// refresh interval.
+TEST_F(SecurityTest, RenewedCertificatesAreServedWithoutARestart) {
+  MakeCertificates();
+  if (IsSkipped()) return;
+  MakeCertificates("renewed-");
+  server::NearDupServer::Options options;
+  options.tls_cert_file = dir_ + "/server.pem";
+  options.tls_key_file = dir_ + "/server.key";
+  options.tls_refresh_seconds = 1;
+  Start(options);
+
+  auto list_trusting = [&](const std::string& ca) {
+    client::Client::Options tls;
+    tls.tls_ca_file = dir_ + "/" + ca;
+    tls.timeout = absl::Seconds(5);
+    auto client = client::Client::Connect(Target(), tls);
+    EXPECT_THAT(client, IsOk());
+    return client.ok() ? (*client)->ListCollections().status()
+                       : client.status();
+  };
+  EXPECT_THAT(list_trusting("ca.pem"), IsOk());
+  EXPECT_THAT(list_trusting("renewed-ca.pem"),
+              StatusIs(absl::StatusCode::kUnavailable));
+
+  // Key first, then certificate: the watcher rejects a mismatched pair
+  // and keeps serving the old one until both agree.
+  std::filesystem::rename(dir_ + "/renewed-server.key", dir_ + "/server.key");
+  std::filesystem::rename(dir_ + "/renewed-server.pem", dir_ + "/server.pem");
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  absl::Status renewed = list_trusting("renewed-ca.pem");
+  while (!renewed.ok() && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(200));  // the watcher's own period
+    renewed = list_trusting("renewed-ca.pem");
+  }
+  EXPECT_THAT(renewed, IsOk()) << "the renewed certificate was not served "
+                                  "within 30 s";
+  EXPECT_THAT(list_trusting("ca.pem"),
+              StatusIs(absl::StatusCode::kUnavailable));
 }
 
 TEST_F(SecurityTest, MutualTlsNeedsAClientCertificateOfTheCa) {

@@ -58,11 +58,16 @@ class StorageHealth : public rocksdb::EventListener {
 
  private:
   void Stop(const rocksdb::Status& s);
+  // FreeBytes(path_), or a reading at most 20 ms old while far above the
+  // floor.
+  uint64_t RecentFreeBytes();
 
   const std::string path_;
   const uint64_t min_free_bytes_;
   std::atomic<bool> stopped_{false};
   std::atomic<bool> no_space_{false};
+  std::atomic<uint64_t> last_free_{0};
+  std::atomic<int64_t> last_free_at_{0};
   mutable absl::Mutex mu_;
   std::string reason_ ABSL_GUARDED_BY(mu_);
   absl::Mutex resume_mu_;  // one Resume at a time
