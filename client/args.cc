@@ -42,11 +42,18 @@ const std::set<std::string>& ValueOptions() {
   return *options;
 }
 const std::set<std::string>& FlagOptions() {
-  static const auto* flags = new std::set<std::string>{
-      "json",  "add",        "upsert",   "help",         "version",
-      "tls",   "verify",     "lenient",  "whole-page",   "no-fold-traditional",
-      "sync",  "collapsed",  "passages", "keep-repeats", "containment",
-      "exact", "components", "skip-bad", "quiet",        "survivors-only"};
+  static const auto* flags =
+      new std::set<std::string>{"json",        "add",
+                                "upsert",      "help",
+                                "version",     "tls",
+                                "verify",      "lenient",
+                                "whole-page",  "no-fold-traditional",
+                                "sync",        "collapsed",
+                                "passages",    "keep-repeats",
+                                "containment", "exact",
+                                "components",  "skip-bad",
+                                "quiet",       "survivors-only",
+                                "fingerprint"};
   return *flags;
 }
 

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "service/audit/audit.h"
 #include "service/audit/files.h"
 #include "service/audit/report.h"
+#include "service/common/status_macros.h"
 #include "service/report/text_format.h"
 
 namespace neardup::client {
@@ -241,13 +243,75 @@ const char* AuditUsage() {
 )";
 }
 
+const std::set<std::string>& LocalAuditOptionNames() {
+  static const auto* names = new std::set<std::string>{
+      "out",          "threshold",    "threads",
+      "memory-limit", "keep",         "containment",
+      "exact",        "components",   "id-field",
+      "text-field",   "skip-bad",     "num-perm",
+      "word-shingle", "char-shingle", "no-fold-traditional",
+      "keep-repeats"};
+  return *names;
+}
+
+absl::StatusOr<audit::AuditOptions> LocalAuditOptions(
+    const Args& args, const std::vector<std::string>& inputs,
+    const std::string& dir) {
+  audit::AuditOptions o;
+  o.inputs = inputs;
+  o.out_dir = dir;
+  audit::AuditParams& p = o.params;
+  if (args.Has("threshold")) {
+    absl::StatusOr<double> t =
+        ParseDouble("threshold", args.Value("threshold"));
+    if (!t.ok()) return t.status();
+    p.threshold = *t;
+  }
+  if (args.Has("keep")) {
+    absl::StatusOr<audit::Keep> k = audit::ParseKeep(args.Value("keep"));
+    if (!k.ok()) return k.status();
+    p.keep = *k;
+  }
+  p.containment = args.Flag("containment");
+  p.exact = args.Flag("exact");
+  p.components = args.Flag("components");
+  p.pipeline.collapse_repeats = !args.Flag("keep-repeats");
+  p.pipeline.text.fold_traditional = !args.Flag("no-fold-traditional");
+  for (const auto& [flag, field] :
+       std::vector<std::pair<std::string, uint32_t*>>{
+           {"num-perm", &p.pipeline.num_perm},
+           {"word-shingle", &p.pipeline.text.shingle.word_size},
+           {"char-shingle", &p.pipeline.text.shingle.char_size}}) {
+    if (!args.Has(flag)) continue;
+    absl::StatusOr<uint32_t> v = ParseUint(flag, args.Value(flag));
+    if (!v.ok()) return v.status();
+    *field = *v;
+  }
+  if (args.Has("threads")) {
+    absl::StatusOr<uint32_t> v = ParseUint("threads", args.Value("threads"));
+    if (!v.ok() || *v < 1 || *v > 1024) {
+      return absl::InvalidArgumentError(
+          "--threads needs a number in [1, 1024]");
+    }
+    o.threads = static_cast<int>(*v);
+  }
+  if (args.Has("memory-limit")) {
+    absl::StatusOr<uint64_t> v =
+        ParseBytes("memory-limit", args.Value("memory-limit"));
+    if (!v.ok()) return v.status();
+    o.memory_limit = *v;
+  }
+  o.reader.id_field = args.Value("id-field", "id");
+  o.reader.text_field = args.Value("text-field", "text");
+  o.reader.skip_bad = args.Flag("skip-bad");
+  NEARDUP_RETURN_IF_ERROR(audit::ValidateParams(p));
+  return o;
+}
+
 absl::Status RunAuditCommand(const Args& args, AuditEnvironment* env) {
-  absl::Status s = AllowOnly(
-      args, "audit",
-      {"out", "threshold", "threads", "memory-limit", "keep", "containment",
-       "exact", "components", "id-field", "text-field", "skip-bad", "progress",
-       "quiet", "num-perm", "word-shingle", "char-shingle",
-       "no-fold-traditional", "keep-repeats", "collection"});
+  std::set<std::string> allowed = LocalAuditOptionNames();
+  allowed.insert({"progress", "quiet", "collection"});
+  absl::Status s = AllowOnly(args, "audit", allowed);
   if (!s.ok()) return Usage(env, std::string(s.message()));
   const bool collection = args.Has("collection");
   const std::vector<std::string> inputs(args.positional.begin() + 1,
@@ -272,55 +336,11 @@ absl::Status RunAuditCommand(const Args& args, AuditEnvironment* env) {
   if (!args.Has("out")) return Usage(env, "audit needs --out DIR");
   const std::string dir = args.Value("out");
 
-  audit::AuditOptions o;
-  o.inputs = inputs;
-  o.out_dir = dir;
+  absl::StatusOr<audit::AuditOptions> options =
+      LocalAuditOptions(args, inputs, dir);
+  if (!options.ok()) return Usage(env, std::string(options.status().message()));
+  audit::AuditOptions& o = *options;
   audit::AuditParams& p = o.params;
-  if (args.Has("threshold")) {
-    absl::StatusOr<double> t =
-        ParseDouble("threshold", args.Value("threshold"));
-    if (!t.ok()) return Usage(env, std::string(t.status().message()));
-    p.threshold = *t;
-  }
-  if (args.Has("keep")) {
-    absl::StatusOr<audit::Keep> k = audit::ParseKeep(args.Value("keep"));
-    if (!k.ok()) return Usage(env, std::string(k.status().message()));
-    p.keep = *k;
-  }
-  p.containment = args.Flag("containment");
-  p.exact = args.Flag("exact");
-  p.components = args.Flag("components");
-  p.pipeline.collapse_repeats = !args.Flag("keep-repeats");
-  p.pipeline.text.fold_traditional = !args.Flag("no-fold-traditional");
-  for (const auto& [flag, field] :
-       std::vector<std::pair<std::string, uint32_t*>>{
-           {"num-perm", &p.pipeline.num_perm},
-           {"word-shingle", &p.pipeline.text.shingle.word_size},
-           {"char-shingle", &p.pipeline.text.shingle.char_size}}) {
-    if (!args.Has(flag)) continue;
-    absl::StatusOr<uint32_t> v = ParseUint(flag, args.Value(flag));
-    if (!v.ok()) return Usage(env, std::string(v.status().message()));
-    *field = *v;
-  }
-  if (args.Has("threads")) {
-    absl::StatusOr<uint32_t> v = ParseUint("threads", args.Value("threads"));
-    if (!v.ok() || *v < 1 || *v > 1024) {
-      return Usage(env, "--threads needs a number in [1, 1024]");
-    }
-    o.threads = static_cast<int>(*v);
-  }
-  if (args.Has("memory-limit")) {
-    absl::StatusOr<uint64_t> v =
-        ParseBytes("memory-limit", args.Value("memory-limit"));
-    if (!v.ok()) return Usage(env, std::string(v.status().message()));
-    o.memory_limit = *v;
-  }
-  o.reader.id_field = args.Value("id-field", "id");
-  o.reader.text_field = args.Value("text-field", "text");
-  o.reader.skip_bad = args.Flag("skip-bad");
-  if (absl::Status v = audit::ValidateParams(p); !v.ok()) {
-    return Usage(env, std::string(v.message()));
-  }
 
   ProgressMode mode =
       env->err_is_terminal ? ProgressMode::kText : ProgressMode::kNone;

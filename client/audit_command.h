@@ -15,11 +15,15 @@
 
 #include <functional>
 #include <ostream>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "client/args.h"
 #include "client/client.h"
+#include "service/audit/audit.h"
 
 namespace neardup::client {
 
@@ -36,6 +40,16 @@ struct AuditEnvironment {
 
 // Runs `neardup audit` with `args` (args.positional[0] == "audit").
 absl::Status RunAuditCommand(const Args& args, AuditEnvironment* env);
+
+// The options LocalAuditOptions reads.
+const std::set<std::string>& LocalAuditOptionNames();
+
+// The options of a local audit of `inputs` into `dir` from the command's
+// `args` (the parameters, --threads, --memory-limit, the reader's
+// options); INVALID_ARGUMENT with a message for the user.
+absl::StatusOr<audit::AuditOptions> LocalAuditOptions(
+    const Args& args, const std::vector<std::string>& inputs,
+    const std::string& dir);
 
 // The audit part of the CLI's help text.
 const char* AuditUsage();

@@ -572,15 +572,17 @@ class Cli {
   }
 
   absl::Status GetDoc() {
-    absl::Status s = Usage(AllowOnly(args_, "get", {"collection"}));
+    absl::Status s =
+        Usage(AllowOnly(args_, "get", {"collection", "fingerprint"}));
     if (!s.ok()) return s;
     auto coll = Collection();
     if (!coll.ok()) return coll.status();
     if (s = Positional(1, 1, 1, "get -c COLL ID"); !s.ok()) return s;
     if (s = Connect(); !s.ok()) return s;
-    auto doc = client_->Get(*coll, args_.positional[1]);
+    auto doc =
+        client_->Get(*coll, args_.positional[1], args_.Flag("fingerprint"));
     if (!doc.ok()) return doc.status();
-    if (args_.Flag("json")) {
+    if (args_.Flag("json") || args_.Flag("fingerprint")) {
       out_ << Json(*doc) << "\n";
       return absl::OkStatus();
     }
@@ -862,7 +864,8 @@ Documents (FILE is text or HTML in any charset; - reads standard input):
       List stored near duplicates of FILE, best first.
   check -c COLL FILE --add [--id ID] [--meta KEY=VALUE]...
       Atomically: if FILE matches nothing, store it.
-  get -c COLL ID
+  get -c COLL ID [--fingerprint]
+      What is stored of ID; --fingerprint: with its signatures, as JSON.
   delete -c COLL ID
 Passages (offsets: Unicode code points of the file, end exclusive, with
 byte offsets beside them):

@@ -252,10 +252,12 @@ absl::StatusOr<v1::CheckAndAddBatchResponse> Client::CheckAndAddBatch(
 }
 
 absl::StatusOr<v1::StoredDocument> Client::Get(std::string_view collection,
-                                               std::string_view id) {
+                                               std::string_view id,
+                                               bool include_fingerprint) {
   v1::GetRequest req;
   req.set_collection(std::string(collection));
   req.set_id(std::string(id));
+  req.set_include_fingerprint(include_fingerprint);
   return Call<v1::GetRequest, v1::StoredDocument>(&v1::NearDup::Stub::Get, req);
 }
 

@@ -82,8 +82,10 @@ class Client {
   // carries its own status code. The returned status is the call's.
   absl::StatusOr<v1::CheckAndAddBatchResponse> CheckAndAddBatch(
       const v1::CheckAndAddBatchRequest& request);
+  // With `include_fingerprint`, StoredDocument.fingerprint is filled.
   absl::StatusOr<v1::StoredDocument> Get(std::string_view collection,
-                                         std::string_view id);
+                                         std::string_view id,
+                                         bool include_fingerprint = false);
   absl::Status Delete(std::string_view collection, std::string_view id);
   absl::StatusOr<v1::RepeatsResponse> Repeats(
       const v1::RepeatsRequest& request);

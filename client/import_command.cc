@@ -37,7 +37,8 @@ constexpr uint32_t kMaxBatch = 10000;
 // message limit (64 MB by default) at any num_perm.
 constexpr size_t kMaxBatchBytes = size_t{16} << 20;
 
-// The signed-corpus format that carries what a collection stores.
+// The first signed-corpus format that carries what a collection stores
+// (3 renumbered band entries, which import does not read).
 constexpr double kSignedFormat = 2;
 
 // What an audit directory says about how it was fingerprinted.
@@ -67,7 +68,7 @@ absl::StatusOr<AuditDir> ReadAuditDir(const std::string& dir,
     return absl::DataLossError(
         absl::StrCat(dir, "/audit.json does not parse as an audit's"));
   }
-  if (Number(identity, "signed") != kSignedFormat) {
+  if (Number(identity, "signed") < kSignedFormat) {
     return absl::FailedPreconditionError(absl::StrCat(
         "the audit in ", dir,
         " was signed by an older neardup, without the SimHash a collection "

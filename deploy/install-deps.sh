@@ -27,6 +27,9 @@ packages=(
   libicu-dev libuchardet-dev libgumbo-dev libopencc-dev opencc
   # corpus readers (neardup audit): JSON Lines, gzip, zstd
   libsimdjson-dev zlib1g-dev libzstd-dev
+  # the Python module (pybind11, for Debian's /usr/bin/python3) and the
+  # audit's Dask driver (client/python)
+  pybind11-dev python3-dev python3-distributed
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # `--html` pages are checked in headless Chromium

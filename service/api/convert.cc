@@ -95,12 +95,26 @@ void ToProto(const index::CheckResult& result, v1::CheckAndAddResponse* out) {
   out->set_already_stored(result.already_stored);
 }
 
-void ToProto(const index::StoredDocument& doc, v1::StoredDocument* out) {
+void ToProto(const index::StoredDocument& doc, bool with_fingerprint,
+             v1::StoredDocument* out) {
   out->set_id(doc.id);
   out->mutable_metadata()->insert(doc.metadata.begin(), doc.metadata.end());
   ToProto(doc.stats, out->mutable_stats());
   ToProto(doc.add_time, out->mutable_add_time());
   out->set_fingerprint_version(doc.fingerprint_version);
+  if (!with_fingerprint) return;
+  v1::FingerprintedDocument* fp = out->mutable_fingerprint();
+  const sketch::Fingerprint& f = doc.fingerprint;
+  fp->set_id(doc.id);
+  fp->mutable_minhash()->Add(f.minhash.begin(), f.minhash.end());
+  fp->mutable_bottom_k()->Add(f.bottom_k.begin(), f.bottom_k.end());
+  fp->set_simhash(f.simhash);
+  fp->set_digest_low(f.digest.low);
+  fp->set_digest_high(f.digest.high);
+  fp->set_shingle_count(f.shingle_count);
+  fp->set_token_count(f.token_count);
+  fp->set_content_bytes(doc.stats.content_bytes);
+  fp->set_repeated_fraction(doc.stats.repeated_fraction);
 }
 
 absl::StatusOr<engine::DocumentInput> FromProto(const v1::Document& doc) {

@@ -16,7 +16,10 @@ void ToProto(const index::CollectionInfo& info, v1::Collection* out);
 void ToProto(const index::DocumentStats& stats, v1::DocumentStats* out);
 void ToProto(const index::CheckResult& result, v1::CheckResponse* out);
 void ToProto(const index::CheckResult& result, v1::CheckAndAddResponse* out);
-void ToProto(const index::StoredDocument& doc, v1::StoredDocument* out);
+// `with_fingerprint`: fill out->fingerprint too
+// (GetRequest.include_fingerprint).
+void ToProto(const index::StoredDocument& doc, bool with_fingerprint,
+             v1::StoredDocument* out);
 
 // Returns the engine's view of `doc`: views into `doc`, which must outlive
 // the result. INVALID_ARGUMENT for an unsupported content_type.

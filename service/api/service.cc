@@ -310,7 +310,7 @@ grpc::ServerUnaryReactor* NearDupService::Get(grpc::CallbackServerContext* ctx,
     return denied;
   }
   auto doc = engine_->Get(req->collection(), req->id());
-  if (doc.ok()) ToProto(*doc, resp);
+  if (doc.ok()) ToProto(*doc, req->include_fingerprint(), resp);
   return Finish(ctx, "Get", doc.status());
 }
 

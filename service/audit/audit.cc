@@ -195,7 +195,7 @@ absl::Status ClaimDirectory(const std::string& dir,
   if (!FileExists(path)) return WriteFileAtomically(path, identity);
   NEARDUP_ASSIGN_OR_RETURN(std::string held, ReadFile(path));
   if (held == identity) return absl::OkStatus();
-  if (held.rfind("{\"signed\":2,", 0) != 0) {
+  if (held.rfind("{\"signed\":3,", 0) != 0) {
     return absl::FailedPreconditionError(absl::StrCat(
         dir, " holds an audit written by an older neardup (", path,
         "), whose files this one does not read: give another --out "
@@ -273,7 +273,8 @@ absl::Status ForEachCluster(
 absl::StatusOr<AuditSummary> RunStages(StageContext ctx,
                                        const std::string& identity,
                                        const SignFn& sign,
-                                       const ReportFn& report) {
+                                       const ReportFn& report,
+                                       const std::string& stop_after) {
   NEARDUP_RETURN_IF_ERROR(ValidateParams(ctx.params));
   ctx.lsh = AuditLsh(ctx.params);
   // Five files are open per chunk of the signed corpus.
@@ -328,6 +329,7 @@ absl::StatusOr<AuditSummary> RunStages(StageContext ctx,
   s.with_components = ctx.params.components;
   s.components = m.Int("components");
   s.largest_component = m.Int("largest_component");
+  if (stop_after == "cluster") return s;
   NEARDUP_RETURN_IF_ERROR(RunStage(
       ctx, "report", [&](Marker*) { return report(ctx, *corpus, s); }, &m,
       &run));
@@ -339,18 +341,12 @@ absl::StatusOr<AuditSummary> RunStages(StageContext ctx,
   return s;
 }
 
-absl::StatusOr<AuditSummary> RunAudit(const AuditOptions& options) {
-  if (options.out_dir.empty()) {
-    return absl::InvalidArgumentError("no output directory (--out)");
-  }
-  if (options.memory_limit < kMinMemoryLimit) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--memory-limit must be at least ", kMinMemoryLimit >> 20, " MB"));
-  }
+std::string AuditIdentity(const AuditOptions& options) {
   // What the directory is an audit of: inputs as given and parameters.
   // "signed": the format of the signed corpus (2: with SimHash and
-  // repeated fraction, which bulk import stores).
-  std::string identity = "{\"signed\":2,\"inputs\":[";
+  // repeated fraction, which bulk import stores; 3: band and digest
+  // entries numbered within their chunk).
+  std::string identity = "{\"signed\":3,\"inputs\":[";
   for (size_t i = 0; i < options.inputs.size(); ++i) {
     absl::StrAppend(&identity, i ? "," : "",
                     report::JsonString(options.inputs[i]));
@@ -360,6 +356,18 @@ absl::StatusOr<AuditSummary> RunAudit(const AuditOptions& options) {
       ",\"text_field\":", report::JsonString(options.reader.text_field),
       ",\"skip_bad\":", options.reader.skip_bad ? "true" : "false",
       ",\"parameters\":", ParamsJson(options.params), "}\n");
+  return identity;
+}
+
+absl::StatusOr<AuditSummary> RunAudit(const AuditOptions& options) {
+  if (options.out_dir.empty()) {
+    return absl::InvalidArgumentError("no output directory (--out)");
+  }
+  if (options.memory_limit < kMinMemoryLimit) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--memory-limit must be at least ", kMinMemoryLimit >> 20, " MB"));
+  }
+  const std::string identity = AuditIdentity(options);
   std::vector<std::string> inputs = options.inputs;
   for (std::string& in : inputs) {
     if (in != "-") continue;
@@ -393,7 +401,9 @@ absl::StatusOr<AuditSummary> RunAudit(const AuditOptions& options) {
                             with_inputs.inputs = options.inputs;
                             return LocalReport(c, corpus, options, inputs,
                                                with_inputs);
-                          }));
+                          },
+                          options.stop_after));
+  if (!options.stop_after.empty()) return s;
   s.inputs = options.inputs;
   NEARDUP_RETURN_IF_ERROR(WriteSummary(options.out_dir, s));
   return s;

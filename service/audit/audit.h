@@ -54,7 +54,15 @@ struct AuditOptions {
   uint64_t memory_limit = uint64_t{2} << 30;  // bytes
   corpus::ReaderOptions reader;               // fields, skip_bad
   ProgressFn progress;                        // may be empty
+  // "cluster": stop after the cluster stage (tasks.h runs the report
+  // apart); "": run every stage.
+  std::string stop_after;
 };
+
+// What DIR/audit.json says of an audit of `options`: the format of the
+// signed corpus, the inputs as given, the reader's options and the
+// parameters, as one line of JSON.
+std::string AuditIdentity(const AuditOptions& options);
 
 // Smallest memory limit accepted.
 inline constexpr uint64_t kMinMemoryLimit = uint64_t{64} << 20;
@@ -73,10 +81,12 @@ absl::StatusOr<AuditSummary> RunAudit(const AuditOptions& options);
 using SignFn = std::function<absl::Status(const StageContext&, Marker*)>;
 using ReportFn = std::function<absl::Status(
     const StageContext&, const SignedCorpus&, const AuditSummary&)>;
+// `stop_after`: as AuditOptions::stop_after.
 absl::StatusOr<AuditSummary> RunStages(StageContext ctx,
                                        const std::string& identity,
                                        const SignFn& sign,
-                                       const ReportFn& report);
+                                       const ReportFn& report,
+                                       const std::string& stop_after = "");
 
 // Makes `dir` (created if missing) the directory of the audit that
 // `identity` describes (DIR/audit.json), or returns FAILED_PRECONDITION if

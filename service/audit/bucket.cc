@@ -170,13 +170,16 @@ void SortByKeep(Keep keep, std::vector<RankKey>* keys) {
   });
 }
 
-// A k-way merge of one sorted run per chunk.
+// A k-way merge of one sorted run per chunk; entries number documents
+// within their chunk, and come out numbered in the corpus (plus the
+// chunk's first).
 template <typename T, typename Less>
 class Merger {
  public:
   Merger(const std::vector<const RandomAccessFile*>& files,
-         const std::vector<std::pair<uint64_t, uint64_t>>& ranges, Less less)
-      : heap_(Greater{less}) {
+         const std::vector<std::pair<uint64_t, uint64_t>>& ranges,
+         std::vector<uint64_t> firsts, Less less)
+      : firsts_(std::move(firsts)), heap_(Greater{less}) {
     readers_.reserve(files.size());
     for (size_t i = 0; i < files.size(); ++i) {
       readers_.emplace_back(files[i], ranges[i].first, ranges[i].second, 4096);
@@ -209,22 +212,42 @@ class Merger {
   absl::Status Advance(size_t i) {
     T v;
     NEARDUP_ASSIGN_OR_RETURN(bool more, readers_[i].Next(&v));
-    if (more) heap_.push({v, i});
+    if (more) {
+      v.doc = static_cast<uint32_t>(v.doc + firsts_[i]);
+      heap_.push({v, i});
+    }
     return absl::OkStatus();
   }
+  std::vector<uint64_t> firsts_;
   std::vector<RecordReader<T>> readers_;
   std::priority_queue<Head, std::vector<Head>, Greater> heap_;
 };
 
+// The first entry at or after `begin` of the sorted run [begin, end) of
+// `file` whose key is at least `key` (end if none): a binary search.
+absl::StatusOr<uint64_t> LowerBound(const RandomAccessFile& file,
+                                    uint64_t begin, uint64_t end,
+                                    uint64_t key) {
+  uint64_t lo = 0, hi = (end - begin) / sizeof(BandEntry);
+  while (lo < hi) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    BandEntry e;
+    NEARDUP_RETURN_IF_ERROR(
+        file.ReadAt(begin + mid * sizeof(BandEntry), sizeof(e), &e));
+    if (e.key < key) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return begin + lo * sizeof(BandEntry);
+}
+
 }  // namespace
 
-absl::Status Bucket(const StageContext& ctx, const SignedCorpus& corpus,
-                    Marker* stats) {
-  const std::string dir = ctx.dir + "/bucket";
-  NEARDUP_RETURN_IF_ERROR(RemoveAll(dir));
-  NEARDUP_RETURN_IF_ERROR(MakeDirs(dir));
-  ProgressReporter progress(ctx, "bucket", "bands");
-
+absl::StatusOr<Ranking> RankDocuments(const StageContext& ctx,
+                                      const SignedCorpus& corpus,
+                                      const std::string& dir, Marker* stats) {
   // 1. Rank.
   std::vector<uint32_t> id_rank;
   if (ctx.params.keep != Keep::kFirst) {
@@ -248,10 +271,11 @@ absl::Status Bucket(const StageContext& ctx, const SignedCorpus& corpus,
   id_rank = std::vector<uint32_t>();
   SortByKeep(ctx.params.keep, &keys);
   std::vector<uint32_t> order(keys.size());
-  std::vector<uint32_t> rank_of(corpus.documents(), kNoRank);
+  Ranking ranking;
+  ranking.rank_of.assign(corpus.documents(), kNoRank);
   for (size_t i = 0; i < keys.size(); ++i) {
     order[i] = keys[i].doc;
-    rank_of[keys[i].doc] = static_cast<uint32_t>(i);
+    ranking.rank_of[keys[i].doc] = static_cast<uint32_t>(i);
   }
   keys = std::vector<RankKey>();
   NEARDUP_RETURN_IF_ERROR(WriteVector(dir + "/order.bin", order));
@@ -259,19 +283,21 @@ absl::Status Bucket(const StageContext& ctx, const SignedCorpus& corpus,
   // 2. Exact duplicates.
   std::vector<const RandomAccessFile*> files;
   std::vector<std::pair<uint64_t, uint64_t>> ranges;
+  std::vector<uint64_t> firsts;
   for (const SignedCorpus::Chunk& c : corpus.chunks()) {
     files.push_back(&c.digests_file);
     ranges.emplace_back(0, c.digests_file.size());
+    firsts.push_back(c.first);
   }
   auto digest_less = [](const DigestEntry& x, const DigestEntry& y) {
     if (x.low != y.low) return x.low < y.low;
     if (x.high != y.high) return x.high < y.high;
     return x.doc < y.doc;
   };
-  Merger<DigestEntry, decltype(digest_less)> digests(files, ranges,
+  Merger<DigestEntry, decltype(digest_less)> digests(files, ranges, firsts,
                                                      digest_less);
   NEARDUP_RETURN_IF_ERROR(digests.Start());
-  std::vector<bool> follower(order.size(), false);  // by rank: not a head
+  ranking.follower.assign(order.size(), false);
   std::vector<ExactPair> exact;
   uint64_t exact_groups = 0;
   std::vector<uint32_t> group;
@@ -281,7 +307,7 @@ absl::Status Bucket(const StageContext& ctx, const SignedCorpus& corpus,
       ++exact_groups;
       for (size_t i = 1; i < group.size(); ++i) {
         exact.push_back({group[0], group[i]});
-        follower[group[i]] = true;
+        ranking.follower[group[i]] = true;
       }
     }
     group.clear();
@@ -293,7 +319,7 @@ absl::Status Bucket(const StageContext& ctx, const SignedCorpus& corpus,
     if (!group.empty() && (d.low != prev.low || d.high != prev.high)) {
       close_group();
     }
-    group.push_back(rank_of[d.doc]);
+    group.push_back(ranking.rank_of[d.doc]);
     prev = d;
   }
   close_group();
@@ -302,83 +328,144 @@ absl::Status Bucket(const StageContext& ctx, const SignedCorpus& corpus,
               return x.head != y.head ? x.head < y.head : x.member < y.member;
             });
   NEARDUP_RETURN_IF_ERROR(WriteVector(dir + "/exact.bin", exact));
-  const uint64_t exact_duplicates = exact.size();
-  exact = std::vector<ExactPair>();
+  stats->Add("ranked", order.size());
+  stats->Add("exact_groups", exact_groups);
+  stats->Add("exact_duplicates", exact.size());
+  return ranking;
+}
+
+absl::StatusOr<Ranking> ReadRanking(const std::string& dir,
+                                    uint64_t documents) {
+  NEARDUP_ASSIGN_OR_RETURN(std::vector<uint32_t> order,
+                           ReadVector<uint32_t>(dir + "/order.bin"));
+  NEARDUP_ASSIGN_OR_RETURN(std::vector<ExactPair> exact,
+                           ReadVector<ExactPair>(dir + "/exact.bin"));
+  Ranking ranking;
+  ranking.rank_of.assign(documents, kNoRank);
+  for (size_t r = 0; r < order.size(); ++r) {
+    if (order[r] >= documents) {
+      return absl::DataLossError(absl::StrCat(dir, "/order.bin names document ",
+                                              order[r], " of ", documents));
+    }
+    ranking.rank_of[order[r]] = static_cast<uint32_t>(r);
+  }
+  ranking.follower.assign(order.size(), false);
+  for (const ExactPair& p : exact) {
+    if (p.member >= order.size()) {
+      return absl::DataLossError(dir + "/exact.bin names an unknown rank");
+    }
+    ranking.follower[p.member] = true;
+  }
+  return ranking;
+}
+
+absl::StatusOr<BandRuns> BucketBand(const StageContext& ctx,
+                                    const SignedCorpus& corpus,
+                                    const Ranking& ranking, uint32_t band,
+                                    uint64_t key_lo, uint64_t key_hi,
+                                    const std::string& prefix,
+                                    size_t budget_values) {
+  std::vector<std::pair<uint64_t, uint64_t>> band_ranges;
+  std::vector<const RandomAccessFile*> band_files;
+  std::vector<uint64_t> firsts;
+  for (const SignedCorpus::Chunk& c : corpus.chunks()) {
+    const uint64_t size = c.good * sizeof(BandEntry);
+    uint64_t begin = band * size, end = (band + 1) * size;
+    if (key_lo > 0) {
+      NEARDUP_ASSIGN_OR_RETURN(begin,
+                               LowerBound(c.bands_file, begin, end, key_lo));
+    }
+    if (key_hi < UINT64_MAX) {
+      NEARDUP_ASSIGN_OR_RETURN(
+          end, LowerBound(c.bands_file, begin, end, key_hi + 1));
+    }
+    band_ranges.emplace_back(begin, end);
+    band_files.push_back(&c.bands_file);
+    firsts.push_back(c.first);
+  }
+  auto less = [](const BandEntry& x, const BandEntry& y) {
+    return x.key != y.key ? x.key < y.key : x.doc < y.doc;
+  };
+  Merger<BandEntry, decltype(less)> merger(band_files, band_ranges, firsts,
+                                           less);
+  NEARDUP_RETURN_IF_ERROR(merger.Start());
+  RunWriter pairs(prefix, budget_values);
+  // A bucket's documents; ranks looked up only for buckets of two or more
+  // (most are single: one random access per document saved).
+  std::vector<uint32_t> bucket;
+  BandRuns out;
+  auto emit = [&]() -> absl::Status {
+    if (bucket.size() > 1) {
+      size_t heads = 0;
+      for (uint32_t d : bucket) {
+        const uint32_t r = ranking.rank_of[d];
+        if (!ranking.follower[r]) bucket[heads++] = r;
+      }
+      bucket.resize(heads);
+      std::sort(bucket.begin(), bucket.end());
+      out.largest_bucket = std::max<uint64_t>(out.largest_bucket, heads);
+      for (size_t j = 1; j < bucket.size(); ++j) {
+        for (size_t i = 0; i < j && i < kBucketFanout; ++i) {
+          NEARDUP_RETURN_IF_ERROR(
+              pairs.Add((uint64_t{bucket[i]} << 32) | bucket[j]));
+        }
+      }
+    }
+    bucket.clear();
+    return absl::OkStatus();
+  };
+  BandEntry e;
+  uint64_t key = 0;
+  bool any = false;
+  while (true) {
+    NEARDUP_ASSIGN_OR_RETURN(bool more, merger.Next(&e));
+    if (!more) break;
+    if (any && e.key != key) NEARDUP_RETURN_IF_ERROR(emit());
+    key = e.key;
+    any = true;
+    bucket.push_back(e.doc);
+  }
+  NEARDUP_RETURN_IF_ERROR(emit());
+  NEARDUP_ASSIGN_OR_RETURN(out.runs, pairs.Finish());
+  NEARDUP_RETURN_IF_ERROR(ctx.CheckCancelled());
+  return out;
+}
+
+size_t PairBudget(const StageContext& ctx) {
+  return std::max<uint64_t>(
+      ctx.memory_limit / 4 / sizeof(uint64_t) / std::max(ctx.threads, 1),
+      1 << 16);
+}
+
+absl::Status Bucket(const StageContext& ctx, const SignedCorpus& corpus,
+                    Marker* stats) {
+  const std::string dir = ctx.dir + "/bucket";
+  NEARDUP_RETURN_IF_ERROR(RemoveAll(dir));
+  NEARDUP_RETURN_IF_ERROR(MakeDirs(dir));
+  ProgressReporter progress(ctx, "bucket", "bands");
+  NEARDUP_ASSIGN_OR_RETURN(const Ranking ranking,
+                           RankDocuments(ctx, corpus, dir, stats));
 
   // 3. Candidates, band by band, bands in parallel.
   const sketch::LshParams lsh = corpus.lsh();
-  const size_t budget_values = std::max<uint64_t>(
-      ctx.memory_limit / 4 / sizeof(uint64_t) / std::max(ctx.threads, 1),
-      1 << 16);
+  const size_t budget_values = PairBudget(ctx);
   absl::Mutex mu;
   absl::Status failed;
   std::vector<std::string> runs;
   uint64_t largest_bucket = 0;
   std::atomic<uint64_t> bands_done{0};
   ParallelFor(ctx.executor, lsh.bands, [&](size_t band) {
-    absl::Status s = [&]() -> absl::Status {
-      NEARDUP_RETURN_IF_ERROR(ctx.CheckCancelled());
-      std::vector<std::pair<uint64_t, uint64_t>> band_ranges;
-      for (const SignedCorpus::Chunk& c : corpus.chunks()) {
-        const uint64_t size = c.good * sizeof(BandEntry);
-        band_ranges.emplace_back(band * size, (band + 1) * size);
-      }
-      std::vector<const RandomAccessFile*> band_files;
-      for (const SignedCorpus::Chunk& c : corpus.chunks()) {
-        band_files.push_back(&c.bands_file);
-      }
-      auto less = [](const BandEntry& x, const BandEntry& y) {
-        return x.key != y.key ? x.key < y.key : x.doc < y.doc;
-      };
-      Merger<BandEntry, decltype(less)> merger(band_files, band_ranges, less);
-      NEARDUP_RETURN_IF_ERROR(merger.Start());
-      RunWriter pairs(absl::StrCat(dir, "/band-", band), budget_values);
-      // A bucket's documents; ranks looked up only for buckets of two or
-      // more (most are single: one random access per document saved).
-      std::vector<uint32_t> bucket;
-      uint64_t largest = 0;
-      auto emit = [&]() -> absl::Status {
-        if (bucket.size() > 1) {
-          size_t heads = 0;
-          for (uint32_t d : bucket) {
-            const uint32_t r = rank_of[d];
-            if (!follower[r]) bucket[heads++] = r;
-          }
-          bucket.resize(heads);
-          std::sort(bucket.begin(), bucket.end());
-          largest = std::max<uint64_t>(largest, bucket.size());
-          for (size_t j = 1; j < bucket.size(); ++j) {
-            for (size_t i = 0; i < j && i < kBucketFanout; ++i) {
-              NEARDUP_RETURN_IF_ERROR(
-                  pairs.Add((uint64_t{bucket[i]} << 32) | bucket[j]));
-            }
-          }
-        }
-        bucket.clear();
-        return absl::OkStatus();
-      };
-      BandEntry e;
-      uint64_t key = 0;
-      bool any = false;
-      while (true) {
-        NEARDUP_ASSIGN_OR_RETURN(bool more, merger.Next(&e));
-        if (!more) break;
-        if (any && e.key != key) NEARDUP_RETURN_IF_ERROR(emit());
-        key = e.key;
-        any = true;
-        bucket.push_back(e.doc);
-      }
-      NEARDUP_RETURN_IF_ERROR(emit());
-      NEARDUP_ASSIGN_OR_RETURN(std::vector<std::string> band_runs,
-                               pairs.Finish());
-      absl::MutexLock lock(&mu);
-      runs.insert(runs.end(), band_runs.begin(), band_runs.end());
-      largest_bucket = std::max(largest_bucket, largest);
-      return absl::OkStatus();
-    }();
+    absl::StatusOr<BandRuns> r = BucketBand(
+        ctx, corpus, ranking, static_cast<uint32_t>(band), 0, UINT64_MAX,
+        absl::StrCat(dir, "/band-", band), budget_values);
     const uint64_t done = bands_done.fetch_add(1) + 1;
     absl::MutexLock lock(&mu);
-    if (!s.ok() && failed.ok()) failed = s;
+    if (!r.ok()) {
+      if (failed.ok()) failed = r.status();
+    } else {
+      runs.insert(runs.end(), r->runs.begin(), r->runs.end());
+      largest_bucket = std::max(largest_bucket, r->largest_bucket);
+    }
     progress.Update(done, lsh.bands);
     CrashPoint("bucket", done);
   });
@@ -389,9 +476,6 @@ absl::Status Bucket(const StageContext& ctx, const SignedCorpus& corpus,
   for (const std::string& r : runs) NEARDUP_RETURN_IF_ERROR(RemoveAll(r));
   progress.Finish(lsh.bands);
 
-  stats->Add("ranked", order.size());
-  stats->Add("exact_groups", exact_groups);
-  stats->Add("exact_duplicates", exact_duplicates);
   stats->Add("candidate_pairs", candidates);
   stats->Add("largest_bucket", largest_bucket);
   return absl::OkStatus();

@@ -19,9 +19,13 @@
 #ifndef NEARDUP_SERVICE_AUDIT_BUCKET_H_
 #define NEARDUP_SERVICE_AUDIT_BUCKET_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "service/audit/marker.h"
 #include "service/audit/signed.h"
 #include "service/audit/stage.h"
@@ -37,6 +41,40 @@ struct ExactPair {
 // exact_duplicates, candidate_pairs, largest_bucket.
 absl::Status Bucket(const StageContext& ctx, const SignedCorpus& corpus,
                     Marker* stats);
+
+// The stage in parts, for audits whose steps run as separate tasks
+// (tasks.h); Bucket is made of them.
+
+// What candidates are made with: each document's rank (UINT32_MAX for a
+// bad one), and for each rank whether it follows an exact copy.
+struct Ranking {
+  std::vector<uint32_t> rank_of;
+  std::vector<bool> follower;
+};
+
+// Steps 1 and 2: writes order.bin and exact.bin into `dir`; `stats`
+// receives ranked, exact_groups, exact_duplicates.
+absl::StatusOr<Ranking> RankDocuments(const StageContext& ctx,
+                                      const SignedCorpus& corpus,
+                                      const std::string& dir, Marker* stats);
+// The ranking that RankDocuments wrote into `dir`.
+absl::StatusOr<Ranking> ReadRanking(const std::string& dir, uint64_t documents);
+
+// Step 3 for the buckets of band `band` whose keys are in [key_lo,
+// key_hi]: the candidate pairs, as sorted runs named `prefix`-N.run
+// (merged by MergeRuns, sorter.h), and the largest bucket's size.
+struct BandRuns {
+  std::vector<std::string> runs;
+  uint64_t largest_bucket = 0;
+};
+absl::StatusOr<BandRuns> BucketBand(const StageContext& ctx,
+                                    const SignedCorpus& corpus,
+                                    const Ranking& ranking, uint32_t band,
+                                    uint64_t key_lo, uint64_t key_hi,
+                                    const std::string& prefix,
+                                    size_t budget_values);
+// Pairs one BucketBand buffers before it writes a run.
+size_t PairBudget(const StageContext& ctx);
 
 }  // namespace neardup::audit
 

@@ -35,6 +35,11 @@ class Marker {
   // Returns every value of `key`, in order.
   std::vector<std::string> All(std::string_view key) const;
 
+  // Every (key, value), in the order added.
+  const std::vector<std::pair<std::string, std::string>>& entries() const {
+    return entries_;
+  }
+
   // Writes the marker to `path` atomically.
   absl::Status Write(const std::string& path) const;
   // Returns the marker at `path`, or nullopt if there is none.

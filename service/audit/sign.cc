@@ -239,14 +239,9 @@ text::InputOptions InputOf(const corpus::Document& doc) {
   return in;
 }
 
-absl::Status SignCorpus(const StageContext& ctx,
-                        const std::vector<std::string>& inputs,
-                        const corpus::ReaderOptions& reader_options,
-                        Marker* stats) {
-  const std::string dir = ctx.dir + "/sign";
+absl::Status SignReader(const StageContext& ctx, const std::string& dir,
+                        corpus::Reader* reader, bool skip_bad, Marker* stats) {
   NEARDUP_RETURN_IF_ERROR(MakeDirs(dir));
-  NEARDUP_ASSIGN_OR_RETURN(std::unique_ptr<corpus::Reader> reader,
-                           corpus::Reader::Open(inputs, reader_options));
   // Chunks small enough that two (one read ahead, one being signed) and
   // their sketches stay well inside the memory limit.
   const uint64_t max_bytes = std::clamp<uint64_t>(
@@ -268,7 +263,7 @@ absl::Status SignCorpus(const StageContext& ctx,
       if (problems.size() < kMaxProblems) problems.push_back(std::move(p));
     }
   }
-  ChunkReader chunks(reader.get(), max_docs, max_bytes);
+  ChunkReader chunks(reader, max_docs, max_bytes);
   NEARDUP_RETURN_IF_ERROR(chunks.Skip(first));
   // With more than one thread, reading runs a chunk ahead of signing and
   // writing a chunk behind it; with one, all three take turns, so that
@@ -322,7 +317,7 @@ absl::Status SignCorpus(const StageContext& ctx,
     std::vector<std::string> chunk_problems;
     for (const absl::Status& e : errors) {
       if (e.ok()) continue;
-      if (!reader_options.skip_bad) return e;  // the first, in input order
+      if (!skip_bad) return e;  // the first, in input order
       ++bad;
       chunk_problems.push_back(std::string(e.message()));
       if (problems.size() < kMaxProblems) {
@@ -344,19 +339,62 @@ absl::Status SignCorpus(const StageContext& ctx,
     progress.Update(first, 0, chunk->bytes_read, reader->total_bytes());
   }
   NEARDUP_RETURN_IF_ERROR(writer.Finish());
-  if (first == 0) {
-    return absl::InvalidArgumentError("the inputs hold no documents");
-  }
   progress.Finish(first);
   stats->Add("documents", first);
   stats->Add("bad", bad);
   stats->Add("bytes", bytes);
   stats->Add("damaged_files", reader->problems());
   stats->Add("ignored_records", reader->ignored_records());
-  for (const std::string& p : reader->problem_messages()) {
-    if (problems.size() < kMaxProblems) problems.push_back(p);
-  }
   for (const std::string& p : problems) stats->Add("problem", p);
+  for (const std::string& p : reader->problem_messages()) {
+    stats->Add("file_problem", p);
+  }
+  return absl::OkStatus();
+}
+
+Marker SignStageMarker(const std::vector<Marker>& parts) {
+  uint64_t documents = 0, bad = 0, bytes = 0, damaged = 0, ignored = 0;
+  std::vector<std::string> problems, file_problems;
+  for (const Marker& m : parts) {
+    documents += m.Int("documents");
+    bad += m.Int("bad");
+    bytes += m.Int("bytes");
+    damaged += m.Int("damaged_files");
+    ignored += m.Int("ignored_records");
+    for (std::string& p : m.All("problem")) problems.push_back(std::move(p));
+    for (std::string& p : m.All("file_problem")) {
+      file_problems.push_back(std::move(p));
+    }
+  }
+  // The first documents that did not read, then what ended files early:
+  // kMaxProblems in all.
+  if (problems.size() > kMaxProblems) problems.resize(kMaxProblems);
+  for (std::string& p : file_problems) {
+    if (problems.size() < kMaxProblems) problems.push_back(std::move(p));
+  }
+  Marker out;
+  out.Add("documents", documents);
+  out.Add("bad", bad);
+  out.Add("bytes", bytes);
+  out.Add("damaged_files", damaged);
+  out.Add("ignored_records", ignored);
+  for (const std::string& p : problems) out.Add("problem", p);
+  return out;
+}
+
+absl::Status SignCorpus(const StageContext& ctx,
+                        const std::vector<std::string>& inputs,
+                        const corpus::ReaderOptions& reader_options,
+                        Marker* stats) {
+  NEARDUP_ASSIGN_OR_RETURN(std::unique_ptr<corpus::Reader> reader,
+                           corpus::Reader::Open(inputs, reader_options));
+  Marker m;
+  NEARDUP_RETURN_IF_ERROR(SignReader(ctx, ctx.dir + "/sign", reader.get(),
+                                     reader_options.skip_bad, &m));
+  if (m.Int("documents") == 0) {
+    return absl::InvalidArgumentError("the inputs hold no documents");
+  }
+  *stats = SignStageMarker({m});
   return absl::OkStatus();
 }
 

@@ -36,6 +36,19 @@ absl::Status SignCorpus(const StageContext& ctx,
                         const std::vector<std::string>& inputs,
                         const corpus::ReaderOptions& reader, Marker* stats);
 
+// The body of SignCorpus: signs what `reader` reads into `dir`, numbering
+// documents from 0 (resuming after the complete chunks there). `stats`
+// receives documents, bad, bytes, damaged_files, ignored_records, up to
+// 10 "problem" (documents that did not read) and up to 10 "file_problem"
+// (what ended files early). Zero documents is not an error here.
+absl::Status SignReader(const StageContext& ctx, const std::string& dir,
+                        corpus::Reader* reader, bool skip_bad, Marker* stats);
+
+// The sign stage's marker from SignReader's stats of the parts of the
+// corpus, in input order: the sums, and the first 10 problems (documents
+// first, then files).
+Marker SignStageMarker(const std::vector<Marker>& parts);
+
 }  // namespace neardup::audit
 
 #endif  // NEARDUP_SERVICE_AUDIT_SIGN_H_

@@ -95,8 +95,7 @@ absl::Status WriteChunk(const std::string& dir, uint32_t index, uint64_t first,
     std::vector<BandEntry>& run = bands[b];
     run.reserve(good.size());
     for (size_t g = 0; g < good.size(); ++g) {
-      run.push_back(
-          {keys[g * lsh.bands + b], static_cast<uint32_t>(first + good[g])});
+      run.push_back({keys[g * lsh.bands + b], good[g]});
     }
     std::sort(run.begin(), run.end(),
               [](const BandEntry& x, const BandEntry& y) {
@@ -115,8 +114,7 @@ absl::Status WriteChunk(const std::string& dir, uint32_t index, uint64_t first,
   std::vector<DigestEntry> digests;
   digests.reserve(good.size());
   for (uint32_t i : good) {
-    digests.push_back({docs[i].fp.digest.low, docs[i].fp.digest.high,
-                       static_cast<uint32_t>(first + i)});
+    digests.push_back({docs[i].fp.digest.low, docs[i].fp.digest.high, i});
   }
   std::sort(digests.begin(), digests.end(),
             [](const DigestEntry& x, const DigestEntry& y) {

@@ -10,6 +10,11 @@
 //   chunk-C.bands    per LSH band, the band key of every good document,
 //                    sorted by (key, document): a sorted run per band
 //   chunk-C.digests  (digest, document) of every good document, sorted
+//
+// Band and digest entries number a document within its chunk (its number
+// minus the chunk's first): a chunk's files do not depend on where the
+// chunk falls in the corpus, so chunks signed apart (the shards of a
+// distributed audit, tasks.h) join by renaming.
 //   chunk-C.done     the marker, written last: first, docs, bad, bytes
 //
 // A bad document (unreadable, no text) keeps its number and id but has no
@@ -56,12 +61,12 @@ struct DocRecord {
 };
 struct BandEntry {
   uint64_t key;
-  uint32_t doc;
+  uint32_t doc;  // within the chunk
 };
 struct DigestEntry {
   uint64_t low;
   uint64_t high;
-  uint32_t doc;
+  uint32_t doc;  // within the chunk
 };
 #pragma pack(pop)
 

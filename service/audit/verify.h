@@ -13,9 +13,13 @@
 #define NEARDUP_SERVICE_AUDIT_VERIFY_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "service/audit/files.h"
 #include "service/audit/marker.h"
 #include "service/audit/signed.h"
 #include "service/audit/stage.h"
@@ -41,6 +45,21 @@ std::string EdgePartPath(const std::string& dir, uint32_t part);
 // Runs the stage over ctx.dir/bucket. `stats` receives: parts, edges.
 absl::Status Verify(const StageContext& ctx, const SignedCorpus& corpus,
                     Marker* stats);
+
+// How many parts `candidates` pairs are verified in.
+uint32_t VerifyParts(uint64_t candidates);
+
+// Verifies part `part` of `candidates` (ctx.dir/bucket/candidates.bin)
+// into EdgePartPath(ctx.dir, part), ranks mapped to documents by `order`
+// (order.bin); returns the edges kept. `done` (may be empty) is told of
+// every 65,536 pairs verified. Verify is made of these; tasks.h runs
+// them one by one.
+absl::StatusOr<uint64_t> VerifyPart(const StageContext& ctx,
+                                    const SignedCorpus& corpus,
+                                    const std::vector<uint32_t>& order,
+                                    const RandomAccessFile& candidates,
+                                    uint32_t part,
+                                    const std::function<void(uint64_t)>& done);
 
 }  // namespace neardup::audit
 

@@ -2,7 +2,9 @@
 // crash tests stop it exactly there (audit stages, bulk import). A hook is
 // armed by an environment variable, read once when it is made: the point
 // named by its value ("STAGE:STEP", or "POINT") kills, every other point
-// costs one test of an empty string.
+// costs one test of an empty string. With NEARDUP_CRASH_ONCE=FILE as
+// well, a point kills only the process that first creates FILE (for
+// schedulers that run a task again after its worker died).
 //
 // Example:
 //   static const CrashHook hook("NEARDUP_AUDIT_CRASH_AT");

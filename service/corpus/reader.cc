@@ -79,6 +79,7 @@ Reader::Reader(std::vector<Source> sources, const ReaderOptions& options)
       options_(options),
       parser_(std::make_unique<Parser>()) {
   for (const Source& s : sources_) total_bytes_ += s.size;
+  stop_source_ = sources_.size();
 }
 
 Reader::~Reader() = default;
@@ -149,6 +150,26 @@ absl::StatusOr<std::unique_ptr<Reader>> Reader::OpenAt(
   return r;
 }
 
+absl::StatusOr<std::unique_ptr<Reader>> Reader::OpenRange(
+    std::vector<Source> sources, const Range& range,
+    const ReaderOptions& options) {
+  if (range.first > range.last || range.last >= sources.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sources ", range.first, " to ", range.last, " of ", sources.size()));
+  }
+  std::unique_ptr<Reader> r(new Reader(std::move(sources), options));
+  r->next_source_ = range.first;
+  r->stop_source_ = range.last + 1;
+  r->stop_offset_ = range.end;
+  r->start_offset_ = range.offset;
+  r->start_line_ = range.line;
+  r->total_bytes_ = 0;
+  for (size_t i = range.first; i <= range.last; ++i) {
+    r->total_bytes_ += r->sources_[i].size;
+  }
+  return r;
+}
+
 uint64_t Reader::bytes_read() const {
   return done_bytes_ + (open_ != nullptr ? open_->file_position() : 0);
 }
@@ -159,6 +180,10 @@ absl::StatusOr<bool> Reader::Next(Document* doc, bool want_content) {
       const Source& s = sources_[next_source_ - 1];
       absl::StatusOr<bool> got =
           s.format == Format::kJsonl ? NextJsonl(doc) : NextWarc(doc);
+      if (got.ok() && *got && next_source_ == stop_source_ &&
+          doc->offset >= stop_offset_) {
+        got = false;  // the end of a range: the next one reads on
+      }
       if (got.ok() && *got) {
         doc->source = static_cast<uint32_t>(next_source_ - 1);
         return true;
@@ -174,11 +199,17 @@ absl::StatusOr<bool> Reader::Next(Document* doc, bool want_content) {
       }
       continue;
     }
-    if (next_source_ == sources_.size()) return false;
+    if (next_source_ >= stop_source_) return false;
     const Source& s = sources_[next_source_++];
     if (s.format != Format::kDocument) {
       absl::StatusOr<std::unique_ptr<ByteStream>> in =
           ByteStream::Open(s.path, s.compression);
+      const uint64_t skip = start_offset_;
+      start_offset_ = 0;  // the first source of a range only
+      if (in.ok() && skip > 0) {
+        absl::Status skipped = (*in)->Skip(skip);
+        if (!skipped.ok()) in = skipped;
+      }
       if (!in.ok()) {
         if (!options_.skip_bad) return in.status();
         ++problems_;
@@ -187,8 +218,8 @@ absl::StatusOr<bool> Reader::Next(Document* doc, bool want_content) {
         }
         continue;
       }
-      open_ = std::make_unique<LineReader>(*std::move(in));
-      line_ = 0;
+      open_ = std::make_unique<LineReader>(*std::move(in), skip);
+      line_ = skip > 0 && start_line_ > 0 ? start_line_ - 1 : 0;
       continue;
     }
     *doc = Document();

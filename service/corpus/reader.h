@@ -102,6 +102,23 @@ class Reader {
       const Source& source, uint64_t offset, uint64_t line,
       const ReaderOptions& options);
 
+  // A range of a corpus, as an audit signed in shards reads it: the
+  // documents of sources[first] from byte `offset` of its data (the
+  // document there numbered `line`; 0 and 0 for its start), through those
+  // of sources[last] whose line or record starts before byte `end`
+  // (UINT64_MAX: to its end). Documents keep their index in `sources`.
+  struct Range {
+    uint32_t first = 0;
+    uint64_t offset = 0;
+    uint64_t line = 0;
+    uint32_t last = 0;
+    uint64_t end = UINT64_MAX;
+  };
+  // INVALID_ARGUMENT for a range outside `sources`.
+  static absl::StatusOr<std::unique_ptr<Reader>> OpenRange(
+      std::vector<Source> sources, const Range& range,
+      const ReaderOptions& options);
+
   Reader(const Reader&) = delete;
   Reader& operator=(const Reader&) = delete;
 
@@ -141,7 +158,11 @@ class Reader {
   std::vector<Source> sources_;
   const ReaderOptions options_;
   uint64_t total_bytes_ = 0;
-  size_t next_source_ = 0;            // the source after the open one
+  size_t next_source_ = 0;             // the source after the open one
+  size_t stop_source_ = 0;             // sources from here on are not read
+  uint64_t stop_offset_ = UINT64_MAX;  // in the last source read
+  uint64_t start_offset_ = 0;          // in the first source read
+  uint64_t start_line_ = 0;
   std::unique_ptr<LineReader> open_;  // JSON Lines or WARC being read
   uint64_t line_ = 0;                 // lines or records read of it
   uint64_t done_bytes_ = 0;           // bytes of sources finished

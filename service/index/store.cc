@@ -1042,6 +1042,13 @@ absl::StatusOr<StoredDocument> Store::Get(std::string_view collection,
   out.add_time = FromMicros(rec.add_time_micros());
   out.fingerprint_version = rec.fingerprint_version();
   out.stats.repeated_fraction = rec.repeated_fraction();
+  out.fingerprint.minhash.assign(rec.minhash().begin(), rec.minhash().end());
+  out.fingerprint.bottom_k.assign(rec.bottom_k().begin(), rec.bottom_k().end());
+  out.fingerprint.simhash = rec.simhash();
+  out.fingerprint.digest.low = rec.digest_low();
+  out.fingerprint.digest.high = rec.digest_high();
+  out.fingerprint.shingle_count = rec.shingle_count();
+  out.fingerprint.token_count = rec.token_count();
   return out;
 }
 

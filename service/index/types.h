@@ -227,6 +227,7 @@ struct StoredDocument {
   DocumentStats stats;
   absl::Time add_time;
   uint32_t fingerprint_version = 0;
+  sketch::Fingerprint fingerprint;  // as stored
 };
 
 }  // namespace neardup::index
