@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <utility>
@@ -219,9 +220,12 @@ absl::StatusOr<std::vector<std::pair<uint64_t, uint64_t>>> CutPoints(
       return absl::DataLossError(absl::StrCat("cannot read ", path));
     }
     if (got == 0) break;
-    for (ssize_t i = 0; i < got; ++i) {
-      if (buf[i] != '\n') continue;
-      const uint64_t end = pos + i;  // of this line
+    const char* const begin = buf.data();
+    for (const char* nl = begin;
+         (nl = static_cast<const char*>(
+              std::memchr(nl, '\n', begin + got - nl))) != nullptr;
+         ++nl) {
+      const uint64_t end = pos + (nl - begin);  // of this line
       if (end - line_start > corpus::LineReader::kMaxLineBytes) {
         too_long = true;
       }
