@@ -197,7 +197,18 @@ py::dict Compare(const py::object& a, const py::object& b) {
 // `neardup audit` arguments (without "audit"): INPUT... --out DIR and the
 // local audit's options.
 py::dict Plan(const std::vector<std::string>& argv, uint64_t shard_bytes,
-              uint32_t partitions) {
+              uint32_t partitions, uint32_t cluster_partitions,
+              const std::string& components) {
+  using Components = audit::tasks::PlanOptions::Components;
+  Components by = Components::kAuto;
+  if (components == "union-find") {
+    by = Components::kUnionFind;
+  } else if (components == "stars") {
+    by = Components::kStars;
+  } else if (components != "auto") {
+    throw py::value_error("components is auto, union-find or stars: " +
+                          components);
+  }
   return ResultDict(Unlocked<audit::tasks::TaskResult>(
       [&]() -> absl::StatusOr<audit::tasks::TaskResult> {
         NEARDUP_ASSIGN_OR_RETURN(client::Args args, client::Parse(argv));
@@ -215,6 +226,8 @@ py::dict Plan(const std::vector<std::string>& argv, uint64_t shard_bytes,
         audit::tasks::PlanOptions p;
         p.shard_bytes = shard_bytes;
         p.partitions = partitions;
+        p.cluster_partitions = cluster_partitions;
+        p.components = by;
         return audit::tasks::Plan(o, p);
       }));
 }
@@ -288,9 +301,12 @@ PYBIND11_MODULE(_neardup, m) {
         "share (offsets in code points and bytes), as the Compare rpc.");
   m.def("plan", &Plan, py::arg("args"),
         py::arg("shard_bytes") = t::PlanOptions().shard_bytes,
-        py::arg("partitions") = 0,
+        py::arg("partitions") = 0, py::arg("cluster_partitions") = 0,
+        py::arg("components") = "auto",
         "Plans an audit: args are `neardup audit`'s (INPUT... --out DIR "
-        "[options]). Returns shards, sources, bytes, bands, partitions.");
+        "[options]); partitions per band (0: by size), cluster groups (0: "
+        "by size), components found by auto, union-find or stars. Returns "
+        "shards, sources, bytes, bands, partitions.");
   DefDir(m, "finish_sign", &t::FinishSign, "Joins the signed shards.");
   DefDir(m, "rank", &t::Rank, "Ranks documents; groups exact copies.");
   DefDir(m, "finish_bucket", &t::FinishBucket,
@@ -307,6 +323,41 @@ PYBIND11_MODULE(_neardup, m) {
            "How many bucket partitions the audit has.");
   DefCount(m, "verify_parts", &t::VerifyPartCount,
            "How many verify parts the audit has.");
+  DefDir(m, "union_find", &t::UnionFind,
+         "Component labels by union-find in one task.");
+  DefPart(m, "star_input", &t::StarInput,
+          "Round 0 of the star components from source `index`.");
+  m.def(
+      "star_round",
+      [](const std::string& dir, uint32_t round, uint32_t partition) {
+        return ResultDict(Unlocked<t::TaskResult>(
+            [&] { return t::StarRound(dir, round, partition); }));
+      },
+      py::arg("dir"), py::arg("round"), py::arg("partition"),
+      "Round `round` (even: large-star, odd: small-star) of a partition.");
+  m.def(
+      "star_converged",
+      [](const std::string& dir, uint32_t round) {
+        return Unlocked<bool>([&] { return t::StarConverged(dir, round); });
+      },
+      py::arg("dir"), py::arg("round"),
+      "Whether round `round`'s input is the final stars.");
+  DefPart(m, "star_labels", &t::StarLabels,
+          "Component labels from the final round `index`.");
+  DefPart(m, "cluster_group", &t::ClusterGroup,
+          "Star clusters of component group `index`.");
+  DefDir(m, "finish_cluster", &t::FinishCluster,
+         "Merges the groups' clusters in representative order.");
+  DefCount(m, "cluster_partitions", &t::ClusterPartitions,
+           "How many component groups (and star partitions) there are.");
+  DefCount(m, "star_sources", &t::StarSources,
+           "How many sources round 0 of the star components has.");
+  m.def(
+      "components_by_stars",
+      [](const std::string& dir) {
+        return Unlocked<bool>([&] { return t::ComponentsByStars(dir); });
+      },
+      py::arg("dir"), "True when the components are found by star rounds.");
   m.def(
       "shards",
       [](const std::string& dir) {

@@ -1,11 +1,13 @@
 #include "service/audit/cluster.h"
 
 #include <algorithm>
+#include <functional>
 #include <numeric>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "service/audit/bucket.h"
 #include "service/audit/files.h"
 #include "service/audit/verify.h"
@@ -91,21 +93,11 @@ void Union(std::vector<uint32_t>& parent, uint32_t a, uint32_t b) {
 absl::Status WriteComponents(const StageContext& ctx, uint32_t edge_parts,
                              uint32_t n, const std::vector<ExactPair>& exact,
                              Marker* stats) {
-  std::vector<uint32_t> parent(n);
-  std::iota(parent.begin(), parent.end(), 0);
-  NEARDUP_ASSIGN_OR_RETURN(EdgeStream edges,
-                           EdgeStream::Open(ctx.dir, edge_parts));
-  while (edges.peek().has_value()) {
-    Union(parent, edges.peek()->a, edges.peek()->b);
-    NEARDUP_RETURN_IF_ERROR(edges.Advance());
-  }
-  for (const ExactPair& p : exact) Union(parent, p.head, p.member);
+  NEARDUP_ASSIGN_OR_RETURN(std::vector<uint32_t> parent,
+                           ComponentLabels(ctx.dir, edge_parts, n, exact));
   // Members by root, roots in rank order: counting sort.
   std::vector<uint32_t> start(n + 1, 0);
-  for (uint32_t r = 0; r < n; ++r) {
-    parent[r] = Find(parent, r);
-    ++start[parent[r] + 1];
-  }
+  for (uint32_t r = 0; r < n; ++r) ++start[parent[r] + 1];
   std::partial_sum(start.begin(), start.end(), start.begin());
   std::vector<uint32_t> members(n);
   {
@@ -134,29 +126,28 @@ absl::Status WriteComponents(const StageContext& ctx, uint32_t edge_parts,
 
 }  // namespace
 
-absl::Status Cluster(const StageContext& ctx, uint32_t edge_parts,
-                     Marker* stats) {
-  const std::string dir = ctx.dir + "/cluster";
-  NEARDUP_RETURN_IF_ERROR(RemoveAll(dir));
-  NEARDUP_RETURN_IF_ERROR(MakeDirs(dir));
-  NEARDUP_ASSIGN_OR_RETURN(std::vector<uint32_t> order,
-                           ReadVector<uint32_t>(ctx.dir + "/bucket/order.bin"));
-  NEARDUP_ASSIGN_OR_RETURN(
-      std::vector<ExactPair> exact,
-      ReadVector<ExactPair>(ctx.dir + "/bucket/exact.bin"));
-  const uint32_t n = static_cast<uint32_t>(order.size());
-  order = std::vector<uint32_t>();
+absl::StatusOr<StarStats> StarClusters(
+    const StageContext& ctx, uint32_t edge_parts, uint32_t n,
+    const std::vector<ExactPair>& exact,
+    const std::function<bool(uint32_t)>& in_group, FileWriter* out) {
   NEARDUP_ASSIGN_OR_RETURN(EdgeStream edges,
                            EdgeStream::Open(ctx.dir, edge_parts));
-  NEARDUP_ASSIGN_OR_RETURN(FileWriter out,
-                           FileWriter::Create(dir + "/clusters.bin"));
   ProgressReporter progress(ctx, "cluster", "documents");
-
+  auto next_edge = [&]() -> absl::Status {
+    NEARDUP_RETURN_IF_ERROR(edges.Advance());
+    while (in_group && edges.peek().has_value() && !in_group(edges.peek()->a)) {
+      NEARDUP_RETURN_IF_ERROR(edges.Advance());
+    }
+    return absl::OkStatus();
+  };
+  if (in_group && edges.peek().has_value() && !in_group(edges.peek()->a)) {
+    NEARDUP_RETURN_IF_ERROR(next_edge());
+  }
   std::vector<bool> assigned(n, false);
   std::vector<ClusterMember> members;
   std::vector<Edge> group;
   size_t next_exact = 0;  // the exact-pair list is walked by head too
-  uint64_t clusters = 0, largest = 0, exact_dups = 0, near_dups = 0;
+  StarStats st;
   uint64_t steps = 0;
   while (edges.peek().has_value() || next_exact < exact.size()) {
     // The next head with edges or exact copies, in rank order.
@@ -166,7 +157,7 @@ absl::Status Cluster(const StageContext& ctx, uint32_t edge_parts,
     group.clear();
     while (edges.peek().has_value() && edges.peek()->a == r) {
       group.push_back(*edges.peek());
-      NEARDUP_RETURN_IF_ERROR(edges.Advance());
+      NEARDUP_RETURN_IF_ERROR(next_edge());
     }
     while (next_exact < exact.size() && exact[next_exact].head == r) {
       ++next_exact;
@@ -187,36 +178,107 @@ absl::Status Cluster(const StageContext& ctx, uint32_t edge_parts,
             {p->member, m.jaccard, m.containment, m.reverse_containment, 0});
       }
     }
-    near_dups += members.size();
+    st.near_duplicates += members.size();
     const auto [lo, hi] = CopiesOf(exact, r);
     for (const ExactPair* p = lo; p != hi; ++p) {
       members.push_back({p->member, 1, 1, 1, 1});
-      ++exact_dups;
+      ++st.exact_duplicates;
     }
     if (members.empty()) continue;
     std::sort(members.begin(), members.end(),
               [](const ClusterMember& x, const ClusterMember& y) {
                 return x.rank < y.rank;
               });
-    NEARDUP_RETURN_IF_ERROR(out.AppendRecord(
+    NEARDUP_RETURN_IF_ERROR(out->AppendRecord(
         ClusterHeader{r, static_cast<uint32_t>(members.size())}));
     NEARDUP_RETURN_IF_ERROR(
-        out.Append(members.data(), members.size() * sizeof(ClusterMember)));
-    ++clusters;
-    largest = std::max<uint64_t>(largest, members.size() + 1);
+        out->Append(members.data(), members.size() * sizeof(ClusterMember)));
+    ++st.clusters;
+    st.largest_cluster =
+        std::max<uint64_t>(st.largest_cluster, members.size() + 1);
     progress.Update(r, n);
-    CrashPoint("cluster", clusters);
+    CrashPoint("cluster", st.clusters);
   }
+  progress.Finish(n);
+  return st;
+}
+
+absl::Status WriteComponentRecords(
+    std::vector<std::pair<uint32_t, uint32_t>> label_rank, FileWriter* out,
+    uint64_t* components, uint64_t* largest) {
+  std::sort(label_rank.begin(), label_rank.end());
+  label_rank.erase(std::unique(label_rank.begin(), label_rank.end()),
+                   label_rank.end());
+  for (size_t i = 0; i < label_rank.size();) {
+    size_t j = i;
+    while (j < label_rank.size() &&
+           label_rank[j].first == label_rank[i].first) {
+      ++j;
+    }
+    const uint32_t root = label_rank[i].first;
+    if (j - i >= 2) {
+      if (label_rank[i].second != root) {
+        return absl::DataLossError(
+            absl::StrCat("component ", root, " does not hold its own label"));
+      }
+      ++*components;
+      *largest = std::max<uint64_t>(*largest, j - i);
+      NEARDUP_RETURN_IF_ERROR(out->AppendRecord(
+          ClusterHeader{root, static_cast<uint32_t>(j - i - 1)}));
+      for (size_t k = i + 1; k < j; ++k) {
+        NEARDUP_RETURN_IF_ERROR(
+            out->AppendRecord(ClusterMember{label_rank[k].second, 0, 0, 0, 0}));
+      }
+    }
+    i = j;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Cluster(const StageContext& ctx, uint32_t edge_parts,
+                     Marker* stats) {
+  const std::string dir = ctx.dir + "/cluster";
+  NEARDUP_RETURN_IF_ERROR(RemoveAll(dir));
+  NEARDUP_RETURN_IF_ERROR(MakeDirs(dir));
+  NEARDUP_ASSIGN_OR_RETURN(std::vector<uint32_t> order,
+                           ReadVector<uint32_t>(ctx.dir + "/bucket/order.bin"));
+  NEARDUP_ASSIGN_OR_RETURN(
+      std::vector<ExactPair> exact,
+      ReadVector<ExactPair>(ctx.dir + "/bucket/exact.bin"));
+  const uint32_t n = static_cast<uint32_t>(order.size());
+  order = std::vector<uint32_t>();
+  NEARDUP_ASSIGN_OR_RETURN(FileWriter out,
+                           FileWriter::Create(dir + "/clusters.bin"));
+  NEARDUP_ASSIGN_OR_RETURN(StarStats st,
+                           StarClusters(ctx, edge_parts, n, exact, {}, &out));
   NEARDUP_RETURN_IF_ERROR(out.Close());
-  stats->Add("clusters", clusters);
-  stats->Add("largest_cluster", largest);
-  stats->Add("exact_duplicates", exact_dups);
-  stats->Add("near_duplicates", near_dups);
+  AddStarStats(st, stats);
   if (ctx.params.components) {
     NEARDUP_RETURN_IF_ERROR(WriteComponents(ctx, edge_parts, n, exact, stats));
   }
-  progress.Finish(n);
   return absl::OkStatus();
+}
+
+void AddStarStats(const StarStats& st, Marker* stats) {
+  stats->Add("clusters", st.clusters);
+  stats->Add("largest_cluster", st.largest_cluster);
+  stats->Add("exact_duplicates", st.exact_duplicates);
+  stats->Add("near_duplicates", st.near_duplicates);
+}
+
+absl::StatusOr<std::vector<uint32_t>> ComponentLabels(
+    const std::string& dir, uint32_t edge_parts, uint32_t n,
+    const std::vector<ExactPair>& exact) {
+  std::vector<uint32_t> parent(n);
+  std::iota(parent.begin(), parent.end(), 0);
+  NEARDUP_ASSIGN_OR_RETURN(EdgeStream edges, EdgeStream::Open(dir, edge_parts));
+  while (edges.peek().has_value()) {
+    Union(parent, edges.peek()->a, edges.peek()->b);
+    NEARDUP_RETURN_IF_ERROR(edges.Advance());
+  }
+  for (const ExactPair& p : exact) Union(parent, p.head, p.member);
+  for (uint32_t r = 0; r < n; ++r) parent[r] = Find(parent, r);
+  return parent;
 }
 
 }  // namespace neardup::audit

@@ -22,8 +22,15 @@
 #define NEARDUP_SERVICE_AUDIT_CLUSTER_H_
 
 #include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "service/audit/bucket.h"
+#include "service/audit/files.h"
 #include "service/audit/marker.h"
 #include "service/audit/stage.h"
 
@@ -48,6 +55,42 @@ struct ClusterMember {
 // and with components: components, largest_component.
 absl::Status Cluster(const StageContext& ctx, uint32_t edge_parts,
                      Marker* stats);
+
+// The stage in parts, for audits run as tasks (tasks.h). Edges join only
+// documents of one connected component, so star clustering restricted to
+// a set of whole components gives exactly the clusters the whole pass
+// gives them.
+
+struct StarStats {
+  uint64_t clusters = 0;
+  uint64_t largest_cluster = 0;
+  uint64_t exact_duplicates = 0;
+  uint64_t near_duplicates = 0;
+};
+// Appends the stats as Cluster's marker has them.
+void AddStarStats(const StarStats& st, Marker* stats);
+
+// Star clusters of the edges (of the `edge_parts` verify parts) and
+// `exact` pairs whose first rank satisfies `in_group` (empty: all), of
+// `n` ranks, appended to `out` as clusters.bin holds them.
+absl::StatusOr<StarStats> StarClusters(
+    const StageContext& ctx, uint32_t edge_parts, uint32_t n,
+    const std::vector<ExactPair>& exact,
+    const std::function<bool(uint32_t)>& in_group, FileWriter* out);
+
+// The connected components of the edges and exact pairs by union-find:
+// each rank's label, the smallest rank of its component.
+absl::StatusOr<std::vector<uint32_t>> ComponentLabels(
+    const std::string& dir, uint32_t edge_parts, uint32_t n,
+    const std::vector<ExactPair>& exact);
+
+// Writes the components of (label, rank) pairs (repeats allowed; every
+// rank of a component of two or more with its label, the label's own
+// rank among them) to `out` as components.bin holds them, labels in
+// order; counts them and the largest.
+absl::Status WriteComponentRecords(
+    std::vector<std::pair<uint32_t, uint32_t>> label_rank, FileWriter* out,
+    uint64_t* components, uint64_t* largest);
 
 }  // namespace neardup::audit
 

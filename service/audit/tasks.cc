@@ -1,6 +1,8 @@
 #include "service/audit/tasks.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,10 +18,12 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "service/audit/bucket.h"
+#include "service/audit/cluster.h"
 #include "service/audit/files.h"
 #include "service/audit/sign.h"
 #include "service/audit/signed.h"
 #include "service/audit/sorter.h"
+#include "service/audit/stars.h"
 #include "service/audit/verify.h"
 #include "service/common/executor.h"
 #include "service/common/process_limits.h"
@@ -221,9 +225,8 @@ absl::StatusOr<std::vector<std::pair<uint64_t, uint64_t>>> CutPoints(
     }
     if (got == 0) break;
     const char* const begin = buf.data();
-    for (const char* nl = begin;
-         (nl = static_cast<const char*>(
-              std::memchr(nl, '\n', begin + got - nl))) != nullptr;
+    for (const char* nl = begin; (nl = static_cast<const char*>(std::memchr(
+                                      nl, '\n', begin + got - nl))) != nullptr;
          ++nl) {
       const uint64_t end = pos + (nl - begin);  // of this line
       if (end - line_start > corpus::LineReader::kMaxLineBytes) {
@@ -380,6 +383,8 @@ absl::StatusOr<TaskResult> Plan(const AuditOptions& options,
     stats->Add("bytes", bytes);
     stats->Add("bands", AuditLsh(options.params).bands);
     stats->Add("partitions", plan.partitions);
+    stats->Add("cluster_partitions", plan.cluster_partitions);
+    stats->Add("components_by", static_cast<uint64_t>(plan.components));
     return absl::OkStatus();
   });
 }
@@ -394,6 +399,9 @@ absl::StatusOr<PlanView> ReadPlan(const std::string& dir) {
   PlanView v;
   v.bands = static_cast<uint32_t>(done->Int("bands"));
   v.partitions = static_cast<uint32_t>(done->Int("partitions"));
+  v.cluster_partitions = static_cast<uint32_t>(done->Int("cluster_partitions"));
+  v.components =
+      static_cast<PlanOptions::Components>(done->Int("components_by"));
   NEARDUP_ASSIGN_OR_RETURN(std::optional<Marker> options,
                            Marker::Read(dir + "/plan/options"));
   NEARDUP_ASSIGN_OR_RETURN(std::optional<Marker> sources,
@@ -737,6 +745,369 @@ absl::StatusOr<TaskResult> Report(const std::string& dir) {
     return absl::FailedPreconditionError("the cluster step is not done yet");
   }
   return RunRest(dir, "report", "");
+}
+
+namespace {
+
+std::string ClusterPartsDir(const std::string& dir) {
+  return dir + "/cluster-parts";
+}
+
+absl::Status NeedStage(const std::string& dir, const char* stage) {
+  if (!FileExists(absl::StrCat(dir, "/", stage, ".done"))) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the ", stage, " step is not done yet"));
+  }
+  return absl::OkStatus();
+}
+
+// Ranks of the audit: the size of order.bin.
+absl::StatusOr<uint32_t> Ranks(const std::string& dir) {
+  NEARDUP_ASSIGN_OR_RETURN(RandomAccessFile order,
+                           RandomAccessFile::Open(dir + "/bucket/order.bin"));
+  return static_cast<uint32_t>(order.size() / sizeof(uint32_t));
+}
+
+// labels.bin mapped for reading.
+class Labels {
+ public:
+  static absl::StatusOr<Labels> Open(const std::string& path, uint32_t n) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+    struct stat st;
+    if (::fstat(fd, &st) != 0 ||
+        static_cast<uint64_t>(st.st_size) < uint64_t{n} * 4) {
+      ::close(fd);
+      return absl::DataLossError(absl::StrCat(path, " is short"));
+    }
+    Labels l;
+    l.bytes_ = std::max<size_t>(static_cast<size_t>(st.st_size), 4);
+    void* p = ::mmap(nullptr, l.bytes_, PROT_READ, MAP_SHARED, fd, 0);
+    ::close(fd);
+    if (p == MAP_FAILED) {
+      return absl::InternalError(absl::StrCat("cannot map ", path));
+    }
+    l.data_ = static_cast<const uint32_t*>(p);
+    return l;
+  }
+  Labels() = default;
+  Labels(Labels&& o) noexcept
+      : data_(std::exchange(o.data_, nullptr)), bytes_(o.bytes_) {}
+  Labels& operator=(Labels&&) = delete;
+  ~Labels() {
+    if (data_ != nullptr) ::munmap(const_cast<uint32_t*>(data_), bytes_);
+  }
+  uint32_t operator[](uint32_t rank) const { return data_[rank]; }
+
+ private:
+  const uint32_t* data_ = nullptr;
+  size_t bytes_ = 0;
+};
+
+// Which group of `groups` the component labelled `label` belongs to.
+uint32_t GroupOf(uint32_t label, uint32_t groups) {
+  return PartitionOf(label ^ 0x5bd1e995u, groups);
+}
+
+std::string GroupPath(const std::string& dir, uint32_t g, const char* suffix) {
+  return Numbered(ClusterPartsDir(dir), g, suffix);
+}
+
+// Reads records (a ClusterHeader and its members) of a clusters.bin-like
+// file in order.
+class ClusterRecords {
+ public:
+  explicit ClusterRecords(RandomAccessFile file) : file_(std::move(file)) {}
+  // The next record: true, or false at the end.
+  absl::StatusOr<bool> Next() {
+    if (pos_ >= file_.size()) return false;
+    NEARDUP_RETURN_IF_ERROR(file_.ReadAt(pos_, sizeof(header_), &header_));
+    pos_ += sizeof(header_);
+    members_.resize(header_.members * sizeof(ClusterMember));
+    NEARDUP_RETURN_IF_ERROR(
+        file_.ReadAt(pos_, members_.size(), members_.data()));
+    pos_ += members_.size();
+    return true;
+  }
+  const ClusterHeader& header() const { return header_; }
+  const std::string& members() const { return members_; }
+
+ private:
+  RandomAccessFile file_;
+  uint64_t pos_ = 0;
+  ClusterHeader header_{};
+  std::string members_;
+};
+
+// Merges the groups' record files named `suffix` by their headers' first
+// rank into `out`.
+absl::Status MergeRecords(const std::string& dir, uint32_t groups,
+                          const char* suffix, const std::string& out) {
+  std::vector<ClusterRecords> in;
+  std::vector<bool> live;
+  for (uint32_t g = 0; g < groups; ++g) {
+    NEARDUP_ASSIGN_OR_RETURN(RandomAccessFile f,
+                             RandomAccessFile::Open(GroupPath(dir, g, suffix)));
+    in.emplace_back(std::move(f));
+    NEARDUP_ASSIGN_OR_RETURN(bool more, in.back().Next());
+    live.push_back(more);
+  }
+  NEARDUP_ASSIGN_OR_RETURN(FileWriter w, FileWriter::Create(out));
+  while (true) {
+    int best = -1;
+    for (uint32_t g = 0; g < groups; ++g) {
+      if (live[g] && (best < 0 || in[g].header().representative <
+                                      in[best].header().representative)) {
+        best = static_cast<int>(g);
+      }
+    }
+    if (best < 0) break;
+    NEARDUP_RETURN_IF_ERROR(w.AppendRecord(in[best].header()));
+    NEARDUP_RETURN_IF_ERROR(w.Append(in[best].members()));
+    NEARDUP_ASSIGN_OR_RETURN(bool more, in[best].Next());
+    live[best] = more;
+  }
+  return w.Close();
+}
+
+}  // namespace
+
+absl::StatusOr<uint32_t> ClusterPartitions(const std::string& dir) {
+  NEARDUP_ASSIGN_OR_RETURN(PlanView plan, ReadPlan(dir));
+  if (plan.cluster_partitions > 0) return plan.cluster_partitions;
+  NEARDUP_ASSIGN_OR_RETURN(std::optional<Marker> verify,
+                           Marker::Read(dir + "/verify.done"));
+  NEARDUP_ASSIGN_OR_RETURN(std::optional<Marker> bucket,
+                           Marker::Read(dir + "/bucket.done"));
+  if (!verify.has_value() || !bucket.has_value()) {
+    return absl::FailedPreconditionError(
+        "the cluster partitions are chosen once the verify step is done");
+  }
+  const uint64_t edges = verify->Int("edges") + bucket->Int("exact_duplicates");
+  constexpr uint64_t kEdgesPerPartition = uint64_t{8} << 20;
+  return static_cast<uint32_t>(std::clamp<uint64_t>(
+      (edges + kEdgesPerPartition - 1) / kEdgesPerPartition, 2, 4096));
+}
+
+absl::StatusOr<bool> ComponentsByStars(const std::string& dir) {
+  NEARDUP_ASSIGN_OR_RETURN(PlanView plan, ReadPlan(dir));
+  switch (plan.components) {
+    case PlanOptions::Components::kUnionFind:
+      return false;
+    case PlanOptions::Components::kStars:
+      return true;
+    case PlanOptions::Components::kAuto:
+      break;
+  }
+  NEARDUP_RETURN_IF_ERROR(NeedStage(dir, "bucket"));
+  NEARDUP_ASSIGN_OR_RETURN(uint32_t n, Ranks(dir));
+  return n > kUnionFindDocuments;
+}
+
+absl::StatusOr<TaskResult> UnionFind(const std::string& dir) {
+  NEARDUP_RETURN_IF_ERROR(NeedStage(dir, "verify"));
+  NEARDUP_RETURN_IF_ERROR(MakeDirs(ClusterPartsDir(dir)));
+  return RunTask(
+      ClusterPartsDir(dir) + "/labels.done", dir + "/cluster.done",
+      [&](Marker* stats) -> absl::Status {
+        NEARDUP_ASSIGN_OR_RETURN(uint32_t parts, VerifyPartCount(dir));
+        NEARDUP_ASSIGN_OR_RETURN(
+            std::vector<ExactPair> exact,
+            ReadVector<ExactPair>(dir + "/bucket/exact.bin"));
+        NEARDUP_ASSIGN_OR_RETURN(uint32_t n, Ranks(dir));
+        NEARDUP_ASSIGN_OR_RETURN(std::vector<uint32_t> labels,
+                                 ComponentLabels(dir, parts, n, exact));
+        NEARDUP_RETURN_IF_ERROR(
+            WriteVector(ClusterPartsDir(dir) + "/labels.bin", labels));
+        stats->Add("ranks", n);
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<uint32_t> StarSources(const std::string& dir) {
+  NEARDUP_ASSIGN_OR_RETURN(uint32_t parts, VerifyPartCount(dir));
+  return parts + 1;
+}
+
+absl::StatusOr<TaskResult> StarInput(const std::string& dir, uint32_t source) {
+  NEARDUP_RETURN_IF_ERROR(NeedStage(dir, "verify"));
+  NEARDUP_ASSIGN_OR_RETURN(uint32_t sources, StarSources(dir));
+  NEARDUP_ASSIGN_OR_RETURN(uint32_t partitions, ClusterPartitions(dir));
+  if (source >= sources) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("component source ", source, " of ", sources));
+  }
+  NEARDUP_RETURN_IF_ERROR(MakeDirs(StarRoundDir(dir, 0)));
+  return RunTask(
+      absl::StrFormat("%s/from-%05u.done", StarRoundDir(dir, 0), source),
+      dir + "/cluster.done", [&](Marker*) -> absl::Status {
+        return audit::StarInput(dir, source, sources - 1, partitions);
+      });
+}
+
+absl::StatusOr<TaskResult> StarRound(const std::string& dir, uint32_t round,
+                                     uint32_t partition) {
+  NEARDUP_ASSIGN_OR_RETURN(uint32_t partitions, ClusterPartitions(dir));
+  NEARDUP_ASSIGN_OR_RETURN(uint32_t sources0, StarSources(dir));
+  if (partition >= partitions || round > 1000) {
+    return absl::InvalidArgumentError(absl::StrCat("component round ", round,
+                                                   " partition ", partition,
+                                                   " of ", partitions));
+  }
+  const uint32_t sources = round == 0 ? sources0 : partitions;
+  NEARDUP_RETURN_IF_ERROR(MakeDirs(StarRoundDir(dir, round)));
+  return RunTask(
+      absl::StrFormat("%s/%05u.done", StarRoundDir(dir, round), partition),
+      dir + "/cluster.done", [&](Marker* stats) -> absl::Status {
+        if (round == 0) {
+          NEARDUP_RETURN_IF_ERROR(AllDone(
+                                      sources0,
+                                      [&](uint32_t s) {
+                                        return absl::StrFormat(
+                                            "%s/from-%05u.done",
+                                            StarRoundDir(dir, 0), s);
+                                      },
+                                      "component inputs")
+                                      .status());
+        }
+        return audit::StarRound(dir, round, partition, sources, partitions,
+                                stats);
+      });
+}
+
+absl::StatusOr<bool> StarConverged(const std::string& dir, uint32_t round) {
+  NEARDUP_ASSIGN_OR_RETURN(uint32_t partitions, ClusterPartitions(dir));
+  return audit::StarConverged(dir, round, partitions);
+}
+
+absl::StatusOr<TaskResult> StarLabels(const std::string& dir, uint32_t round) {
+  NEARDUP_ASSIGN_OR_RETURN(uint32_t partitions, ClusterPartitions(dir));
+  NEARDUP_ASSIGN_OR_RETURN(uint32_t sources0, StarSources(dir));
+  return RunTask(
+      ClusterPartsDir(dir) + "/labels.done", dir + "/cluster.done",
+      [&](Marker* stats) -> absl::Status {
+        NEARDUP_ASSIGN_OR_RETURN(bool done,
+                                 audit::StarConverged(dir, round, partitions));
+        if (!done) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("component round ", round, " is not the last one"));
+        }
+        NEARDUP_ASSIGN_OR_RETURN(uint32_t n, Ranks(dir));
+        NEARDUP_RETURN_IF_ERROR(audit::StarLabels(
+            dir, round, round == 0 ? sources0 : partitions, partitions, n));
+        stats->Add("ranks", n);
+        stats->Add("rounds", round);
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<TaskResult> ClusterGroup(const std::string& dir,
+                                        uint32_t group) {
+  NEARDUP_ASSIGN_OR_RETURN(std::unique_ptr<Audit> a, OpenAudit(dir));
+  NEARDUP_ASSIGN_OR_RETURN(uint32_t groups, ClusterPartitions(dir));
+  if (group >= groups) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cluster group ", group, " of ", groups));
+  }
+  return RunTask(
+      GroupPath(dir, group, ".done"), dir + "/cluster.done",
+      [&](Marker* stats) -> absl::Status {
+        if (!FileExists(ClusterPartsDir(dir) + "/labels.done")) {
+          return absl::FailedPreconditionError(
+              "the component labels are not done yet");
+        }
+        NEARDUP_ASSIGN_OR_RETURN(uint32_t parts, VerifyPartCount(dir));
+        NEARDUP_ASSIGN_OR_RETURN(uint32_t n, Ranks(dir));
+        NEARDUP_ASSIGN_OR_RETURN(
+            Labels labels,
+            Labels::Open(ClusterPartsDir(dir) + "/labels.bin", n));
+        auto in_group = [&](uint32_t rank) {
+          return GroupOf(labels[rank], groups) == group;
+        };
+        NEARDUP_ASSIGN_OR_RETURN(
+            std::vector<ExactPair> exact,
+            ReadVector<ExactPair>(dir + "/bucket/exact.bin"));
+        exact.erase(std::remove_if(
+                        exact.begin(), exact.end(),
+                        [&](const ExactPair& p) { return !in_group(p.head); }),
+                    exact.end());
+        NEARDUP_ASSIGN_OR_RETURN(FileWriter out, FileWriter::Create(GroupPath(
+                                                     dir, group, ".clusters")));
+        NEARDUP_ASSIGN_OR_RETURN(
+            StarStats st,
+            StarClusters(a->ctx, parts, n, exact, in_group, &out));
+        NEARDUP_RETURN_IF_ERROR(out.Close());
+        AddStarStats(st, stats);
+        if (a->ctx.params.components) {
+          std::vector<std::pair<uint32_t, uint32_t>> members;
+          for (uint32_t p = 0; p < parts; ++p) {
+            NEARDUP_ASSIGN_OR_RETURN(
+                RandomAccessFile f,
+                RandomAccessFile::Open(EdgePartPath(dir, p)));
+            RecordReader<Edge> edges(&f, 0, f.size(), 8192);
+            Edge e;
+            while (true) {
+              NEARDUP_ASSIGN_OR_RETURN(bool more, edges.Next(&e));
+              if (!more) break;
+              if (!in_group(e.a)) continue;
+              members.emplace_back(labels[e.a], e.a);
+              members.emplace_back(labels[e.b], e.b);
+            }
+          }
+          for (const ExactPair& x : exact) {
+            members.emplace_back(labels[x.head], x.head);
+            members.emplace_back(labels[x.member], x.member);
+          }
+          NEARDUP_ASSIGN_OR_RETURN(
+              FileWriter comp,
+              FileWriter::Create(GroupPath(dir, group, ".components")));
+          uint64_t components = 0, largest = 0;
+          NEARDUP_RETURN_IF_ERROR(WriteComponentRecords(
+              std::move(members), &comp, &components, &largest));
+          NEARDUP_RETURN_IF_ERROR(comp.Close());
+          stats->Add("components", components);
+          stats->Add("largest_component", largest);
+        }
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<TaskResult> FinishCluster(const std::string& dir) {
+  NEARDUP_ASSIGN_OR_RETURN(PlanView plan, ReadPlan(dir));
+  return RunTask(dir + "/cluster.done", "", [&](Marker* stats) -> absl::Status {
+    NEARDUP_ASSIGN_OR_RETURN(uint32_t groups, ClusterPartitions(dir));
+    NEARDUP_ASSIGN_OR_RETURN(
+        std::vector<Marker> done,
+        AllDone(
+            groups, [&](uint32_t g) { return GroupPath(dir, g, ".done"); },
+            "cluster groups"));
+    const std::string out = dir + "/cluster";
+    NEARDUP_RETURN_IF_ERROR(RemoveAll(out));
+    NEARDUP_RETURN_IF_ERROR(MakeDirs(out));
+    NEARDUP_RETURN_IF_ERROR(
+        MergeRecords(dir, groups, ".clusters", out + "/clusters.bin"));
+    StarStats st;
+    uint64_t components = 0, largest_component = 0;
+    for (const Marker& m : done) {
+      st.clusters += m.Int("clusters");
+      st.largest_cluster =
+          std::max(st.largest_cluster, m.Int("largest_cluster"));
+      st.exact_duplicates += m.Int("exact_duplicates");
+      st.near_duplicates += m.Int("near_duplicates");
+      components += m.Int("components");
+      largest_component =
+          std::max(largest_component, m.Int("largest_component"));
+    }
+    AddStarStats(st, stats);
+    if (plan.options.params.components) {
+      NEARDUP_RETURN_IF_ERROR(
+          MergeRecords(dir, groups, ".components", out + "/components.bin"));
+      stats->Add("components", components);
+      stats->Add("largest_component", largest_component);
+    }
+    AddTaskTotals(done, stats);
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace neardup::audit::tasks

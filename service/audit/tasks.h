@@ -18,7 +18,11 @@
 //   FinishBucket      DIR/bucket/candidates.bin, bucket.done
 //   VerifyPart(p)     DIR/verify/edges-NNNN.bin, DIR/verify/NNNN.done
 //   FinishVerify      verify.done
-//   Cluster           as the local cluster stage, cluster.done
+//   UnionFind, or StarInput(s), StarRound(r, p), StarLabels: component
+//                     labels, DIR/cluster-parts/labels.bin
+//   ClusterGroup(g)   star clusters of a group of components
+//   FinishCluster     the groups merged: DIR/cluster/, cluster.done
+//                     (or Cluster: the same in one task)
 //   Report            clusters.jsonl, duplicates.tsv, report.html,
 //                     report.done, summary.json
 //
@@ -64,7 +68,20 @@ struct PlanOptions {
   // Key-range partitions per LSH band for the bucket step; 0: one per 16
   // million documents (chosen once the documents are counted).
   uint32_t partitions = 0;
+  // Groups of components clustered apart, and partitions of the
+  // component rounds; 0: one per 8 million edges, at least 2.
+  uint32_t cluster_partitions = 0;
+  // How the components that split the cluster step are found: by
+  // union-find in one task (4 bytes per document in its memory), or by
+  // large-star/small-star rounds of tasks (stars.h); kAuto: union-find up
+  // to kUnionFindDocuments.
+  enum class Components { kAuto = 0, kUnionFind = 1, kStars = 2 };
+  Components components = Components::kAuto;
 };
+
+// Largest audit whose components one task finds by union-find when
+// PlanOptions::components is kAuto: a 1 GiB array.
+inline constexpr uint64_t kUnionFindDocuments = uint64_t{1} << 28;
 
 // Plans the audit of `options` (inputs, parameters, reader options,
 // threads per task, memory limit per task) into options.out_dir. Standard
@@ -79,7 +96,9 @@ struct PlanView {
   std::vector<corpus::Source> sources;
   std::vector<corpus::Reader::Range> shards;
   uint32_t bands = 0;
-  uint32_t partitions = 0;  // as asked; 0: chosen from the documents
+  uint32_t partitions = 0;          // as asked; 0: chosen from the documents
+  uint32_t cluster_partitions = 0;  // as asked; 0: chosen from the edges
+  PlanOptions::Components components = PlanOptions::Components::kAuto;
 };
 absl::StatusOr<PlanView> ReadPlan(const std::string& dir);
 
@@ -99,7 +118,27 @@ absl::StatusOr<uint32_t> VerifyPartCount(const std::string& dir);
 absl::StatusOr<TaskResult> VerifyPart(const std::string& dir, uint32_t part);
 absl::StatusOr<TaskResult> FinishVerify(const std::string& dir);
 
+// The cluster step in one task (as the local audit runs it).
 absl::StatusOr<TaskResult> Cluster(const std::string& dir);
+
+// The cluster step as tasks: component labels (by UnionFind, or by
+// StarInput, StarRound until StarConverged, then StarLabels), then
+// ClusterGroup for each group of components, then FinishCluster, which
+// merges the groups' clusters in representative order. Files under
+// DIR/cluster-parts/.
+absl::StatusOr<uint32_t> ClusterPartitions(const std::string& dir);
+// True when the components are found by star rounds.
+absl::StatusOr<bool> ComponentsByStars(const std::string& dir);
+absl::StatusOr<TaskResult> UnionFind(const std::string& dir);
+// Sources of round 0: the verify parts, then the exact pairs.
+absl::StatusOr<uint32_t> StarSources(const std::string& dir);
+absl::StatusOr<TaskResult> StarInput(const std::string& dir, uint32_t source);
+absl::StatusOr<TaskResult> StarRound(const std::string& dir, uint32_t round,
+                                     uint32_t partition);
+absl::StatusOr<bool> StarConverged(const std::string& dir, uint32_t round);
+absl::StatusOr<TaskResult> StarLabels(const std::string& dir, uint32_t round);
+absl::StatusOr<TaskResult> ClusterGroup(const std::string& dir, uint32_t group);
+absl::StatusOr<TaskResult> FinishCluster(const std::string& dir);
 // `stats`: the summary's counts (documents, clusters, ...).
 absl::StatusOr<TaskResult> Report(const std::string& dir);
 

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/corpus.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/planted.h"
 #include "tests/testing/status_matchers.h"
@@ -83,13 +84,43 @@ class TasksTest : public ::testing::Test {
     EXPECT_THAT(parts, IsOk());
     each(parts.value_or(0), [&](uint32_t p) { return VerifyPart(dir, p); });
     one(FinishVerify(dir));
-    one(Cluster(dir));
+    if (single_cluster_task_) {
+      one(Cluster(dir));
+    } else {
+      absl::StatusOr<bool> stars = ComponentsByStars(dir);
+      EXPECT_THAT(stars, IsOk());
+      absl::StatusOr<uint32_t> groups = ClusterPartitions(dir);
+      EXPECT_THAT(groups, IsOk());
+      if (!stars.value_or(false)) {
+        one(UnionFind(dir));
+      } else {
+        absl::StatusOr<uint32_t> sources = StarSources(dir);
+        EXPECT_THAT(sources, IsOk());
+        each(sources.value_or(0),
+             [&](uint32_t s) { return StarInput(dir, s); });
+        uint32_t round = 0;
+        for (;; ++round) {
+          each(groups.value_or(0),
+               [&](uint32_t t) { return StarRound(dir, round, t); });
+          absl::StatusOr<bool> converged = StarConverged(dir, round);
+          EXPECT_THAT(converged, IsOk());
+          if (!converged.ok() || *converged || round > 100) break;
+        }
+        rounds_ = round;
+        one(StarLabels(dir, round));
+      }
+      each(groups.value_or(0),
+           [&](uint32_t g) { return ClusterGroup(dir, g); });
+      one(FinishCluster(dir));
+    }
     one(Report(dir));
     return ran;
   }
 
   std::string dir_;
   PlantedCorpus corpus_;
+  bool single_cluster_task_ = false;
+  uint32_t rounds_ = 0;  // of the last star components
 };
 
 TEST_F(TasksTest, SameOutputsAsTheLocalAuditForEveryFormat) {
@@ -106,6 +137,7 @@ TEST_F(TasksTest, SameOutputsAsTheLocalAuditForEveryFormat) {
     PlanOptions p;
     p.shard_bytes = 2048;  // many shards; JSON Lines cut inside the file
     p.partitions = 3;
+    p.cluster_partitions = 3;
     absl::StatusOr<TaskResult> plan = Plan(o, p);
     ASSERT_THAT(plan, IsOk()) << sub;
     // A .gz or WARC file is one shard; files and plain JSON Lines many.
@@ -129,11 +161,44 @@ TEST_F(TasksTest, AnyShardSizeAndPartitionCountGiveTheSameOutputs) {
     for (uint32_t partitions : {1u, 2u, 5u}) {
       AuditOptions o = Options(input, absl::StrCat("t", ++n));
       o.params.keep = Keep::kId;
-      ASSERT_THAT(Plan(o, {shard_bytes, partitions}), IsOk());
+      PlanOptions p;
+      p.shard_bytes = shard_bytes;
+      p.partitions = partitions;
+      p.cluster_partitions = partitions;
+      single_cluster_task_ = n % 3 == 0;
+      ASSERT_THAT(Plan(o, p), IsOk());
       RunAll(o.out_dir, n);
       EXPECT_EQ(AuditResults(o.out_dir), AuditResults(local.out_dir))
           << shard_bytes << " " << partitions;
     }
+  }
+}
+
+// The components found by star rounds, with the clusters and components
+// split into groups, are those of the local audit's union-find.
+TEST_F(TasksTest, StarRoundsFindTheComponentsOfUnionFind) {
+  const std::string input =
+      WritePlanted(corpus_, dir_ + "/in", PlantedFormat::kJsonl);
+  AuditOptions local = Options(input, "local");
+  local.params.components = true;
+  local.params.threshold = 0.6;  // larger components, longer chains
+  ASSERT_THAT(RunAudit(local), IsOk());
+  for (uint32_t groups : {1u, 2u, 7u}) {
+    AuditOptions o = Options(input, absl::StrCat("stars", groups));
+    o.params.components = true;
+    o.params.threshold = 0.6;
+    PlanOptions p;
+    p.shard_bytes = 3000;
+    p.cluster_partitions = groups;
+    p.components = PlanOptions::Components::kStars;
+    ASSERT_THAT(Plan(o, p), IsOk());
+    RunAll(o.out_dir, groups);
+    EXPECT_GE(rounds_, 2u);
+    EXPECT_EQ(AuditResults(o.out_dir), AuditResults(local.out_dir)) << groups;
+    EXPECT_EQ(
+        neardup::testing::Slurp(o.out_dir + "/cluster/components.bin"),
+        neardup::testing::Slurp(local.out_dir + "/cluster/components.bin"))
+        << groups;
   }
 }
 

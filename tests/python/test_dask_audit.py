@@ -93,19 +93,27 @@ class DaskAuditTest(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
-    def audit(self, client, name, out, partitions=0, extra=()):
+    def audit(self, client, name, out, partitions=0, components="auto"):
         args = [self.inputs[name], "--out", out, "--components",
-                "--threads", "1", *extra]
+                "--threads", "1"]
         driver = neardup_dask.Driver(client, out, retries=1)
-        return driver.run(args, SHARD_BYTES, partitions)
+        return driver.run(args, SHARD_BYTES, partitions, partitions,
+                          components)
 
     def test_same_outputs_as_neardup_audit_on_1_2_3_workers(self):
         for workers in (1, 2, 3):
             with local_cluster(workers) as cluster, Client(cluster) as client:
                 for name in self.inputs:
                     out = os.path.join(self.tmp, f"dask{workers}-{name}")
-                    run = self.audit(client, name, out, partitions=workers)
+                    # Components by union-find on one worker, and by
+                    # star rounds over 2 and 3 partitions.
+                    by = "union-find" if workers == 1 else "stars"
+                    run = self.audit(client, name, out, partitions=workers,
+                                     components=by)
                     self.assertEqual(run["workers"], workers)
+                    self.assertEqual(run["cluster_groups"], workers)
+                    if by == "stars":
+                        self.assertGreaterEqual(run["component_rounds"], 1)
                     self.assertEqual(results(out), self.reference[name],
                                      f"{workers} workers, {name}")
                     if name != "warc":  # one .gz file is one shard

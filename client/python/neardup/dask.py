@@ -151,9 +151,10 @@ class Driver:
             raise
         s["wall_seconds"] += time.monotonic() - start
 
-    def count(self, fn):
-        """A count the stage's tasks need (shards, partitions, parts)."""
-        return int(self._check(self.client.submit(fn, self.out,
+    def count(self, fn, *args):
+        """A count the stage's tasks need (shards, partitions, parts), or a
+        yes or no."""
+        return int(self._check(self.client.submit(fn, self.out, *args,
                                                   pure=False).result()))
 
     def _finished(self, stage, start):
@@ -161,12 +162,41 @@ class Driver:
         self.progress(stage, s["tasks"], s["tasks"], s["ran"], s["skipped"],
                       time.monotonic() - start, True)
 
-    def run(self, audit_args, shard_bytes, partitions):
+    def cluster(self):
+        """The cluster step: component labels (one union-find task, or
+        rounds of star tasks), then the groups of components clustered in
+        parallel, then merged. Returns (groups, star rounds)."""
+        from neardup import tasks
+
+        groups = self.count(tasks.cluster_partitions)
+        rounds = 0
+        if not self.count(tasks.components_by_stars):
+            self.one("cluster", tasks.union_find, self.out)
+        else:
+            sources = self.count(tasks.star_sources)
+            self.many("cluster", tasks.star_input,
+                      [(self.out, s) for s in range(sources)])
+            while True:
+                self.many("cluster", tasks.star_round,
+                          [(self.out, rounds, t) for t in range(groups)])
+                if self.count(tasks.star_converged, rounds):
+                    break
+                rounds += 1
+                if rounds > 1000:
+                    raise AuditError("the component rounds do not converge")
+            self.one("cluster", tasks.star_labels, self.out, rounds)
+        self.many("cluster", tasks.cluster_group,
+                  [(self.out, g) for g in range(groups)])
+        self.one("cluster", tasks.finish_cluster, self.out)
+        return groups, rounds
+
+    def run(self, audit_args, shard_bytes, partitions, cluster_partitions=0,
+            components="auto"):
         from neardup import tasks
 
         start = time.monotonic()
         plan = self.one("plan", tasks.plan, audit_args, shard_bytes,
-                        partitions)
+                        partitions, cluster_partitions, components)
         self._finished("plan", start)
 
         stage_start = time.monotonic()
@@ -192,7 +222,7 @@ class Driver:
         self._finished("verify", stage_start)
 
         stage_start = time.monotonic()
-        self.one("cluster", tasks.cluster, self.out)
+        groups, rounds = self.cluster()
         self._finished("cluster", stage_start)
         stage_start = time.monotonic()
         summary = self.one("report", tasks.report, self.out)
@@ -203,6 +233,8 @@ class Driver:
             "shards": shards,
             "bucket_partitions": partitions,
             "verify_parts": parts,
+            "cluster_groups": groups,
+            "component_rounds": rounds,
             "bytes": plan.get("bytes", 0),
             "seconds": round(time.monotonic() - start, 3),
             "workers": len(self.client.scheduler_info().get("workers", {})),
@@ -243,6 +275,15 @@ def build_parser():
     a.add_argument("--partitions", type=int, default=0,
                    help="bucket partitions per LSH band (default: one per "
                         "16M documents)")
+    a.add_argument("--cluster-partitions", type=int, default=0,
+                   help="groups of components clustered in parallel, and "
+                        "partitions of the component rounds (default: one "
+                        "per 8M edges, at least 2)")
+    a.add_argument("--find-components",
+                   choices=("auto", "union-find", "stars"), default="auto",
+                   help="union-find in one task (4 bytes per document), "
+                        "or large-star/small-star rounds of tasks; auto: "
+                        "union-find up to 2^28 documents")
     a.add_argument("--retries", type=int, default=2,
                    help="times a failed task is run again (default 2)")
     a.add_argument("--progress", choices=("text", "json", "none"),
@@ -291,7 +332,8 @@ def main(argv=None):
     try:
         driver = Driver(client, ns.out, ns.retries, Progress(ns.progress))
         run = driver.run(audit_args(ns, threads), ns.shard_size,
-                         ns.partitions)
+                         ns.partitions, ns.cluster_partitions,
+                         ns.find_components)
     except AuditError as e:
         print(f"neardup.dask: {e}", file=sys.stderr)
         return 1

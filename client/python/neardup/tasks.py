@@ -21,8 +21,10 @@ def _guard(fn, *args):
         return {"error": str(e), "kind": type(e).__name__}
 
 
-def plan(args, shard_bytes, partitions):
-    return _guard(neardup.plan, args, shard_bytes, partitions)
+def plan(args, shard_bytes, partitions, cluster_partitions=0,
+         components="auto"):
+    return _guard(neardup.plan, args, shard_bytes, partitions,
+                  cluster_partitions, components)
 
 
 def shards(out):
@@ -67,6 +69,46 @@ def finish_verify(out):
 
 def cluster(out):
     return _guard(neardup.cluster, out)
+
+
+def components_by_stars(out):
+    return _guard(neardup.components_by_stars, out)
+
+
+def cluster_partitions(out):
+    return _guard(neardup.cluster_partitions, out)
+
+
+def union_find(out):
+    return _guard(neardup.union_find, out)
+
+
+def star_sources(out):
+    return _guard(neardup.star_sources, out)
+
+
+def star_input(out, source):
+    return _guard(neardup.star_input, out, source)
+
+
+def star_round(out, round_, partition):
+    return _guard(neardup.star_round, out, round_, partition)
+
+
+def star_converged(out, round_):
+    return _guard(neardup.star_converged, out, round_)
+
+
+def star_labels(out, round_):
+    return _guard(neardup.star_labels, out, round_)
+
+
+def cluster_group(out, group):
+    return _guard(neardup.cluster_group, out, group)
+
+
+def finish_cluster(out):
+    return _guard(neardup.finish_cluster, out)
 
 
 def report(out):
