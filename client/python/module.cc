@@ -77,7 +77,11 @@ py::object Value(const std::string& v) {
   uint64_t u = 0;
   if (absl::SimpleAtoi(v, &u)) return py::int_(u);
   double d = 0;
-  if (!v.empty() && absl::SimpleAtod(v, &d)) return py::float_(d);
+  if (!v.empty() &&
+      v.find_first_not_of("0123456789.-+e") == std::string::npos &&
+      absl::SimpleAtod(v, &d)) {
+    return py::float_(d);
+  }
   return py::str(v);
 }
 
@@ -87,7 +91,7 @@ py::dict ResultDict(const audit::tasks::TaskResult& r) {
   py::dict out;
   for (const auto& [k, v] : r.stats.entries()) {
     py::str key(k);
-    if (k == "problem") {
+    if (k == "problem" || k == "file_problem") {
       if (!out.contains(key)) out[key] = py::list();
       out[key].cast<py::list>().append(py::str(v));
     } else {

@@ -5,9 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -47,17 +51,9 @@ absl::Status WriteAll(int fd, const char* p, size_t n,
 
 absl::Status WriteFileAtomically(const std::string& path,
                                  std::string_view data) {
-  const std::string tmp = path + ".tmp";
-  const int fd =
-      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("create", tmp);
-  absl::Status s = WriteAll(fd, data.data(), data.size(), tmp);
-  if (::close(fd) != 0 && s.ok()) s = Errno("close", tmp);
-  if (!s.ok()) return s;
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Errno("rename to", path);
-  }
-  return absl::OkStatus();
+  NEARDUP_ASSIGN_OR_RETURN(FileWriter w, FileWriter::Create(path));
+  NEARDUP_RETURN_IF_ERROR(w.Append(data));
+  return w.Close();
 }
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
@@ -167,15 +163,31 @@ absl::Status RandomAccessFile::ReadAt(uint64_t offset, size_t n,
   return absl::OkStatus();
 }
 
+std::string TemporaryName(const std::string& path) {
+  // Host, process and a random start: processes of one id on two machines
+  // (containers) writing one shared directory still differ.
+  static const std::string* const self = [] {
+    char host[256] = {0};
+    if (::gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+    std::random_device random;
+    return new std::string(absl::StrCat(host, ".", ::getpid(), ".",
+                                        absl::Hex(random(), absl::kZeroPad8)));
+  }();
+  static std::atomic<uint64_t> next{0};
+  return absl::StrCat(path, ".tmp.", *self, ".", next.fetch_add(1));
+}
+
 absl::StatusOr<FileWriter> FileWriter::Create(const std::string& path) {
+  std::string tmp = TemporaryName(path);
   const int fd =
-      ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("create", path);
-  return FileWriter(path, fd);
+      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return Errno("create", tmp);
+  return FileWriter(path, std::move(tmp), fd);
 }
 
 FileWriter::FileWriter(FileWriter&& o) noexcept
     : path_(std::move(o.path_)),
+      tmp_(std::move(o.tmp_)),
       fd_(o.fd_),
       buf_(std::move(o.buf_)),
       size_(o.size_) {
@@ -184,8 +196,9 @@ FileWriter::FileWriter(FileWriter&& o) noexcept
 
 FileWriter& FileWriter::operator=(FileWriter&& o) noexcept {
   if (this != &o) {
-    Close().IgnoreError();  // replaced: its errors no longer matter
+    Abandon();
     path_ = std::move(o.path_);
+    tmp_ = std::move(o.tmp_);
     fd_ = o.fd_;
     buf_ = std::move(o.buf_);
     size_ = o.size_;
@@ -194,9 +207,13 @@ FileWriter& FileWriter::operator=(FileWriter&& o) noexcept {
   return *this;
 }
 
-FileWriter::~FileWriter() {
-  // Close() reports errors; here they can only be dropped.
-  Close().IgnoreError();
+FileWriter::~FileWriter() { Abandon(); }
+
+void FileWriter::Abandon() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  fd_ = -1;
+  ::unlink(tmp_.c_str());
 }
 
 absl::Status FileWriter::Append(const void* data, size_t n) {
@@ -217,8 +234,12 @@ absl::Status FileWriter::Flush() {
 absl::Status FileWriter::Close() {
   if (fd_ < 0) return absl::OkStatus();
   absl::Status s = Flush();
-  if (::close(fd_) != 0 && s.ok()) s = Errno("close", path_);
+  if (::close(fd_) != 0 && s.ok()) s = Errno("close", tmp_);
   fd_ = -1;
+  if (s.ok() && std::rename(tmp_.c_str(), path_.c_str()) != 0) {
+    s = Errno("rename to", path_);
+  }
+  if (!s.ok()) ::unlink(tmp_.c_str());
   return s;
 }
 

@@ -22,10 +22,15 @@
 
 namespace neardup::audit {
 
-// Writes `data` to `path` through a temporary file and a rename, so that
-// `path` holds either its old content or all of `data`.
+// Writes `data` to `path` through a temporary file of its own and a
+// rename (FileWriter), so that `path` holds either its old content or all
+// of `data`.
 absl::Status WriteFileAtomically(const std::string& path,
                                  std::string_view data);
+
+// A name beside `path` that no other writer uses:
+// PATH.tmp.HOST.PID.RANDOM.N.
+std::string TemporaryName(const std::string& path);
 
 // Returns the content of `path`; NOT_FOUND if it does not exist.
 absl::StatusOr<std::string> ReadFile(const std::string& path);
@@ -68,8 +73,11 @@ class RandomAccessFile {
   uint64_t size_ = 0;
 };
 
-// Appends bytes to a new file through a buffer. Close (or the destructor,
-// which drops errors) flushes.
+// Writes a new file through a buffer, under a temporary name of its own
+// (TemporaryName) until Close renames it to PATH: PATH holds either what
+// it held or everything written, even when two processes write it at
+// once (a task run twice) or one dies midway. Destroyed before Close, the
+// writer removes its temporary file and PATH is unchanged.
 class FileWriter {
  public:
   static absl::StatusOr<FileWriter> Create(const std::string& path);
@@ -88,12 +96,16 @@ class FileWriter {
   }
   // Bytes appended so far.
   uint64_t size() const { return size_; }
+  // Flushes and renames the file to its path.
   absl::Status Close();
 
  private:
-  FileWriter(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  FileWriter(std::string path, std::string tmp, int fd)
+      : path_(std::move(path)), tmp_(std::move(tmp)), fd_(fd) {}
   absl::Status Flush();
+  void Abandon();  // closes and removes the temporary file, if open
   std::string path_;
+  std::string tmp_;
   int fd_ = -1;
   std::string buf_;
   uint64_t size_ = 0;

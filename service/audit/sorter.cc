@@ -52,8 +52,7 @@ absl::StatusOr<uint64_t> MergeOnce(const std::vector<std::string>& runs,
     NEARDUP_ASSIGN_OR_RETURN(bool more, readers[i].Next(&v));
     if (more) heap.push({v, i});
   }
-  const std::string tmp = out + ".tmp";
-  NEARDUP_ASSIGN_OR_RETURN(FileWriter w, FileWriter::Create(tmp));
+  NEARDUP_ASSIGN_OR_RETURN(FileWriter w, FileWriter::Create(out));
   uint64_t count = 0;
   bool any = false;
   uint64_t last = 0;
@@ -70,11 +69,7 @@ absl::StatusOr<uint64_t> MergeOnce(const std::vector<std::string>& runs,
     NEARDUP_ASSIGN_OR_RETURN(bool more, readers[i].Next(&next));
     if (more) heap.push({next, i});
   }
-  NEARDUP_RETURN_IF_ERROR(w.Close());
-  if (std::rename(tmp.c_str(), out.c_str()) != 0) {
-    return absl::DataLossError(
-        absl::StrCat("cannot rename ", tmp, " to ", out));
-  }
+  NEARDUP_RETURN_IF_ERROR(w.Close());  // renames: `out` is whole or absent
   return count;
 }
 

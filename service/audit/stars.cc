@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -227,32 +228,43 @@ absl::StatusOr<bool> StarConverged(const std::string& dir, uint32_t round,
 
 absl::Status StarLabels(const std::string& dir, uint32_t round,
                         uint32_t sources, uint32_t partitions, uint32_t n) {
-  const std::string path = dir + "/cluster-parts/labels.bin";
-  NEARDUP_ASSIGN_OR_RETURN(MappedLabels labels, MappedLabels::Create(path, n));
-  uint32_t* label = labels.data();
-  for (uint32_t r = 0; r < n; ++r) label[r] = r;
-  // In the final stars every pair (u, v) with v < u names u's centre.
-  for (uint32_t t = 0; t < partitions; ++t) {
-    for (uint32_t s = 0; s < sources; ++s) {
-      NEARDUP_ASSIGN_OR_RETURN(
-          RandomAccessFile f,
-          RandomAccessFile::Open(PairFile(dir, round, s, t)));
-      RecordReader<uint64_t> pairs(&f, 0, f.size(), 8192);
-      uint64_t p;
-      while (true) {
-        NEARDUP_ASSIGN_OR_RETURN(bool more, pairs.Next(&p));
-        if (!more) break;
-        const uint32_t u = static_cast<uint32_t>(p >> 32);
-        const uint32_t v = static_cast<uint32_t>(p);
-        if (u >= n || v >= n) {
-          return absl::DataLossError(
-              absl::StrCat("component pair (", u, ", ", v, ") past rank ", n));
+  const std::string final_path = dir + "/cluster-parts/labels.bin";
+  // Written under a name of its own, renamed when whole.
+  const std::string path = TemporaryName(final_path);
+  absl::Status written = [&]() -> absl::Status {
+    NEARDUP_ASSIGN_OR_RETURN(MappedLabels labels,
+                             MappedLabels::Create(path, n));
+    uint32_t* label = labels.data();
+    for (uint32_t r = 0; r < n; ++r) label[r] = r;
+    // In the final stars every pair (u, v) with v < u names u's centre.
+    for (uint32_t t = 0; t < partitions; ++t) {
+      for (uint32_t s = 0; s < sources; ++s) {
+        NEARDUP_ASSIGN_OR_RETURN(
+            RandomAccessFile f,
+            RandomAccessFile::Open(PairFile(dir, round, s, t)));
+        RecordReader<uint64_t> pairs(&f, 0, f.size(), 8192);
+        uint64_t p;
+        while (true) {
+          NEARDUP_ASSIGN_OR_RETURN(bool more, pairs.Next(&p));
+          if (!more) break;
+          const uint32_t u = static_cast<uint32_t>(p >> 32);
+          const uint32_t v = static_cast<uint32_t>(p);
+          if (u >= n || v >= n) {
+            return absl::DataLossError(absl::StrCat("component pair (", u, ", ",
+                                                    v, ") past rank ", n));
+          }
+          if (v < u) label[u] = std::min(label[u], v);
         }
-        if (v < u) label[u] = std::min(label[u], v);
       }
     }
+    return labels.Sync(path);
+  }();
+  if (written.ok() && std::rename(path.c_str(), final_path.c_str()) != 0) {
+    written =
+        absl::InternalError(absl::StrCat("cannot rename to ", final_path));
   }
-  return labels.Sync(path);
+  if (!written.ok()) ::unlink(path.c_str());
+  return written;
 }
 
 }  // namespace neardup::audit

@@ -6,11 +6,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <optional>
+#include <queue>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -309,9 +313,40 @@ absl::StatusOr<std::unique_ptr<Audit>> OpenAudit(const std::string& dir) {
   return a;
 }
 
+// The signed corpus, which must hold what sign.done counts: a sign/
+// being replaced by a copy of the join reads short for a moment, and a
+// task must fail then (to be run again), not go on with fewer documents.
 absl::StatusOr<std::unique_ptr<SignedCorpus>> OpenCorpus(const Audit& a) {
-  return SignedCorpus::Open(a.ctx.dir + "/sign", a.ctx.params.pipeline.num_perm,
-                            a.ctx.lsh, a.ctx.params.exact);
+  NEARDUP_ASSIGN_OR_RETURN(std::optional<Marker> sign,
+                           Marker::Read(a.ctx.dir + "/sign.done"));
+  if (!sign.has_value()) {
+    return absl::FailedPreconditionError("the sign step is not done yet");
+  }
+  NEARDUP_ASSIGN_OR_RETURN(
+      std::unique_ptr<SignedCorpus> corpus,
+      SignedCorpus::Open(a.ctx.dir + "/sign", a.ctx.params.pipeline.num_perm,
+                         a.ctx.lsh, a.ctx.params.exact));
+  if (corpus->documents() != sign->Int("documents")) {
+    return absl::UnavailableError(absl::StrCat(
+        a.ctx.dir, "/sign holds ", corpus->documents(), " documents of ",
+        sign->Int("documents"), ": being replaced, or damaged"));
+  }
+  return corpus;
+}
+
+// Renames directory `from` to `to`, replacing what is there (an
+// identical join by a copy of the task, or a local audit's partial one).
+absl::Status ReplaceDirectory(const std::string& from, const std::string& to) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    if (std::rename(from.c_str(), to.c_str()) == 0) return absl::OkStatus();
+    if (errno != ENOTEMPTY && errno != EEXIST) break;
+    const std::string old = TemporaryName(to + ".old");
+    if (std::rename(to.c_str(), old.c_str()) == 0) {
+      NEARDUP_RETURN_IF_ERROR(RemoveAll(old));
+    }
+  }
+  return absl::InternalError(absl::StrCat("cannot rename ", from, " to ", to,
+                                          ": ", std::strerror(errno)));
 }
 
 // Links (or, across file systems, copies) `from` to `to`.
@@ -468,9 +503,11 @@ absl::StatusOr<TaskResult> FinishSign(const std::string& dir) {
                                                    ".done");
                                  },
                                  "sign shards"));
-    const std::string sign = dir + "/sign";
-    NEARDUP_RETURN_IF_ERROR(RemoveAll(sign));  // a join cut short
+    // Built under a name of its own, then renamed into place whole: a join
+    // cut short, or run twice at once, never leaves a partial sign/.
+    const std::string sign = TemporaryName(dir + "/sign");
     NEARDUP_RETURN_IF_ERROR(MakeDirs(sign));
+    absl::Cleanup drop = [&] { RemoveAll(sign).IgnoreError(); };
     uint32_t index = 0;
     uint64_t first = 0;
     for (uint32_t s = 0; s < n; ++s) {
@@ -511,6 +548,7 @@ absl::StatusOr<TaskResult> FinishSign(const std::string& dir) {
           absl::StrCat("an audit takes at most ", UINT32_MAX - 1,
                        " documents; split the corpus"));
     }
+    NEARDUP_RETURN_IF_ERROR(ReplaceDirectory(sign, dir + "/sign"));
     *stats = std::move(total);
     AddTaskTotals(shards, stats);
     return absl::OkStatus();
@@ -525,7 +563,7 @@ absl::StatusOr<TaskResult> Rank(const std::string& dir) {
                    NEARDUP_ASSIGN_OR_RETURN(
                        std::unique_ptr<SignedCorpus> corpus, OpenCorpus(*a));
                    const std::string out = dir + "/bucket";
-                   NEARDUP_RETURN_IF_ERROR(RemoveAll(out));
+                   // Files are replaced whole (FileWriter): nothing to clear.
                    NEARDUP_RETURN_IF_ERROR(MakeDirs(out));
                    return RankDocuments(a->ctx, *corpus, out, stats).status();
                  });
@@ -545,8 +583,10 @@ absl::StatusOr<uint32_t> BucketPartitions(const std::string& dir) {
         1, (sign->Int("documents") + kDocumentsPerPartition - 1) /
                kDocumentsPerPartition);
   }
-  return static_cast<uint32_t>(
-      std::min<uint64_t>(uint64_t{plan.bands} * per_band, uint64_t{1} << 20));
+  // At most 2^20 tasks, whole bands each: every partition's band exists.
+  per_band = std::min<uint64_t>(
+      per_band, std::max<uint64_t>(1, (uint64_t{1} << 20) / plan.bands));
+  return static_cast<uint32_t>(uint64_t{plan.bands} * per_band);
 }
 
 absl::StatusOr<TaskResult> BucketPartition(const std::string& dir,
@@ -580,7 +620,8 @@ absl::StatusOr<TaskResult> BucketPartition(const std::string& dir,
         NEARDUP_ASSIGN_OR_RETURN(
             BandRuns runs,
             BucketBand(a->ctx, *corpus, ranking, band, lo, hi,
-                       Numbered(parts, partition, "-run"), PairBudget(a->ctx)));
+                       TemporaryName(Numbered(parts, partition, "-run")),
+                       PairBudget(a->ctx)));
         NEARDUP_ASSIGN_OR_RETURN(
             uint64_t pairs,
             MergeRuns(runs.runs, Numbered(parts, partition, ".bin")));
@@ -853,19 +894,18 @@ absl::Status MergeRecords(const std::string& dir, uint32_t groups,
     live.push_back(more);
   }
   NEARDUP_ASSIGN_OR_RETURN(FileWriter w, FileWriter::Create(out));
-  while (true) {
-    int best = -1;
-    for (uint32_t g = 0; g < groups; ++g) {
-      if (live[g] && (best < 0 || in[g].header().representative <
-                                      in[best].header().representative)) {
-        best = static_cast<int>(g);
-      }
-    }
-    if (best < 0) break;
-    NEARDUP_RETURN_IF_ERROR(w.AppendRecord(in[best].header()));
-    NEARDUP_RETURN_IF_ERROR(w.Append(in[best].members()));
-    NEARDUP_ASSIGN_OR_RETURN(bool more, in[best].Next());
-    live[best] = more;
+  using Head = std::pair<uint32_t, uint32_t>;  // representative, group
+  std::priority_queue<Head, std::vector<Head>, std::greater<Head>> heap;
+  for (uint32_t g = 0; g < groups; ++g) {
+    if (live[g]) heap.push({in[g].header().representative, g});
+  }
+  while (!heap.empty()) {
+    const uint32_t g = heap.top().second;
+    heap.pop();
+    NEARDUP_RETURN_IF_ERROR(w.AppendRecord(in[g].header()));
+    NEARDUP_RETURN_IF_ERROR(w.Append(in[g].members()));
+    NEARDUP_ASSIGN_OR_RETURN(bool more, in[g].Next());
+    if (more) heap.push({in[g].header().representative, g});
   }
   return w.Close();
 }
@@ -930,6 +970,7 @@ absl::StatusOr<uint32_t> StarSources(const std::string& dir) {
 }
 
 absl::StatusOr<TaskResult> StarInput(const std::string& dir, uint32_t source) {
+  neardup::RaiseOpenFileLimit();  // a file per partition or group
   NEARDUP_RETURN_IF_ERROR(NeedStage(dir, "verify"));
   NEARDUP_ASSIGN_OR_RETURN(uint32_t sources, StarSources(dir));
   NEARDUP_ASSIGN_OR_RETURN(uint32_t partitions, ClusterPartitions(dir));
@@ -947,6 +988,7 @@ absl::StatusOr<TaskResult> StarInput(const std::string& dir, uint32_t source) {
 
 absl::StatusOr<TaskResult> StarRound(const std::string& dir, uint32_t round,
                                      uint32_t partition) {
+  neardup::RaiseOpenFileLimit();  // a file per partition or group
   NEARDUP_ASSIGN_OR_RETURN(uint32_t partitions, ClusterPartitions(dir));
   NEARDUP_ASSIGN_OR_RETURN(uint32_t sources0, StarSources(dir));
   if (partition >= partitions || round > 1000) {
@@ -959,7 +1001,19 @@ absl::StatusOr<TaskResult> StarRound(const std::string& dir, uint32_t round,
   return RunTask(
       absl::StrFormat("%s/%05u.done", StarRoundDir(dir, round), partition),
       dir + "/cluster.done", [&](Marker* stats) -> absl::Status {
-        if (round == 0) {
+        if (round > 0) {
+          // Its input is whole only when every task of the round before
+          // has written its marker.
+          NEARDUP_RETURN_IF_ERROR(
+              AllDone(
+                  partitions,
+                  [&](uint32_t t) {
+                    return absl::StrFormat("%s/%05u.done",
+                                           StarRoundDir(dir, round - 1), t);
+                  },
+                  absl::StrCat("component round ", round - 1, " partitions"))
+                  .status());
+        } else {
           NEARDUP_RETURN_IF_ERROR(AllDone(
                                       sources0,
                                       [&](uint32_t s) {
@@ -1073,6 +1127,7 @@ absl::StatusOr<TaskResult> ClusterGroup(const std::string& dir,
 }
 
 absl::StatusOr<TaskResult> FinishCluster(const std::string& dir) {
+  neardup::RaiseOpenFileLimit();  // a file per partition or group
   NEARDUP_ASSIGN_OR_RETURN(PlanView plan, ReadPlan(dir));
   return RunTask(dir + "/cluster.done", "", [&](Marker* stats) -> absl::Status {
     NEARDUP_ASSIGN_OR_RETURN(uint32_t groups, ClusterPartitions(dir));
@@ -1082,7 +1137,6 @@ absl::StatusOr<TaskResult> FinishCluster(const std::string& dir) {
             groups, [&](uint32_t g) { return GroupPath(dir, g, ".done"); },
             "cluster groups"));
     const std::string out = dir + "/cluster";
-    NEARDUP_RETURN_IF_ERROR(RemoveAll(out));
     NEARDUP_RETURN_IF_ERROR(MakeDirs(out));
     NEARDUP_RETURN_IF_ERROR(
         MergeRecords(dir, groups, ".clusters", out + "/clusters.bin"));

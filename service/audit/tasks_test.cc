@@ -6,10 +6,12 @@
 #include "service/audit/tasks.h"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <numeric>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -60,42 +62,54 @@ class TasksTest : public ::testing::Test {
       std::shuffle(order.begin(), order.end(), rng);
       for (uint32_t i : order) {
         absl::StatusOr<TaskResult> r = task(i);
-        EXPECT_THAT(r, IsOk()) << i;
+        if (!tolerate_errors_) {
+          EXPECT_THAT(r, IsOk()) << i;
+        }
         if (r.ok() && !r->skipped) ++ran;
       }
     };
     auto one = [&](absl::StatusOr<TaskResult> r) {
-      EXPECT_THAT(r, IsOk());
+      if (!tolerate_errors_) {
+        EXPECT_THAT(r, IsOk());
+      }
       if (r.ok() && !r->skipped) ++ran;
     };
     absl::StatusOr<PlanView> plan = ReadPlan(dir);
-    EXPECT_THAT(plan, IsOk());
+    EXPECT_THAT(plan, IsOk());  // (Plan ran before the runners started)
     if (!plan.ok()) return ran;
     each(static_cast<uint32_t>(plan->shards.size()),
          [&](uint32_t s) { return SignShard(dir, s); });
     one(FinishSign(dir));
     one(Rank(dir));
     absl::StatusOr<uint32_t> partitions = BucketPartitions(dir);
-    EXPECT_THAT(partitions, IsOk());
+    if (!tolerate_errors_) {
+      EXPECT_THAT(partitions, IsOk());
+    }
     each(partitions.value_or(0),
          [&](uint32_t p) { return BucketPartition(dir, p); });
     one(FinishBucket(dir));
     absl::StatusOr<uint32_t> parts = VerifyPartCount(dir);
-    EXPECT_THAT(parts, IsOk());
+    if (!tolerate_errors_) {
+      EXPECT_THAT(parts, IsOk());
+    }
     each(parts.value_or(0), [&](uint32_t p) { return VerifyPart(dir, p); });
     one(FinishVerify(dir));
     if (single_cluster_task_) {
       one(Cluster(dir));
     } else {
       absl::StatusOr<bool> stars = ComponentsByStars(dir);
-      EXPECT_THAT(stars, IsOk());
       absl::StatusOr<uint32_t> groups = ClusterPartitions(dir);
-      EXPECT_THAT(groups, IsOk());
+      if (!tolerate_errors_) {
+        EXPECT_THAT(stars, IsOk());
+        EXPECT_THAT(groups, IsOk());
+      }
       if (!stars.value_or(false)) {
         one(UnionFind(dir));
       } else {
         absl::StatusOr<uint32_t> sources = StarSources(dir);
-        EXPECT_THAT(sources, IsOk());
+        if (!tolerate_errors_) {
+          EXPECT_THAT(sources, IsOk());
+        }
         each(sources.value_or(0),
              [&](uint32_t s) { return StarInput(dir, s); });
         uint32_t round = 0;
@@ -103,7 +117,9 @@ class TasksTest : public ::testing::Test {
           each(groups.value_or(0),
                [&](uint32_t t) { return StarRound(dir, round, t); });
           absl::StatusOr<bool> converged = StarConverged(dir, round);
-          EXPECT_THAT(converged, IsOk());
+          if (!tolerate_errors_) {
+            EXPECT_THAT(converged, IsOk());
+          }
           if (!converged.ok() || *converged || round > 100) break;
         }
         rounds_ = round;
@@ -120,7 +136,11 @@ class TasksTest : public ::testing::Test {
   std::string dir_;
   PlantedCorpus corpus_;
   bool single_cluster_task_ = false;
-  uint32_t rounds_ = 0;  // of the last star components
+  // Two runners at once: a task may fail because the other's copy of it
+  // removed what it read (a scheduler runs it again), never by reading a
+  // half-written file.
+  bool tolerate_errors_ = false;
+  std::atomic<uint32_t> rounds_{0};  // of the last star components
 };
 
 TEST_F(TasksTest, SameOutputsAsTheLocalAuditForEveryFormat) {
@@ -199,6 +219,41 @@ TEST_F(TasksTest, StarRoundsFindTheComponentsOfUnionFind) {
         neardup::testing::Slurp(o.out_dir + "/cluster/components.bin"),
         neardup::testing::Slurp(local.out_dir + "/cluster/components.bin"))
         << groups;
+  }
+}
+
+// A scheduler may run a task twice at once (a worker it took for dead was
+// still running): two runners of every task over one directory, then one
+// pass that runs again what failed; the outputs are the local audit's.
+TEST_F(TasksTest, TwoRunnersAtOnceGiveTheSameOutputs) {
+  const std::string input =
+      WritePlanted(corpus_, dir_ + "/in", PlantedFormat::kJsonl);
+  AuditOptions local = Options(input, "local");
+  local.params.components = true;
+  ASSERT_THAT(RunAudit(local), IsOk());
+  for (auto components :
+       {PlanOptions::Components::kUnionFind, PlanOptions::Components::kStars}) {
+    AuditOptions o =
+        Options(input, absl::StrCat("twice", static_cast<int>(components)));
+    o.params.components = true;
+    PlanOptions p;
+    p.shard_bytes = 3000;
+    p.partitions = 2;
+    p.cluster_partitions = 3;
+    p.components = components;
+    ASSERT_THAT(Plan(o, p), IsOk());
+    tolerate_errors_ = true;
+    std::thread other([&] { RunAll(o.out_dir, 11); });
+    RunAll(o.out_dir, 12);
+    other.join();
+    tolerate_errors_ = false;
+    RunAll(o.out_dir, 13);
+    EXPECT_EQ(AuditResults(o.out_dir), AuditResults(local.out_dir));
+    // No temporary file is left behind.
+    for (const auto& e :
+         std::filesystem::recursive_directory_iterator(o.out_dir)) {
+      EXPECT_EQ(e.path().string().find(".tmp."), std::string::npos) << e.path();
+    }
   }
 }
 

@@ -154,8 +154,8 @@ class Driver:
     def count(self, fn, *args):
         """A count the stage's tasks need (shards, partitions, parts), or a
         yes or no."""
-        return int(self._check(self.client.submit(fn, self.out, *args,
-                                                  pure=False).result()))
+        return int(self._check(self.client.submit(
+            fn, self.out, *args, retries=self.retries, pure=False).result()))
 
     def _finished(self, stage, start):
         s = self._stage(stage)
@@ -336,6 +336,10 @@ def main(argv=None):
                          ns.find_components)
     except AuditError as e:
         print(f"neardup.dask: {e}", file=sys.stderr)
+        return 1
+    except Exception as e:  # retries spent, a worker killed too often, ...
+        print(f"neardup.dask: {type(e).__name__}: {e} (started again, the "
+              f"run resumes after its finished tasks)", file=sys.stderr)
         return 1
     finally:
         client.close()

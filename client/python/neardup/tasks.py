@@ -5,26 +5,30 @@ function, which for a Python function of an importable module means its
 name; the C++ functions of neardup._neardup are wrapped here for that.
 
 A task that fails on its input (ValueError: a bad document or option;
-FileNotFoundError: a missing input) fails the same way every time, so it
-returns {"error": message, "kind": ...} rather than raising: the driver
-reports it and stops instead of retrying it. Anything else raises, and the
-scheduler runs the task again (on another worker if its worker died).
+for the plan, FileNotFoundError: a missing input) fails the same way every
+time, so it returns {"error": message, "kind": ...} rather than raising:
+the driver reports it and stops instead of retrying it. Anything else
+raises, and the scheduler runs the task again (on another worker if its
+worker died): a file of the audit directory missing for a moment (another
+copy of a task replacing it, a shared file system slow to show a rename)
+is not the input's fault.
 """
 
 import neardup
 
 
-def _guard(fn, *args):
+def _guard(fn, *args, permanent=(ValueError,)):
     try:
         return fn(*args)
-    except (ValueError, FileNotFoundError) as e:
+    except permanent as e:
         return {"error": str(e), "kind": type(e).__name__}
 
 
 def plan(args, shard_bytes, partitions, cluster_partitions=0,
          components="auto"):
     return _guard(neardup.plan, args, shard_bytes, partitions,
-                  cluster_partitions, components)
+                  cluster_partitions, components,
+                  permanent=(ValueError, FileNotFoundError))
 
 
 def shards(out):
