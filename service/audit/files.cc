@@ -1,10 +1,12 @@
 #include "service/audit/files.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -241,6 +243,61 @@ absl::Status FileWriter::Close() {
   }
   if (!s.ok()) ::unlink(tmp_.c_str());
   return s;
+}
+
+absl::StatusOr<MappedWords> MappedWords::Map(const std::string& path, int fd,
+                                             size_t bytes, bool writable) {
+  MappedWords m;
+  m.path_ = path;
+  m.bytes_ = std::max<size_t>(bytes, 4);  // mmap takes no empty mapping
+  void* p = ::mmap(nullptr, m.bytes_, PROT_READ | (writable ? PROT_WRITE : 0),
+                   MAP_SHARED, fd, 0);
+  ::close(fd);
+  if (p == MAP_FAILED) return Errno("map", path);
+  m.data_ = static_cast<uint32_t*>(p);
+  return m;
+}
+
+absl::StatusOr<MappedWords> MappedWords::Create(const std::string& path,
+                                                uint64_t n) {
+  const int fd =
+      ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Errno("create", path);
+  const size_t bytes = std::max<size_t>(n * 4, 4);
+  if (::ftruncate(fd, static_cast<off_t>(bytes)) != 0) {
+    absl::Status s = Errno("size", path);
+    ::close(fd);
+    return s;
+  }
+  return Map(path, fd, bytes, true);
+}
+
+absl::StatusOr<MappedWords> MappedWords::Open(const std::string& path,
+                                              uint64_t n) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("open", path);
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || static_cast<uint64_t>(st.st_size) < n * 4) {
+    ::close(fd);
+    return absl::DataLossError(absl::StrCat(path, " holds fewer than ", n,
+                                            " values: the audit directory is "
+                                            "damaged"));
+  }
+  return Map(path, fd, static_cast<size_t>(st.st_size), false);
+}
+
+MappedWords::MappedWords(MappedWords&& o) noexcept
+    : path_(std::move(o.path_)),
+      data_(std::exchange(o.data_, nullptr)),
+      bytes_(o.bytes_) {}
+
+MappedWords::~MappedWords() {
+  if (data_ != nullptr) ::munmap(data_, bytes_);
+}
+
+absl::Status MappedWords::Sync() const {
+  if (::msync(data_, bytes_, MS_SYNC) != 0) return Errno("write", path_);
+  return absl::OkStatus();
 }
 
 }  // namespace neardup::audit

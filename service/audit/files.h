@@ -73,6 +73,35 @@ class RandomAccessFile {
   uint64_t size_ = 0;
 };
 
+// A file of uint32 values mapped into memory: created (and sized) for
+// writing, or opened for reading. Writes reach the file by Sync (or when
+// the mapping goes). Large arrays the page cache can hold for a task that
+// need not (component labels).
+class MappedWords {
+ public:
+  // Creates (or truncates) `path` to `n` values, writable.
+  static absl::StatusOr<MappedWords> Create(const std::string& path,
+                                            uint64_t n);
+  // Opens `path`, which must hold at least `n` values, read-only;
+  // DATA_LOSS if it is shorter.
+  static absl::StatusOr<MappedWords> Open(const std::string& path, uint64_t n);
+  MappedWords() = default;
+  MappedWords(MappedWords&& o) noexcept;
+  MappedWords& operator=(MappedWords&&) = delete;
+  ~MappedWords();
+
+  uint32_t operator[](uint64_t i) const { return data_[i]; }
+  uint32_t* data() { return data_; }  // writable only when created
+  absl::Status Sync() const;
+
+ private:
+  static absl::StatusOr<MappedWords> Map(const std::string& path, int fd,
+                                         size_t bytes, bool writable);
+  std::string path_;
+  uint32_t* data_ = nullptr;
+  size_t bytes_ = 0;
+};
+
 // Writes a new file through a buffer, under a temporary name of its own
 // (TemporaryName) until Close renames it to PATH: PATH holds either what
 // it held or everything written, even when two processes write it at

@@ -1,7 +1,5 @@
 #include "service/audit/stars.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -74,54 +72,8 @@ class PairWriters {
 absl::StatusOr<std::optional<Marker>> RoundMarker(const std::string& dir,
                                                   uint32_t round,
                                                   uint32_t partition) {
-  return Marker::Read(
-      absl::StrFormat("%s/%05u.done", StarRoundDir(dir, round), partition));
+  return Marker::Read(StarRoundMarker(dir, round, partition));
 }
-
-// A file of uint32 mapped for writing.
-class MappedLabels {
- public:
-  static absl::StatusOr<MappedLabels> Create(const std::string& path,
-                                             uint32_t n) {
-    const int fd =
-        ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-      return absl::InternalError(absl::StrCat("cannot create ", path));
-    MappedLabels m;
-    m.bytes_ = std::max<size_t>(size_t{n} * 4, 4);
-    if (::ftruncate(fd, static_cast<off_t>(m.bytes_)) != 0) {
-      ::close(fd);
-      return absl::ResourceExhaustedError(
-          absl::StrCat("cannot size ", path, " (disk full?)"));
-    }
-    void* p =
-        ::mmap(nullptr, m.bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    ::close(fd);
-    if (p == MAP_FAILED) {
-      return absl::InternalError(absl::StrCat("cannot map ", path));
-    }
-    m.data_ = static_cast<uint32_t*>(p);
-    return m;
-  }
-  MappedLabels() = default;
-  MappedLabels(MappedLabels&& o) noexcept
-      : data_(std::exchange(o.data_, nullptr)), bytes_(o.bytes_) {}
-  MappedLabels& operator=(MappedLabels&&) = delete;
-  ~MappedLabels() {
-    if (data_ != nullptr) ::munmap(data_, bytes_);
-  }
-  uint32_t* data() { return data_; }
-  absl::Status Sync(const std::string& path) {
-    if (::msync(data_, bytes_, MS_SYNC) != 0) {
-      return absl::InternalError(absl::StrCat("cannot write ", path));
-    }
-    return absl::OkStatus();
-  }
-
- private:
-  uint32_t* data_ = nullptr;
-  size_t bytes_ = 0;
-};
 
 }  // namespace
 
@@ -131,6 +83,15 @@ uint32_t PartitionOf(uint32_t node, uint32_t partitions) {
 
 std::string StarRoundDir(const std::string& dir, uint32_t round) {
   return absl::StrFormat("%s/cluster-parts/round-%03u", dir, round);
+}
+
+std::string StarRoundMarker(const std::string& dir, uint32_t round,
+                            uint32_t partition) {
+  return absl::StrFormat("%s/%05u.done", StarRoundDir(dir, round), partition);
+}
+
+std::string StarInputMarker(const std::string& dir, uint32_t source) {
+  return absl::StrFormat("%s/from-%05u.done", StarRoundDir(dir, 0), source);
 }
 
 absl::Status StarInput(const std::string& dir, uint32_t source,
@@ -232,8 +193,7 @@ absl::Status StarLabels(const std::string& dir, uint32_t round,
   // Written under a name of its own, renamed when whole.
   const std::string path = TemporaryName(final_path);
   absl::Status written = [&]() -> absl::Status {
-    NEARDUP_ASSIGN_OR_RETURN(MappedLabels labels,
-                             MappedLabels::Create(path, n));
+    NEARDUP_ASSIGN_OR_RETURN(MappedWords labels, MappedWords::Create(path, n));
     uint32_t* label = labels.data();
     for (uint32_t r = 0; r < n; ++r) label[r] = r;
     // In the final stars every pair (u, v) with v < u names u's centre.
@@ -257,7 +217,7 @@ absl::Status StarLabels(const std::string& dir, uint32_t round,
         }
       }
     }
-    return labels.Sync(path);
+    return labels.Sync();
   }();
   if (written.ok() && std::rename(path.c_str(), final_path.c_str()) != 0) {
     written =

@@ -42,6 +42,11 @@ uint32_t PartitionOf(uint32_t node, uint32_t partitions);
 
 // The directory of round `round` of the audit in `dir`.
 std::string StarRoundDir(const std::string& dir, uint32_t round);
+// The marker of round `round`'s task for `partition`, and of round 0's
+// input from `source`.
+std::string StarRoundMarker(const std::string& dir, uint32_t round,
+                            uint32_t partition);
+std::string StarInputMarker(const std::string& dir, uint32_t source);
 
 // Round 0's input from source `source`: the edges of verify part
 // `source` (< edge_parts), or the exact pairs (== edge_parts).

@@ -1,8 +1,6 @@
 #include "service/audit/tasks.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -48,6 +46,9 @@ std::string ShardDir(const std::string& dir, uint32_t shard) {
   return Numbered(dir + "/sign-shards", shard, "");
 }
 std::string PartsDir(const std::string& dir) { return dir + "/bucket-parts"; }
+std::string VerifyPartMarker(const std::string& dir, uint32_t part) {
+  return absl::StrFormat("%s/verify/%04u.done", dir, part);
+}
 
 // Runs `body` unless `marker` (or `stage_marker`, when given) exists, then
 // writes `marker` with body's stats, seconds and peak memory.
@@ -695,8 +696,8 @@ absl::StatusOr<TaskResult> VerifyPart(const std::string& dir, uint32_t part) {
         absl::StrCat("verify part ", part, " of an audit of ", parts));
   }
   NEARDUP_RETURN_IF_ERROR(MakeDirs(dir + "/verify"));
-  return RunTask(absl::StrFormat("%s/verify/%04u.done", dir, part),
-                 dir + "/verify.done", [&](Marker* stats) -> absl::Status {
+  return RunTask(VerifyPartMarker(dir, part), dir + "/verify.done",
+                 [&](Marker* stats) -> absl::Status {
                    NEARDUP_ASSIGN_OR_RETURN(
                        std::unique_ptr<SignedCorpus> corpus, OpenCorpus(*a));
                    NEARDUP_ASSIGN_OR_RETURN(
@@ -716,14 +717,11 @@ absl::StatusOr<TaskResult> VerifyPart(const std::string& dir, uint32_t part) {
 absl::StatusOr<TaskResult> FinishVerify(const std::string& dir) {
   return RunTask(dir + "/verify.done", "", [&](Marker* stats) -> absl::Status {
     NEARDUP_ASSIGN_OR_RETURN(uint32_t parts, VerifyPartCount(dir));
-    NEARDUP_ASSIGN_OR_RETURN(std::vector<Marker> done,
-                             AllDone(
-                                 parts,
-                                 [&](uint32_t p) {
-                                   return absl::StrFormat("%s/verify/%04u.done",
-                                                          dir, p);
-                                 },
-                                 "verify parts"));
+    NEARDUP_ASSIGN_OR_RETURN(
+        std::vector<Marker> done,
+        AllDone(
+            parts, [&](uint32_t p) { return VerifyPartMarker(dir, p); },
+            "verify parts"));
     uint64_t edges = 0;
     for (const Marker& m : done) edges += m.Int("edges");
     stats->Add("parts", parts);
@@ -808,42 +806,6 @@ absl::StatusOr<uint32_t> Ranks(const std::string& dir) {
                            RandomAccessFile::Open(dir + "/bucket/order.bin"));
   return static_cast<uint32_t>(order.size() / sizeof(uint32_t));
 }
-
-// labels.bin mapped for reading.
-class Labels {
- public:
-  static absl::StatusOr<Labels> Open(const std::string& path, uint32_t n) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return absl::NotFoundError(absl::StrCat("cannot open ", path));
-    struct stat st;
-    if (::fstat(fd, &st) != 0 ||
-        static_cast<uint64_t>(st.st_size) < uint64_t{n} * 4) {
-      ::close(fd);
-      return absl::DataLossError(absl::StrCat(path, " is short"));
-    }
-    Labels l;
-    l.bytes_ = std::max<size_t>(static_cast<size_t>(st.st_size), 4);
-    void* p = ::mmap(nullptr, l.bytes_, PROT_READ, MAP_SHARED, fd, 0);
-    ::close(fd);
-    if (p == MAP_FAILED) {
-      return absl::InternalError(absl::StrCat("cannot map ", path));
-    }
-    l.data_ = static_cast<const uint32_t*>(p);
-    return l;
-  }
-  Labels() = default;
-  Labels(Labels&& o) noexcept
-      : data_(std::exchange(o.data_, nullptr)), bytes_(o.bytes_) {}
-  Labels& operator=(Labels&&) = delete;
-  ~Labels() {
-    if (data_ != nullptr) ::munmap(const_cast<uint32_t*>(data_), bytes_);
-  }
-  uint32_t operator[](uint32_t rank) const { return data_[rank]; }
-
- private:
-  const uint32_t* data_ = nullptr;
-  size_t bytes_ = 0;
-};
 
 // Which group of `groups` the component labelled `label` belongs to.
 uint32_t GroupOf(uint32_t label, uint32_t groups) {
@@ -979,11 +941,11 @@ absl::StatusOr<TaskResult> StarInput(const std::string& dir, uint32_t source) {
         absl::StrCat("component source ", source, " of ", sources));
   }
   NEARDUP_RETURN_IF_ERROR(MakeDirs(StarRoundDir(dir, 0)));
-  return RunTask(
-      absl::StrFormat("%s/from-%05u.done", StarRoundDir(dir, 0), source),
-      dir + "/cluster.done", [&](Marker*) -> absl::Status {
-        return audit::StarInput(dir, source, sources - 1, partitions);
-      });
+  return RunTask(StarInputMarker(dir, source), dir + "/cluster.done",
+                 [&](Marker*) -> absl::Status {
+                   return audit::StarInput(dir, source, sources - 1,
+                                           partitions);
+                 });
 }
 
 absl::StatusOr<TaskResult> StarRound(const std::string& dir, uint32_t round,
@@ -999,8 +961,8 @@ absl::StatusOr<TaskResult> StarRound(const std::string& dir, uint32_t round,
   const uint32_t sources = round == 0 ? sources0 : partitions;
   NEARDUP_RETURN_IF_ERROR(MakeDirs(StarRoundDir(dir, round)));
   return RunTask(
-      absl::StrFormat("%s/%05u.done", StarRoundDir(dir, round), partition),
-      dir + "/cluster.done", [&](Marker* stats) -> absl::Status {
+      StarRoundMarker(dir, round, partition), dir + "/cluster.done",
+      [&](Marker* stats) -> absl::Status {
         if (round > 0) {
           // Its input is whole only when every task of the round before
           // has written its marker.
@@ -1008,21 +970,16 @@ absl::StatusOr<TaskResult> StarRound(const std::string& dir, uint32_t round,
               AllDone(
                   partitions,
                   [&](uint32_t t) {
-                    return absl::StrFormat("%s/%05u.done",
-                                           StarRoundDir(dir, round - 1), t);
+                    return StarRoundMarker(dir, round - 1, t);
                   },
                   absl::StrCat("component round ", round - 1, " partitions"))
                   .status());
         } else {
-          NEARDUP_RETURN_IF_ERROR(AllDone(
-                                      sources0,
-                                      [&](uint32_t s) {
-                                        return absl::StrFormat(
-                                            "%s/from-%05u.done",
-                                            StarRoundDir(dir, 0), s);
-                                      },
-                                      "component inputs")
-                                      .status());
+          NEARDUP_RETURN_IF_ERROR(
+              AllDone(
+                  sources0, [&](uint32_t s) { return StarInputMarker(dir, s); },
+                  "component inputs")
+                  .status());
         }
         return audit::StarRound(dir, round, partition, sources, partitions,
                                 stats);
@@ -1073,8 +1030,8 @@ absl::StatusOr<TaskResult> ClusterGroup(const std::string& dir,
         NEARDUP_ASSIGN_OR_RETURN(uint32_t parts, VerifyPartCount(dir));
         NEARDUP_ASSIGN_OR_RETURN(uint32_t n, Ranks(dir));
         NEARDUP_ASSIGN_OR_RETURN(
-            Labels labels,
-            Labels::Open(ClusterPartsDir(dir) + "/labels.bin", n));
+            MappedWords labels,
+            MappedWords::Open(ClusterPartsDir(dir) + "/labels.bin", n));
         auto in_group = [&](uint32_t rank) {
           return GroupOf(labels[rank], groups) == group;
         };

@@ -31,89 +31,24 @@ def plan(args, shard_bytes, partitions, cluster_partitions=0,
                   permanent=(ValueError, FileNotFoundError))
 
 
-def shards(out):
-    return _guard(neardup.shards, out)
+def _define(name):
+    """Defines the task `name` of this module: neardup.`name` guarded.
+    Defined at import under its own name, so that pickle (and Dask) send
+    it as a reference, neardup.tasks.`name`."""
+    fn = getattr(neardup, name)
+
+    def task(*args):
+        return _guard(fn, *args)
+
+    task.__name__ = task.__qualname__ = name
+    task.__doc__ = fn.__doc__
+    globals()[name] = task
 
 
-def sign_shard(out, shard):
-    return _guard(neardup.sign_shard, out, shard)
-
-
-def finish_sign(out):
-    return _guard(neardup.finish_sign, out)
-
-
-def rank(out):
-    return _guard(neardup.rank, out)
-
-
-def bucket_partitions(out):
-    return _guard(neardup.bucket_partitions, out)
-
-
-def bucket_partition(out, partition):
-    return _guard(neardup.bucket_partition, out, partition)
-
-
-def finish_bucket(out):
-    return _guard(neardup.finish_bucket, out)
-
-
-def verify_parts(out):
-    return _guard(neardup.verify_parts, out)
-
-
-def verify_part(out, part):
-    return _guard(neardup.verify_part, out, part)
-
-
-def finish_verify(out):
-    return _guard(neardup.finish_verify, out)
-
-
-def cluster(out):
-    return _guard(neardup.cluster, out)
-
-
-def components_by_stars(out):
-    return _guard(neardup.components_by_stars, out)
-
-
-def cluster_partitions(out):
-    return _guard(neardup.cluster_partitions, out)
-
-
-def union_find(out):
-    return _guard(neardup.union_find, out)
-
-
-def star_sources(out):
-    return _guard(neardup.star_sources, out)
-
-
-def star_input(out, source):
-    return _guard(neardup.star_input, out, source)
-
-
-def star_round(out, round_, partition):
-    return _guard(neardup.star_round, out, round_, partition)
-
-
-def star_converged(out, round_):
-    return _guard(neardup.star_converged, out, round_)
-
-
-def star_labels(out, round_):
-    return _guard(neardup.star_labels, out, round_)
-
-
-def cluster_group(out, group):
-    return _guard(neardup.cluster_group, out, group)
-
-
-def finish_cluster(out):
-    return _guard(neardup.finish_cluster, out)
-
-
-def report(out):
-    return _guard(neardup.report, out)
+for _name in ("shards", "sign_shard", "finish_sign", "rank",
+              "bucket_partitions", "bucket_partition", "finish_bucket",
+              "verify_parts", "verify_part", "finish_verify", "cluster",
+              "components_by_stars", "cluster_partitions", "union_find",
+              "star_sources", "star_input", "star_round", "star_converged",
+              "star_labels", "cluster_group", "finish_cluster", "report"):
+    _define(_name)
