@@ -13,6 +13,8 @@ namespace {
 // Options that take a value; everything else starting with "--" is a flag.
 const std::set<std::string>& ValueOptions() {
   static const auto* options = new std::set<std::string>{"server",
+                                                         "etcd",
+                                                         "group",
                                                          "collection",
                                                          "id",
                                                          "threshold",
@@ -113,8 +115,8 @@ absl::StatusOr<Args> Parse(const std::vector<std::string>& argv) {
 
 absl::Status AllowOnly(const Args& args, const std::string& command,
                        std::set<std::string> allowed) {
-  allowed.insert({"server", "json", "timeout", "help", "version", "token-file",
-                  "tls", "tls-ca", "tls-cert", "tls-key"});
+  allowed.insert({"server", "etcd", "json", "timeout", "help", "version",
+                  "token-file", "tls", "tls-ca", "tls-cert", "tls-key"});
   for (const auto& [name, v] : args.values) {
     if (!allowed.count(name)) {
       return absl::InvalidArgumentError(

@@ -32,6 +32,7 @@
 #include "client/audit_command.h"
 #include "client/client.h"
 #include "client/import_command.h"
+#include "client/router.h"
 #include "google/protobuf/util/json_util.h"
 #include "service/common/version.h"
 #include "service/report/passages_html.h"
@@ -197,11 +198,61 @@ class Cli {
     options.tls_ca_file = args_.Value("tls-ca");
     options.tls_cert_file = args_.Value("tls-cert");
     options.tls_key_file = args_.Value("tls-key");
-    auto client = Client::Connect(
-        args_.Value("server", std::string(kDefaultServer)), options);
+    std::string server = args_.Value("server", std::string(kDefaultServer));
+    if (args_.Has("etcd")) {
+      if (args_.Has("server")) {
+        return Usage("give --server or --etcd, not both");
+      }
+      absl::StatusOr<std::string> routed = Route(options);
+      if (!routed.ok()) return routed.status();
+      server = *routed;
+    }
+    auto client = Client::Connect(server, options);
     if (!client.ok()) return Usage(client.status());
     client_ = std::move(*client);
     return absl::OkStatus();
+  }
+
+  // With --etcd: the node this command goes to. Writes go to the primary
+  // of the collection's node group, reads to a caught-up member
+  // (client/router.h); `collections create --group G` places the
+  // collection first.
+  absl::StatusOr<std::string> Route(const Client::Options& options) {
+    auto router = Router::Connect(args_.Value("etcd"), options);
+    if (!router.ok()) return Usage(router.status());
+    const std::string command = args_.positional[0];
+    const std::string sub =
+        args_.positional.size() > 1 ? args_.positional[1] : "";
+    std::string collection = args_.Value("collection");
+    if (command == "collections" && args_.positional.size() > 2) {
+      collection = args_.positional[2];
+    }
+    const bool write = command == "add" || command == "delete" ||
+                       (command == "check" && args_.Flag("add")) ||
+                       (command == "collections" &&
+                        (sub == "create" || sub == "drop" || sub == "import"));
+    if (collection.empty()) {
+      // About no one collection (collections list): the group given, or
+      // the only one.
+      std::string group = args_.Value("group");
+      if (group.empty()) {
+        auto groups = (*router)->Groups();
+        if (!groups.ok()) return groups.status();
+        if (groups->size() != 1) {
+          return Usage(absl::StrCat(groups->size(),
+                                    " node groups are up: give --group GROUP"));
+        }
+        group = groups->begin()->first;
+      }
+      return write ? (*router)->PrimaryOfGroup(group)
+                   : (*router)->ReaderOfGroup(group);
+    }
+    if (command == "collections" && sub == "create" && args_.Has("group")) {
+      absl::Status s = (*router)->Place(collection, args_.Value("group"));
+      if (!s.ok()) return s;
+    }
+    return write ? (*router)->PrimaryOf(collection)
+                 : (*router)->ReaderOf(collection);
   }
 
   // Returns the -c/--collection value or a usage error.
@@ -252,7 +303,7 @@ class Cli {
           AllowOnly(args_, "collections create",
                     {"threshold", "num-perm", "word-shingle", "char-shingle",
                      "no-fold-traditional", "simhash-distance", "sync",
-                     "passages", "passage-max-docs", "keep-repeats"}));
+                     "passages", "passage-max-docs", "keep-repeats", "group"}));
       if (!s.ok()) return s;
       s = Positional(2, 1, 1, "collections create NAME [--threshold T] ...");
       if (!s.ok()) return s;
@@ -891,6 +942,10 @@ byte offsets beside them):
 
 Options:
   --server ADDR   server address (default 127.0.0.1:50051)
+  --etcd ADDRS    instead of --server: etcd endpoints (host:port,...) of a
+                  replicated deployment; writes go to the primary of the
+                  collection's node group, reads to a caught-up replica
+                  (collections create NAME --group G places it)
   --json          print one JSON object (proto3 JSON field names)
   --timeout S     deadline of each call in seconds (default 30)
   --version       print the version and the fingerprint version

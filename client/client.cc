@@ -1,5 +1,6 @@
 #include "client/client.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <utility>
@@ -145,6 +146,12 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Connect(
   grpc::ChannelArguments args;
   args.SetMaxSendMessageSize(options.max_message_bytes);
   args.SetMaxReceiveMessageSize(options.max_message_bytes);
+  // A server that went away is tried again within this long (gRPC's
+  // default backoff grows to two minutes, too long for a node that
+  // restarts in a second).
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
+              static_cast<int>(
+                  absl::ToInt64Milliseconds(options.max_reconnect_backoff)));
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
       CredentialsFor(options);
   if (!credentials.ok()) return credentials.status();

@@ -52,6 +52,8 @@ class Client {
     std::string tls_ca_file;
     std::string tls_cert_file;
     std::string tls_key_file;
+    // Longest wait between attempts to reach a server that is down.
+    absl::Duration max_reconnect_backoff = absl::Seconds(5);
   };
 
   // Creates a client for `target` ("host:port"). Does not connect yet: the

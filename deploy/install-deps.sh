@@ -30,6 +30,10 @@ packages=(
   # the Python module (pybind11, for Debian's /usr/bin/python3) and the
   # audit's Dask driver (client/python)
   pybind11-dev python3-dev python3-distributed
+  # node groups (docs/SCALE.md): etcd for membership and failover, and
+  # in the tests a three-member etcd, network namespaces (iproute2) and
+  # nginx in front of the nodes
+  etcd-server etcd-client iproute2 nginx-light
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # `--html` pages are checked in headless Chromium

@@ -239,6 +239,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   // LOG: acknowledged documents would vanish silently. Refuse instead,
   // unless told to salvage. A last record cut short (a crash during the
   // write) is tolerated in both modes: it was never acknowledged.
+  db_options.WAL_ttl_seconds = options.wal_ttl_seconds;
+  db_options.WAL_size_limit_MB = options.wal_size_limit_mb;
   db_options.wal_recovery_mode =
       options.salvage ? rocksdb::WALRecoveryMode::kPointInTimeRecovery
                       : rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
@@ -468,16 +470,24 @@ absl::Status Store::Impl::MigrateLegacyIndex() {
 }
 
 absl::Status Store::Impl::LoadCollections() {
-  absl::MutexLock lock(&mu);
+  uint32_t next_id = 1;
   std::string value;
   rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf(kDefault),
                               ToSlice(keys::kNextCollectionIdKey), &value);
   if (s.ok() && value.size() == 4) {
-    next_collection_id = keys::GetFixed32BE(value.data());
+    next_id = keys::GetFixed32BE(value.data());
   } else if (!s.IsNotFound()) {
     return s.ok() ? absl::DataLossError("bad next_collection_id record")
                   : FromRocksDbStatus(s, "read next_collection_id");
   }
+  // The states held now; their write locks are taken without `mu` (the
+  // order DropCollection takes them in).
+  std::map<std::string, std::shared_ptr<CollectionState>, std::less<>> held;
+  {
+    absl::MutexLock lock(&mu);
+    held = collections;
+  }
+  std::map<std::string, std::shared_ptr<CollectionState>, std::less<>> loaded;
   std::unique_ptr<rocksdb::Iterator> it(
       db->NewIterator(rocksdb::ReadOptions(), cf(kCollections)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -495,12 +505,36 @@ absl::Status Store::Impl::LoadCollections() {
       return absl::DataLossError(
           absl::StrCat("missing counter of collection ", rec.name()));
     }
+    const uint64_t next = keys::GetFixed64BE(counter.data());
+    const uint64_t count = keys::GetFixed64BE(counter.data() + 8);
     const std::string name = rec.name();
-    collections[name] = std::make_shared<CollectionState>(
-        std::move(rec), keys::GetFixed64BE(counter.data()),
-        keys::GetFixed64BE(counter.data() + 8));
+    auto old = held.find(name);
+    if (old != held.end() && old->second->id() == rec.id()) {
+      CollectionState& c = *old->second;
+      absl::MutexLock write_lock(&c.mu);
+      c.next_docnum = next;
+      c.document_count.store(count, std::memory_order_relaxed);
+      // Written through another store: `recent` no longer tells what
+      // changed since a search's version, so searches start again.
+      c.recent.clear();
+      c.last_removal_version = ++c.version;
+      loaded[name] = old->second;
+    } else {
+      loaded[name] =
+          std::make_shared<CollectionState>(std::move(rec), next, count);
+    }
   }
-  return FromRocksDbStatus(it->status(), "read collections");
+  NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "read collections"));
+  for (auto& [name, c] : held) {
+    auto now = loaded.find(name);
+    if (now != loaded.end() && now->second == c) continue;
+    absl::MutexLock write_lock(&c->mu);
+    c->dropped = true;
+  }
+  absl::MutexLock lock(&mu);
+  collections = std::move(loaded);
+  next_collection_id = next_id;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::shared_ptr<CollectionState>> Store::Impl::Find(
@@ -729,11 +763,18 @@ absl::StatusOr<PassageRecord> Store::Impl::ReadPassage(
 
 absl::Status Store::Impl::Write(const rocksdb::WriteOptions& wo,
                                 rocksdb::WriteBatch* batch,
-                                std::string_view what) {
+                                std::string_view what, bool gated) {
   NEARDUP_RETURN_IF_ERROR(health->BeforeWrite(db.get()));
+  if (gated && options.before_write) {
+    NEARDUP_RETURN_IF_ERROR(options.before_write());
+  }
   const rocksdb::Status s = db->Write(wo, batch);
   if (!s.ok()) health->AfterFailedWrite(s);
-  return FromRocksDbStatus(s, what);
+  NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(s, what));
+  if (gated && options.after_write) {
+    return options.after_write(db->GetLatestSequenceNumber());
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<AddResult> Store::Impl::AddLocked(CollectionState& c,

@@ -150,6 +150,28 @@ class Store {
     // flushes and compactions; 0: no floor. Either way, writes stopped by
     // a full disk resume by themselves once there is room.
     uint64_t min_free_bytes = 0;
+    // Replication (service/replication). Write-ahead log files are kept
+    // this long, and up to this size, after the database no longer needs
+    // them, so that a replica can read writes it has not yet seen
+    // (RocksDB's WAL_ttl_seconds and WAL_size_limit_MB; 0 and 0: removed
+    // at once, as a single node needs).
+    uint64_t wal_ttl_seconds = 0;
+    uint64_t wal_size_limit_mb = 0;
+    // Called before every write, after the free-space check; a non-OK
+    // status refuses the write with that status (writes sent to a
+    // replica, or to a primary that no longer holds its lease). Empty:
+    // every write proceeds.
+    std::function<absl::Status()> before_write;
+    // Called after every write with the latest sequence number (at least
+    // the write's own). A non-OK status is returned to the caller and the
+    // write stays. It runs under the collection's write lock, so a
+    // CheckAndAdd waiting here for a replica's acknowledgement holds back
+    // the next one: no answer names a document that no replica has.
+    std::function<absl::Status(uint64_t sequence)> after_write;
+    // Bulk imports are ingested as table files, not through the
+    // write-ahead log, so replicas never see them: a replicated node
+    // refuses them (FAILED_PRECONDITION).
+    bool allow_import = true;
   };
 
   // Opens (creating if needed, unless read_only) the database at
@@ -275,6 +297,41 @@ class Store {
   static absl::StatusOr<BackupSummary> RestoreBackup(
       const std::string& dir, std::optional<uint32_t> id,
       const std::string& db_path);
+
+  // Replication: the write-ahead log read as a replica applies it.
+  // One write of the log: its first sequence number, how many sequence
+  // numbers it used (sequence + count - 1 is its last), and its bytes
+  // (RocksDB's WriteBatch representation).
+  struct LogEntry {
+    uint64_t sequence = 0;
+    uint64_t count = 0;
+    std::string data;
+  };
+  // The sequence number of the latest write.
+  uint64_t LatestSequence() const;
+  // Appends to `out` the writes after sequence number `after`, in order,
+  // whole, until at least `max_bytes` are gathered or the log ends.
+  // OUT_OF_RANGE if the log no longer reaches back that far (a replica
+  // must then start again from a checkpoint).
+  absl::Status ReadLog(uint64_t after, size_t max_bytes,
+                       std::vector<LogEntry>* out) const;
+  // Applies `data` (a LogEntry's, from another store of the same lineage)
+  // and `meta_key` = `meta_value` in one atomic write, bypassing
+  // before_write, then brings the collections held in memory up to date
+  // with what it changed.
+  absl::Status ApplyLogEntry(std::string_view data, std::string_view meta_key,
+                             std::string_view meta_value);
+  // Bookkeeping values of the replication (keys beginning
+  // "replication/"), stored beside the collections: nullopt if absent.
+  absl::StatusOr<std::optional<std::string>> GetMeta(
+      std::string_view key) const;
+  // Writes one through the write-ahead log (so replicas receive it),
+  // bypassing before_write; returns its sequence number.
+  absl::StatusOr<uint64_t> PutMeta(std::string_view key,
+                                   std::string_view value);
+  // Writes a RocksDB checkpoint (table files hard-linked where the file
+  // system allows) into `dir`, which must not exist.
+  absl::Status CreateCheckpoint(const std::string& dir) const;
 
   // False while RocksDB has stopped writes (a full disk, an I/O error),
   // with the reason; see storage_health.h.

@@ -194,6 +194,10 @@ struct Store::Impl {
     return w;
   }
 
+  // Reads the collections and their counters into `collections`. Again
+  // on a replica after each write it applies: states of collections
+  // still there are updated in place (their writers' counters), new
+  // ones added, dropped ones marked and removed.
   absl::Status LoadCollections();
   // Rebuilds the postings family from the document records and drops the
   // families it replaces (opened, in `cfs` past kNumCfs). Idempotent: a
@@ -276,8 +280,12 @@ struct Store::Impl {
   // the batch is ready (DEADLINE_EXCEEDED, nothing written).
   // Writes `batch` unless the disk is below its free-space floor or writes
   // are stopped (StorageHealth::BeforeWrite); `what` names it in errors.
+  // `gated`: also ask options.before_write and tell options.after_write
+  // (every write of documents and collections; not a replica applying
+  // its primary's log).
   absl::Status Write(const rocksdb::WriteOptions& wo,
-                     rocksdb::WriteBatch* batch, std::string_view what);
+                     rocksdb::WriteBatch* batch, std::string_view what,
+                     bool gated = true);
   absl::StatusOr<AddResult> AddLocked(
       CollectionState& c, const PreparedDocument& doc, bool upsert,
       absl::Time deadline = absl::InfiniteFuture())

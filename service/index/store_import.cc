@@ -632,6 +632,15 @@ absl::StatusOr<std::unique_ptr<BulkImport>> Store::BeginImport(
     std::string_view collection) {
   NEARDUP_ASSIGN_OR_RETURN(std::shared_ptr<CollectionState> c,
                            impl_->Find(collection));
+  if (!impl_->options.allow_import) {
+    return absl::FailedPreconditionError(
+        "bulk import is not replicated (its table files bypass the "
+        "write-ahead log replicas read): import into a single neardupd, "
+        "then start the replicas from it, or add the documents");
+  }
+  if (impl_->options.before_write) {
+    NEARDUP_RETURN_IF_ERROR(impl_->options.before_write());
+  }
   uint64_t version = 0, first = 0;
   {
     absl::MutexLock lock(&c->mu);

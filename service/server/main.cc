@@ -1,11 +1,15 @@
 // neardupd: the neardup gRPC server. Parses flags, starts NearDupServer,
-// and shuts it down cleanly on SIGINT or SIGTERM.
+// and shuts it down cleanly on SIGINT or SIGTERM; a replica that must fetch
+// its database again re-executes itself (SIGUSR2 from its own Node).
 
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <string>
 
@@ -83,6 +87,25 @@ ABSL_FLAG(std::string, backup_dir, "",
           "where the Backup rpc (neardup admin backup) writes RocksDB "
           "backups, incremental; empty: no backups");
 ABSL_FLAG(bool, verbose, false, "log every failed call");
+ABSL_FLAG(std::string, etcd, "",
+          "etcd endpoints (host:port,...): run as a node of the node group "
+          "--group, replicated, with failover (docs/SCALE.md); empty: a "
+          "single node");
+ABSL_FLAG(std::string, group, "default", "the node group this node is in");
+ABSL_FLAG(std::string, node_name, "",
+          "this node's name, unique in its group (default: the host name)");
+ABSL_FLAG(std::string, advertise, "",
+          "host:port the other nodes and clients reach this node at "
+          "(default: --listen)");
+ABSL_FLAG(int, lease_seconds, 2,
+          "TTL of the node's etcd lease: a dead primary is replaced after "
+          "about this long");
+ABSL_FLAG(std::string, ack, "primary",
+          "when a write is answered: 'primary' (once the primary has it) or "
+          "'replica' (once a replica has it too)");
+ABSL_FLAG(int, ack_timeout_ms, 5000,
+          "--ack replica: how long a write waits for a replica before "
+          "UNAVAILABLE");
 ABSL_FLAG(bool, verify, false,
           "check the database at --db (every document has all its index "
           "keys, no key is orphaned, counts are right, the write-ahead log "
@@ -189,6 +212,7 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGUSR2);  // a replica must fetch its database again
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   // Sizes in MiB: bounded so the byte counts cannot overflow.
@@ -287,6 +311,30 @@ int main(int argc, char** argv) {
   }
   options.min_free_bytes = static_cast<uint64_t>(min_free_mb) << 20;
   options.backup_dir = absl::GetFlag(FLAGS_backup_dir);
+  options.node.etcd = absl::GetFlag(FLAGS_etcd);
+  options.node.group = absl::GetFlag(FLAGS_group);
+  options.node.name = absl::GetFlag(FLAGS_node_name);
+  if (options.node.name.empty()) {
+    char host[256] = {};
+    gethostname(host, sizeof(host) - 1);
+    options.node.name = host;
+  }
+  options.node.advertise = absl::GetFlag(FLAGS_advertise);
+  options.node.lease_seconds = absl::GetFlag(FLAGS_lease_seconds);
+  const std::string ack = absl::GetFlag(FLAGS_ack);
+  if (ack != "primary" && ack != "replica") {
+    std::fprintf(stderr, "neardupd: --ack must be primary or replica\n");
+    return 2;
+  }
+  if (options.node.lease_seconds < 1) {
+    std::fprintf(stderr, "neardupd: --lease_seconds must be >= 1\n");
+    return 2;
+  }
+  options.node.ack_replica = ack == "replica";
+  options.node.ack_timeout =
+      absl::Milliseconds(absl::GetFlag(FLAGS_ack_timeout_ms));
+  // A replica whose database must be fetched again restarts itself.
+  options.on_resync = [](const std::string&) { kill(getpid(), SIGUSR2); };
   // Every connection is a descriptor: at the default 1,024 a few hundred
   // idle clients and RocksDB's files starve the accept loop.
   const uint64_t open_files = neardup::RaiseOpenFileLimit();
@@ -329,6 +377,23 @@ int main(int argc, char** argv) {
                                        "old tokens stay: ",
                                        reloaded.ToString()));
     }
+  }
+  if (signal_number == SIGUSR2) {
+    // The replica cannot follow its primary from what it holds: start
+    // again, and PrepareDatabase fetches a checkpoint first.
+    NEARDUP_LOG(kWarning, "restarting to fetch the database from the primary");
+    (*server)->Shutdown(absl::Seconds(1));
+    server->reset();
+    absl::Status marked = neardup::replication::MarkForResync(
+        options.db_path, "replica diverged or fell behind the log");
+    if (!marked.ok()) {
+      std::fprintf(stderr, "neardupd: %s\n",
+                   std::string(marked.message()).c_str());
+      return 1;
+    }
+    execv("/proc/self/exe", argv);
+    std::fprintf(stderr, "neardupd: cannot restart: %s\n", strerror(errno));
+    return 1;
   }
   NEARDUP_LOG(kInfo, absl::StrCat("signal ", signal_number, ": shutting down"));
   (*server)->Shutdown(absl::Seconds(grace_seconds));

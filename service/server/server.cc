@@ -111,6 +111,34 @@ absl::StatusOr<std::unique_ptr<NearDupServer>> NearDupServer::Start(
   store_options.block_cache_bytes = options.block_cache_bytes;
   store_options.write_buffer_bytes = options.write_buffer_bytes;
   store_options.min_free_bytes = options.min_free_bytes;
+  if (!options.node.etcd.empty()) {
+    NEARDUP_ASSIGN_OR_RETURN(
+        std::unique_ptr<replication::EtcdClient> etcd,
+        replication::EtcdClient::Connect(options.node.etcd));
+    NEARDUP_RETURN_IF_ERROR(
+        replication::PrepareDatabase(options.node, *etcd, options.db_path));
+    replication::NodeOptions node = options.node;
+    if (node.advertise.empty()) {
+      if (absl::EndsWith(options.listen, ":0")) {
+        return absl::InvalidArgumentError(
+            "a node listening on port 0 must be told the address the other "
+            "nodes reach it at (advertise)");
+      }
+      node.advertise = options.listen;
+    }
+    server->node_ =
+        std::make_unique<replication::Node>(std::move(node), std::move(etcd));
+    replication::Node* n = server->node_.get();
+    store_options.before_write = [n] { return n->BeforeWrite(); };
+    store_options.after_write = [n](uint64_t seq) {
+      return n->AfterWrite(seq);
+    };
+    // What a replica that was away can still pull instead of a whole
+    // checkpoint: an hour, at most 4 GB of log.
+    store_options.wal_ttl_seconds = 3600;
+    store_options.wal_size_limit_mb = 4096;
+    store_options.allow_import = false;
+  }
   NEARDUP_ASSIGN_OR_RETURN(server->store_, index::Store::Open(store_options));
   server->engine_ = std::make_unique<engine::Engine>(server->store_.get());
   server->executor_ = std::make_unique<Executor>(
@@ -158,6 +186,11 @@ absl::StatusOr<std::unique_ptr<NearDupServer>> NearDupServer::Start(
   }
   builder.AddListeningPort(options.listen, credentials, &server->port_);
   builder.RegisterService(server->service_.get());
+  if (server->node_ != nullptr) {
+    server->replication_ = std::make_unique<replication::ReplicationService>(
+        server->node_.get(), server->store_.get());
+    builder.RegisterService(server->replication_.get());
+  }
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
@@ -170,6 +203,10 @@ absl::StatusOr<std::unique_ptr<NearDupServer>> NearDupServer::Start(
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen,
                      ": address in use or not available"));
+  }
+  if (server->node_ != nullptr) {
+    NEARDUP_RETURN_IF_ERROR(
+        server->node_->Start(server->store_.get(), options.on_resync));
   }
   server->server_->GetHealthCheckService()->SetServingStatus(true);
   server->server_->GetHealthCheckService()->SetServingStatus(
@@ -204,6 +241,9 @@ int NearDupServer::metrics_port() const {
 
 void NearDupServer::Shutdown(absl::Duration grace) {
   serving_.store(false);
+  // Gives up the lease first: another node is elected at once, and pulls
+  // end.
+  if (node_ != nullptr) node_->Stop();
   if (health_watcher_.joinable()) {
     stop_watching_.Notify();
     health_watcher_.join();
@@ -218,11 +258,13 @@ void NearDupServer::Shutdown(absl::Duration grace) {
     server_.reset();
   }
   service_.reset();
+  replication_.reset();
   admission_.reset();
   access_.reset();
   large_executor_.reset();
   executor_.reset();
   engine_.reset();
+  node_.reset();
   store_.reset();
 }
 

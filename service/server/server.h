@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -33,6 +34,8 @@
 #include "service/engine/engine.h"
 #include "service/index/store.h"
 #include "service/metrics/registry.h"
+#include "service/replication/node.h"
+#include "service/replication/replication_service.h"
 #include "service/server/metrics_http.h"
 
 namespace neardup::server {
@@ -96,6 +99,14 @@ class NearDupServer {
     // their scratch files go to DB_PATH/audits.
     int audit_threads = 0;
     uint64_t audit_memory_bytes = uint64_t{1} << 30;
+    // A node of a replicated node group (service/replication/node.h) when
+    // `node.etcd` is set; a single node otherwise. An empty
+    // `node.advertise` becomes the listening host and port.
+    replication::NodeOptions node;
+    // Called (from a background thread) when this node's database must be
+    // fetched again from the primary: the process should shut down and
+    // start again (neardupd re-executes itself).
+    std::function<void(const std::string&)> on_resync;
   };
 
   // Opens the store and starts serving. FAILED_PRECONDITION if the database
@@ -129,7 +140,14 @@ class NearDupServer {
   // True from Start until Shutdown while the store accepts writes (not
   // after a full disk or an I/O error stopped them); the gRPC health
   // service and /healthz say the same, within a second.
-  bool serving() const { return serving_.load() && store_->writable(); }
+  // On a node of a group, also only while it is the primary holding its
+  // lease, or a replica caught up with it (node.h, Node::Ready).
+  bool serving() const {
+    return serving_.load() && store_->writable() &&
+           (node_ == nullptr || node_->Ready());
+  }
+  // The node of a group, or null for a single node.
+  const replication::Node* node() const { return node_.get(); }
 
   // Stops accepting calls, lets in-flight calls finish until `grace` has
   // passed (then cancels them), and closes the store. Idempotent.
@@ -141,6 +159,8 @@ class NearDupServer {
   // Declared so that destruction runs server_, service_, admission_, the
   // executors (which finish the calls still queued), engine_, then store_.
   std::unique_ptr<index::Store> store_;
+  std::unique_ptr<replication::Node> node_;
+  std::unique_ptr<replication::ReplicationService> replication_;
   std::unique_ptr<engine::Engine> engine_;
   std::unique_ptr<Executor> executor_;
   std::unique_ptr<Executor> large_executor_;

@@ -1,0 +1,571 @@
+// Node groups on loopback (docs/SCALE.md): a three-member etcd and three
+// neardupd processes. Failover under concurrent CheckAndAdd load, with
+// kill -9 of the primary, and a replica started empty. Skipped where etcd
+// is not installed (deploy/install-deps.sh installs it).
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "client/client.h"
+#include "client/router.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "gtest/gtest.h"
+#include "neardup/v1/replication.grpc.pb.h"
+#include "tests/testing/cluster.h"
+#include "tests/testing/subprocess.h"
+
+namespace neardup {
+namespace {
+
+using client::Client;
+using client::Router;
+using testing::LocalCluster;
+
+constexpr char kCollection[] = "crawl";
+
+std::string TempDir(const std::string& name) {
+  const std::string dir =
+      absl::StrCat(std::filesystem::temp_directory_path().string(), "/neardup-",
+                   name, "-", getpid());
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+// A page of 120 random words of a 20,000-word vocabulary: unrelated pages
+// share next to no 4-word shingle.
+std::vector<std::string> RandomPage(std::mt19937_64& rng) {
+  std::vector<std::string> words;
+  std::uniform_int_distribution<int> word(0, 19999);
+  for (int i = 0; i < 120; ++i) words.push_back(absl::StrCat("w", word(rng)));
+  return words;
+}
+
+// The near copy of `page`: two words changed (Jaccard about 0.87).
+std::vector<std::string> NearCopy(std::vector<std::string> page,
+                                  std::mt19937_64& rng) {
+  for (int i = 0; i < 2; ++i) {
+    page[rng() % page.size()] = absl::StrCat("changed", rng() % 1000);
+  }
+  return page;
+}
+
+// What the load saw: ids acknowledged as added (or already stored), and
+// the stored documents DUP answers named.
+struct Outcome {
+  absl::Mutex mu;
+  std::set<std::string> acked ABSL_GUARDED_BY(mu);
+  std::set<std::string> named ABSL_GUARDED_BY(mu);
+  uint64_t dups ABSL_GUARDED_BY(mu) = 0;
+  uint64_t retries ABSL_GUARDED_BY(mu) = 0;
+  std::vector<std::string> errors ABSL_GUARDED_BY(mu);
+  size_t acked_count() {
+    absl::MutexLock lock(&mu);
+    return acked.size();
+  }
+};
+
+// CheckAndAdd through the router, retried across failovers (bounded).
+absl::StatusOr<v1::CheckAndAddResponse> CheckAndAddRouted(
+    Router& router, const v1::CheckAndAddRequest& req, Outcome& out) {
+  absl::Status last;
+  for (int attempt = 0; attempt < 400; ++attempt) {
+    auto c = router.ForWrite(kCollection);
+    if (c.ok()) {
+      absl::StatusOr<v1::CheckAndAddResponse> r = (*c)->CheckAndAdd(req);
+      if (r.ok() || !Router::Retryable(r.status())) return r;
+      last = r.status();
+    } else {
+      last = c.status();
+      if (!Router::Retryable(last)) return last;
+    }
+    {
+      absl::MutexLock lock(&out.mu);
+      ++out.retries;
+    }
+    router.Forget(kCollection);
+    absl::SleepFor(absl::Milliseconds(25));  // back off, then ask etcd again
+  }
+  return last;
+}
+
+// Writers: pages, a fifth of them near copies of an earlier page of the
+// same writer, until `stop` (at most `limit` each).
+void RunLoad(Router& router, int writer, int limit, std::atomic<bool>& stop,
+             Outcome& out) {
+  std::mt19937_64 rng(1000 + writer);
+  std::vector<std::vector<std::string>> pages;
+  for (int i = 0; i < limit && !stop.load(); ++i) {
+    std::vector<std::string> page =
+        !pages.empty() && rng() % 5 == 0
+            ? NearCopy(pages[rng() % pages.size()], rng)
+            : RandomPage(rng);
+    v1::CheckAndAddRequest req;
+    req.set_collection(kCollection);
+    const std::string id = absl::StrCat("w", writer, "-", i);
+    req.mutable_document()->set_id(id);
+    req.mutable_document()->set_content(absl::StrJoin(page, " "));
+    absl::StatusOr<v1::CheckAndAddResponse> r =
+        CheckAndAddRouted(router, req, out);
+    absl::MutexLock lock(&out.mu);
+    if (!r.ok()) {
+      out.errors.push_back(absl::StrCat(id, ": ", r.status().ToString()));
+      continue;
+    }
+    if (r->added() || r->already_stored()) {
+      out.acked.insert(id);
+      pages.push_back(std::move(page));
+    } else {
+      ++out.dups;
+      for (const auto& m : r->matches()) out.named.insert(m.id());
+    }
+  }
+}
+
+v1::NodePosition PositionOf(const std::string& address) {
+  auto stub = v1::Replication::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  v1::NodePosition p;
+  if (!stub->GetPosition(&ctx, v1::GetPositionRequest(), &p).ok()) {
+    p.set_role("unreachable");
+  }
+  return p;
+}
+
+// Waits until every running node is at the primary's position.
+bool WaitAllCaughtUp(const LocalCluster& cluster, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    std::set<std::pair<int64_t, uint64_t>> positions;
+    bool primary = false, all = true;
+    for (int i = 0; i < cluster.nodes(); ++i) {
+      if (!cluster.running(i)) continue;
+      v1::NodePosition p = PositionOf(cluster.address(i));
+      if (p.role() == "unreachable") all = false;
+      primary = primary || p.role() == "primary";
+      positions.insert({p.position().epoch(), p.position().sequence()});
+    }
+    if (all && primary && positions.size() == 1) return true;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return false;
+}
+
+absl::StatusOr<uint64_t> DocumentCount(const std::string& address) {
+  auto c = Client::Connect(address);
+  if (!c.ok()) return c.status();
+  auto info = (*c)->GetCollection(kCollection);
+  if (!info.ok()) return info.status();
+  return info->document_count();
+}
+
+class ReplicationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::string why = LocalCluster::Unavailable(); !why.empty()) {
+      GTEST_SKIP() << why;
+    }
+  }
+
+  std::unique_ptr<LocalCluster> StartCluster(const std::string& name,
+                                             bool ack_replica,
+                                             int deferred = 0) {
+    LocalCluster::Options o;
+    o.neardupd = NEARDUPD_PATH;
+    o.dir = TempDir(name);
+    o.ack_replica = ack_replica;
+    o.deferred_nodes = deferred;
+    auto cluster = LocalCluster::Start(o);
+    EXPECT_TRUE(cluster.ok()) << cluster.status();
+    if (!cluster.ok()) return nullptr;
+    dir_ = o.dir;
+    return std::move(*cluster);
+  }
+
+  void CreateCollection(Router& router) {
+    Outcome ignored;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      auto c = router.ForWrite(kCollection);
+      if (c.ok()) {
+        v1::CollectionParams params;
+        params.set_threshold(0.8);
+        auto made = (*c)->CreateCollection(kCollection, params);
+        if (made.ok()) return;
+        ASSERT_TRUE(Router::Retryable(made.status())) << made.status();
+      }
+      router.Forget(kCollection);
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    FAIL() << "could not create the collection";
+  }
+
+  void TearDown() override {
+    if (!dir_.empty() && !HasFailure()) std::filesystem::remove_all(dir_);
+  }
+
+  std::string dir_;
+};
+
+TEST_F(ReplicationTest, KillingThePrimaryTenTimesLosesNoAcknowledgedWrite) {
+  std::unique_ptr<LocalCluster> cluster =
+      StartCluster("failover", /*ack_replica=*/true);
+  ASSERT_NE(cluster, nullptr);
+  auto router = Router::Connect(cluster->etcd_endpoints());
+  ASSERT_TRUE(router.ok()) << router.status();
+  CreateCollection(**router);
+
+  Outcome out;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> writers;
+  // Writers end however the test does.
+  struct Joiner {
+    std::atomic<bool>& stop;
+    std::vector<std::thread>& threads;
+    ~Joiner() {
+      stop = true;
+      for (auto& t : threads) {
+        if (t.joinable()) t.join();
+      }
+    }
+  } joiner{stop, writers};
+  for (int w = 0; w < 3; ++w) {
+    writers.emplace_back(
+        [&, w] { RunLoad(**router, w, /*limit=*/20000, stop, out); });
+  }
+  std::vector<double> failover_seconds;
+  for (int cycle = 0; cycle < 10; ++cycle) {
+    // Some acknowledged writes in this primary's epoch first.
+    const size_t before = out.acked_count();
+    const absl::Time deadline = absl::Now() + absl::Seconds(60);
+    while (out.acked_count() < before + 40 && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    ASSERT_GE(out.acked_count(), before + 40) << "cycle " << cycle;
+    absl::StatusOr<int> primary = cluster->PrimaryIndex();
+    ASSERT_TRUE(primary.ok() && *primary >= 0) << primary.status();
+    const absl::Time killed = absl::Now();
+    cluster->Kill(*primary);
+    absl::StatusOr<int> next =
+        cluster->WaitForPrimary(absl::Seconds(10), *primary);
+    ASSERT_TRUE(next.ok()) << next.status();
+    failover_seconds.push_back(absl::ToDoubleSeconds(absl::Now() - killed));
+    // Within the lease (1 s) plus a second.
+    EXPECT_LT(failover_seconds.back(), 2.0) << "cycle " << cycle;
+    ASSERT_TRUE(cluster->StartNode(*primary).ok());
+  }
+  stop = true;
+  for (auto& t : writers) t.join();
+
+  ASSERT_TRUE(WaitAllCaughtUp(*cluster, absl::Seconds(60)));
+  absl::StatusOr<int> primary = cluster->PrimaryIndex();
+  ASSERT_TRUE(primary.ok() && *primary >= 0);
+  auto client = Client::Connect(cluster->address(*primary));
+  ASSERT_TRUE(client.ok());
+  absl::MutexLock lock(&out.mu);
+  EXPECT_TRUE(out.errors.empty()) << absl::StrJoin(out.errors, "\n");
+  std::printf("failover seconds: %s\n",
+              absl::StrJoin(failover_seconds, " ").c_str());
+  std::printf(
+      "%zu acknowledged, %llu DUP answers naming %zu documents, "
+      "%llu retries across failovers\n",
+      out.acked.size(), static_cast<unsigned long long>(out.dups),
+      out.named.size(), static_cast<unsigned long long>(out.retries));
+  EXPECT_GT(out.dups, 0u);
+  // No acknowledged document lost.
+  size_t lost = 0;
+  for (const std::string& id : out.acked) {
+    if (!(*client)->Get(kCollection, id).ok()) ++lost;
+  }
+  EXPECT_EQ(lost, 0u) << "of " << out.acked.size() << " acknowledged";
+  // Every DUP answer named a stored document.
+  for (const std::string& id : out.named) {
+    EXPECT_TRUE((*client)->Get(kCollection, id).ok()) << id;
+  }
+  // Nothing was stored twice: no pair at or above the threshold.
+  v1::AuditRequest audit;
+  audit.set_collection(kCollection);
+  v1::AuditSummary summary;
+  ASSERT_TRUE((*client)
+                  ->Audit(audit,
+                          [&](const v1::AuditResponse& r) {
+                            if (r.has_summary()) summary = r.summary();
+                            return absl::OkStatus();
+                          })
+                  .ok());
+  EXPECT_EQ(summary.verified_pairs(), 0u);
+  EXPECT_EQ(summary.documents(), out.acked.size());
+  // Every node holds the same, and checks clean.
+  for (int i = 0; i < cluster->nodes(); ++i) {
+    absl::StatusOr<uint64_t> count = DocumentCount(cluster->address(i));
+    ASSERT_TRUE(count.ok()) << count.status();
+    EXPECT_EQ(*count, out.acked.size()) << "node " << i;
+    auto c = Client::Connect(cluster->address(i));
+    auto verified = (*c)->Verify(absl::Minutes(2));
+    ASSERT_TRUE(verified.ok()) << verified.status();
+    EXPECT_TRUE(verified->clean()) << "node " << i;
+  }
+}
+
+TEST_F(ReplicationTest, AnEmptyReplicaCatchesUpFromACheckpointAndTheLog) {
+  std::unique_ptr<LocalCluster> cluster =
+      StartCluster("checkpoint", /*ack_replica=*/false, /*deferred=*/1);
+  ASSERT_NE(cluster, nullptr);
+  auto router = Router::Connect(cluster->etcd_endpoints());
+  ASSERT_TRUE(router.ok());
+  CreateCollection(**router);
+  Outcome out;
+  std::atomic<bool> stop{false};
+  const absl::Time load_start = absl::Now();
+  RunLoad(**router, 0, 300, stop, out);
+  std::printf("300 CheckAndAdd calls in %s\n",
+              absl::FormatDuration(absl::Now() - load_start).c_str());
+  const int primary = *cluster->PrimaryIndex();
+  const int replica = (primary + 1) % 3;
+
+  // Writes sent to a replica are refused, naming the primary.
+  auto direct = Client::Connect(cluster->address(replica));
+  v1::AddRequest add;
+  add.set_collection(kCollection);
+  add.mutable_document()->set_id("to-a-replica");
+  add.mutable_document()->set_content("a page sent to the wrong node");
+  absl::StatusOr<v1::AddResponse> refused = (*direct)->Add(add);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find(cluster->address(primary)),
+            std::string::npos)
+      << refused.status();
+
+  // The fourth node starts on nothing: a checkpoint, then the log, while
+  // writes go on.
+  const absl::Time started = absl::Now();
+  ASSERT_TRUE(cluster->StartNode(3).ok());
+  RunLoad(**router, 1, 200, stop, out);
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  absl::StatusOr<uint64_t> count;
+  do {
+    count = DocumentCount(cluster->address(3));
+  } while ((!count.ok() || *count != out.acked_count()) &&
+           absl::Now() < deadline &&
+           (absl::SleepFor(absl::Milliseconds(20)), true));
+  ASSERT_TRUE(count.ok()) << count.status();
+  EXPECT_EQ(*count, out.acked_count());
+  std::printf("the empty replica caught up %s after it started\n",
+              absl::FormatDuration(absl::Now() - started).c_str());
+  auto fourth = Client::Connect(cluster->address(3));
+  auto verified = (*fourth)->Verify(absl::Minutes(2));
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_TRUE(verified->clean());
+  EXPECT_TRUE((*fourth)->Get(kCollection, "w1-199").ok() ||
+              (*fourth)->Get(kCollection, "w0-0").ok());
+  v1::NodePosition p = PositionOf(cluster->address(3));
+  EXPECT_EQ(p.role(), "replica");
+  EXPECT_EQ(p.lag_writes(), 0u);
+}
+
+// A test host in a network namespace of its own, joined to this one by a
+// veth pair (10.199.N.1 here, 10.199.N.2 there): cutting the link cuts it
+// off from etcd and the other nodes. Needs root and iproute2.
+class Namespace {
+ public:
+  Namespace() {
+    const int n = 1 + getpid() % 250;
+    name_ = absl::StrCat("neardup", getpid());
+    here_ = absl::StrCat("nda", getpid());
+    there_ = absl::StrCat("ndb", getpid());
+    host_ = absl::StrCat("10.199.", n, ".1");
+    guest_ = absl::StrCat("10.199.", n, ".2");
+    for (const std::vector<std::string>& cmd :
+         std::vector<std::vector<std::string>>{
+             {kIp, "netns", "add", name_},
+             {kIp, "link", "add", here_, "type", "veth", "peer", "name",
+              there_},
+             {kIp, "link", "set", there_, "netns", name_},
+             {kIp, "addr", "add", host_ + "/24", "dev", here_},
+             {kIp, "link", "set", here_, "up"},
+             {kIp, "netns", "exec", name_, kIp, "addr", "add", guest_ + "/24",
+              "dev", there_},
+             {kIp, "netns", "exec", name_, kIp, "link", "set", there_, "up"},
+             {kIp, "netns", "exec", name_, kIp, "link", "set", "lo", "up"}}) {
+      testing::CommandResult r = testing::RunCommand(cmd);
+      if (r.exit_code != 0) {
+        error_ = absl::StrCat(absl::StrJoin(cmd, " "), ": ", r.err);
+        return;
+      }
+    }
+  }
+  ~Namespace() {
+    testing::RunCommand({kIp, "netns", "del", name_});
+    testing::RunCommand({kIp, "link", "del", here_});
+  }
+  // Why the namespace could not be made, or "".
+  const std::string& error() const { return error_; }
+  const std::string& name() const { return name_; }
+  const std::string& host() const { return host_; }
+  const std::string& guest() const { return guest_; }
+  std::vector<std::string> Exec() const {
+    return {kIp, "netns", "exec", name_};
+  }
+  bool Cut() {
+    return testing::RunCommand({kIp, "link", "set", here_, "down"}).exit_code ==
+           0;
+  }
+  bool Mend() {
+    return testing::RunCommand({kIp, "link", "set", here_, "up"}).exit_code ==
+           0;
+  }
+
+ private:
+  static constexpr char kIp[] = "/usr/sbin/ip";
+  std::string name_, here_, there_, host_, guest_, error_;
+};
+
+// The time of a neardupd log line ("I 2026-12-05T07:16:33.349Z ...").
+std::optional<absl::Time> LogLineTime(const std::string& line) {
+  const size_t space = line.find(' ');
+  if (space == std::string::npos) return std::nullopt;
+  absl::Time t;
+  std::string err;
+  if (!absl::ParseTime(
+          "%Y-%m-%dT%H:%M:%E*SZ",
+          line.substr(space + 1, line.find(' ', space + 1) - space - 1), &t,
+          &err)) {
+    return std::nullopt;
+  }
+  return t;
+}
+
+TEST_F(ReplicationTest, AStalePrimaryCutOffCannotAcknowledgeAWrite) {
+  if (getuid() != 0 || access("/usr/sbin/ip", X_OK) != 0) {
+    GTEST_SKIP() << "needs root and iproute2 for a network namespace";
+  }
+  Namespace ns;
+  if (!ns.error().empty())
+    GTEST_SKIP() << "no network namespace: " << ns.error();
+  // Node 0 alone first (so it is the primary), in the namespace; nodes 1
+  // and 2 here. Writes are answered by the primary alone: its lease is
+  // what stops it.
+  LocalCluster::Options o;
+  o.neardupd = NEARDUPD_PATH;
+  o.dir = TempDir("partition");
+  o.nodes = 1;
+  o.deferred_nodes = 2;
+  o.host = ns.host();
+  o.node_hosts[0] = ns.guest();
+  o.node_prefixes[0] = ns.Exec();
+  auto cluster = LocalCluster::Start(o);
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  dir_ = o.dir;
+  ASSERT_EQ(*(*cluster)->PrimaryIndex(), 0);
+  ASSERT_TRUE((*cluster)->StartNode(1).ok());
+  ASSERT_TRUE((*cluster)->StartNode(2).ok());
+  auto router = Router::Connect((*cluster)->etcd_endpoints());
+  ASSERT_TRUE(router.ok());
+  CreateCollection(**router);
+  ASSERT_TRUE(WaitAllCaughtUp(**cluster, absl::Seconds(30)));
+
+  // A writer inside the namespace adds a page after another to the node
+  // there, for at most 20 s, printing "ok|no ID NANOSECONDS" after each.
+  const std::string page = o.dir + "/page.txt";
+  {
+    std::ofstream f(page);
+    f << "a page written again and again under new ids by a crawler that "
+         "cannot see the rest of the cluster any more";
+  }
+  const std::string script = absl::StrCat(
+      "end=$(( $(date +%s) + 20 )); i=0; while [ $(date +%s) -lt $end ]; do "
+      "i=$((i+1)); if ",
+      NEARDUP_CLI_PATH, " --server ", (*cluster)->address(0),
+      " --timeout 2 add -c ", kCollection, " --id s$i ", page,
+      " >/dev/null 2>&1; then echo ok $i $(date +%s%N); else echo no $i "
+      "$(date +%s%N); fi; done");
+  std::vector<std::string> argv = ns.Exec();
+  argv.insert(argv.end(), {"/bin/sh", "-c", script});
+  const std::string out = o.dir + "/writer.out";
+  auto writer = testing::LoggedProcess::Start(argv, out);
+  ASSERT_TRUE(writer.ok());
+  auto Lines = [&] {
+    std::ifstream f(out);
+    std::vector<std::vector<std::string>> lines;
+    for (std::string l; std::getline(f, l);) {
+      lines.push_back(absl::StrSplit(l, ' '));
+    }
+    return lines;
+  };
+  auto OkCount = [&] {
+    int n = 0;
+    for (const auto& l : Lines()) n += l.size() == 3 && l[0] == "ok";
+    return n;
+  };
+  const absl::Time deadline = absl::Now() + absl::Seconds(15);
+  while (OkCount() < 5 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_GE(OkCount(), 5) << "the writer never got through";
+
+  ASSERT_TRUE(ns.Cut());
+  absl::StatusOr<int> next =
+      (*cluster)->WaitForPrimary(absl::Seconds(10), /*other_than=*/0);
+  ASSERT_TRUE(next.ok()) << next.status();
+  // When the new primary's epoch began, from its log.
+  std::optional<absl::Time> epoch_began;
+  const absl::Time wait_log = absl::Now() + absl::Seconds(10);
+  while (!epoch_began.has_value() && absl::Now() < wait_log) {
+    std::ifstream f((*cluster)->log(*next));
+    for (std::string l; std::getline(f, l);) {
+      if (l.find("is the primary of group") != std::string::npos) {
+        epoch_began = LogLineTime(l);
+      }
+    }
+    if (!epoch_began.has_value()) absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_TRUE(epoch_began.has_value());
+  // Let the writer try for another two seconds past it.
+  while (absl::Now() < *epoch_began + absl::Seconds(2)) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  (*writer)->Stop(SIGTERM);
+  int after = 0, refused_after = 0;
+  absl::Time last_ok = absl::InfinitePast();
+  for (const auto& l : Lines()) {
+    int64_t nanos = 0;
+    if (l.size() != 3 || !absl::SimpleAtoi(l[2], &nanos)) continue;
+    const absl::Time at = absl::FromUnixNanos(nanos);
+    if (l[0] == "ok") last_ok = std::max(last_ok, at);
+    if (at > *epoch_began) {
+      ++after;
+      refused_after += l[0] == "no";
+    }
+  }
+  std::printf(
+      "last write the cut-off primary acknowledged: %s before the "
+      "new epoch began; %d writes tried after it, %d refused\n",
+      absl::FormatDuration(*epoch_began - last_ok).c_str(), after,
+      refused_after);
+  EXPECT_LT(last_ok, *epoch_began);
+  EXPECT_GT(after, 0);
+  EXPECT_EQ(refused_after, after);
+  ASSERT_TRUE(ns.Mend());
+}
+
+}  // namespace
+}  // namespace neardup
