@@ -309,18 +309,35 @@ class Store {
   };
   // The sequence number of the latest write.
   uint64_t LatestSequence() const;
-  // Appends to `out` the writes after sequence number `after`, in order,
-  // whole, until at least `max_bytes` are gathered or the log ends.
-  // OUT_OF_RANGE if the log no longer reaches back that far (a replica
-  // must then start again from a checkpoint).
-  absl::Status ReadLog(uint64_t after, size_t max_bytes,
-                       std::vector<LogEntry>* out) const;
-  // Applies `data` (a LogEntry's, from another store of the same lineage)
-  // and `meta_key` = `meta_value` in one atomic write, bypassing
-  // before_write, then brings the collections held in memory up to date
-  // with what it changed.
-  absl::Status ApplyLogEntry(std::string_view data, std::string_view meta_key,
-                             std::string_view meta_value);
+  // A reader of the write-ahead log from a point on, kept open between
+  // reads so that each read goes on where the last one ended (opening the
+  // log reads its current file from the start). Not thread-safe.
+  class LogReader {
+   public:
+    virtual ~LogReader() = default;
+    // Appends to `out` the next writes, in order, whole, until at least
+    // `max_bytes` are gathered or the log ends (none: nothing new yet).
+    // OUT_OF_RANGE if the log no longer reaches back to where this reader
+    // is (a replica must then start again from a checkpoint).
+    virtual absl::Status Read(size_t max_bytes, std::vector<LogEntry>* out) = 0;
+    // The last sequence number read.
+    virtual uint64_t position() const = 0;
+  };
+  // A reader of the writes after sequence number `after`.
+  std::unique_ptr<LogReader> ReadLogAfter(uint64_t after) const;
+  // Applies `entries` (LogEntry data, consecutive, from another store of
+  // the same lineage) and `meta_key` = `meta_value` in one atomic write,
+  // bypassing before_write: a replica moves from one whole write of its
+  // primary to a later one, never between. Call ReloadCollections after:
+  // until then the collections in memory (counts, new and dropped ones)
+  // lag what was applied.
+  absl::Status ApplyLogEntries(absl::Span<const std::string_view> entries,
+                               std::string_view meta_key,
+                               std::string_view meta_value);
+  // Brings the collections held in memory up to date with what applied
+  // log entries changed; ApplyLogEntry with `reload` false leaves that to
+  // one call after several entries.
+  absl::Status ReloadCollections();
   // Bookkeeping values of the replication (keys beginning
   // "replication/"), stored beside the collections: nullopt if absent.
   absl::StatusOr<std::optional<std::string>> GetMeta(

@@ -109,37 +109,46 @@ absl::Status PrepareDatabase(const NodeOptions& options, EtcdClient& etcd,
   if (!marked && HoldsDatabase(db_path)) return absl::OkStatus();
   const std::string key = GroupPrefix(options.group) + "primary";
   const absl::Time deadline = absl::Now() + wait;
-  std::string address;
-  while (true) {
+  const std::string incoming = db_path + ".incoming";
+  absl::Status last = absl::UnavailableError("no primary in etcd");
+  int64_t epoch = -1;
+  // Until a primary (not this node's last life) hands over a whole
+  // checkpoint, or `wait` passes: the primary may die meanwhile, and
+  // another be elected.
+  while (epoch < 0) {
     absl::StatusOr<std::optional<EtcdClient::KeyValue>> primary = etcd.Get(key);
     if (primary.ok() && primary->has_value()) {
       const std::string& v = (*primary)->value;
       const size_t nl = v.find('\n');
       if (nl != std::string::npos && v.substr(0, nl) != options.name) {
-        address = v.substr(nl + 1);
-        break;
+        fs::remove_all(incoming, ec);
+        fs::create_directories(incoming, ec);
+        if (ec) {
+          return absl::InternalError(
+              absl::StrCat("cannot create ", incoming, ": ", ec.message()));
+        }
+        absl::StatusOr<int64_t> fetched =
+            Fetch(options, v.substr(nl + 1), incoming);
+        if (fetched.ok()) {
+          epoch = *fetched;
+          break;
+        }
+        last = fetched.status();
       }
     } else if (primary.ok() && !marked) {
       // A group starting for the first time: this node opens an empty
       // database and takes part in the first election.
       return absl::OkStatus();
+    } else if (!primary.ok()) {
+      last = primary.status();
     }
     if (absl::Now() >= deadline) {
-      return absl::UnavailableError(absl::StrCat(
-          "no other primary of group ", options.group, " in etcd within ",
-          absl::FormatDuration(wait), " to fetch a checkpoint from",
-          primary.ok() ? "" : absl::StrCat(": ", primary.status().message())));
+      return absl::UnavailableError(
+          absl::StrCat("no checkpoint of group ", options.group, " within ",
+                       absl::FormatDuration(wait), ": ", last.message()));
     }
     absl::SleepFor(absl::Milliseconds(100));
   }
-  const std::string incoming = db_path + ".incoming";
-  fs::remove_all(incoming, ec);
-  fs::create_directories(incoming, ec);
-  if (ec) {
-    return absl::InternalError(
-        absl::StrCat("cannot create ", incoming, ": ", ec.message()));
-  }
-  NEARDUP_ASSIGN_OR_RETURN(int64_t epoch, Fetch(options, address, incoming));
   {
     // Where the checkpoint ends, in the primary's numbering.
     index::Store::Options o;

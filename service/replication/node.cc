@@ -42,6 +42,14 @@ std::string PrimaryKey(const NodeOptions& o) {
 std::string MembersPrefix(const NodeOptions& o) {
   return GroupPrefix(o.group) + "members/";
 }
+// The group's newest epoch, written by each primary once elected (no
+// lease: it outlives them).
+std::string EpochKey(const NodeOptions& o) {
+  return GroupPrefix(o.group) + "epoch";
+}
+// How long after the group last had a primary a node that lacks the
+// newest epoch may run (see ShouldCampaign).
+constexpr absl::Duration kStaleCampaignAfter = absl::Seconds(30);
 
 absl::Status FromGrpc(const grpc::Status& s, const std::string& what) {
   if (s.ok()) return absl::OkStatus();
@@ -96,6 +104,7 @@ absl::Status Node::Start(index::Store* store,
                            " at position ", FormatPosition(*pos)));
   coordinator_ = std::thread([this] { Coordinate(); });
   follower_ = std::thread([this] { Follow(); });
+  acker_ = std::thread([this] { SendAcks(); });
   return absl::OkStatus();
 }
 
@@ -112,6 +121,7 @@ void Node::Stop() {
   }
   if (coordinator_.joinable()) coordinator_.join();
   if (follower_.joinable()) follower_.join();
+  if (acker_.joinable()) acker_.join();
   // Lets another node be elected now rather than when the lease expires.
   if (lease != 0) etcd_->Revoke(lease).IgnoreError();
 }
@@ -286,6 +296,14 @@ void Node::Promote(int64_t epoch) {
     absl::MutexLock lock(&mu_);
     before = applied_;
   }
+  absl::Status reloaded = store_->ReloadCollections();
+  if (!reloaded.ok()) {
+    NEARDUP_LOG(kError, absl::StrCat("node ", options_.name,
+                                     " was elected but cannot read its "
+                                     "collections: ",
+                                     reloaded.message()));
+    return;
+  }
   absl::StatusOr<uint64_t> start =
       store_->PutMeta(kPrimaryEpochKey, absl::StrCat(epoch));
   absl::MutexLock lock(&mu_);
@@ -339,6 +357,26 @@ absl::Status Node::RenewLease() {
 }
 
 bool Node::ShouldCampaign(const Position& mine) {
+  // The newest epoch the group has had. A node that never applied its
+  // first write lacks what that primary wrote (with --ack replica, maybe
+  // acknowledged writes): it runs only once no such node has come
+  // forward for a long while (kStaleCampaignAfter), so that a group
+  // whose last primary died before any replica heard from it is not
+  // stuck for ever.
+  absl::StatusOr<std::optional<EtcdClient::KeyValue>> latest =
+      etcd_->Get(EpochKey(options_));
+  if (!latest.ok()) return false;
+  int64_t epoch = 0;
+  if (latest->has_value() && !absl::SimpleAtoi((*latest)->value, &epoch)) {
+    return false;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    if (absl::Now() - primary_seen_ < kStaleCampaignAfter &&
+        mine.epoch < epoch) {
+      return false;
+    }
+  }
   absl::StatusOr<std::vector<EtcdClient::KeyValue>> members =
       etcd_->List(MembersPrefix(options_));
   if (!members.ok()) return false;
@@ -351,13 +389,25 @@ bool Node::ShouldCampaign(const Position& mine) {
     grpc::ClientContext ctx;
     ctx.set_deadline(In(absl::Milliseconds(300)));
     v1::NodePosition theirs;
+    // A member whose lease lives but who does not answer may be further
+    // on: wait for it, or for its lease to end.
     if (!stub->GetPosition(&ctx, v1::GetPositionRequest(), &theirs).ok()) {
-      continue;  // unreachable: not a candidate either
+      return false;
     }
     const Position p{theirs.position().epoch(), theirs.position().sequence()};
     if (mine < p || (p == mine && name < options_.name)) return false;
   }
   return true;
+}
+
+void Node::TakeUp(int64_t epoch) {
+  Promote(epoch);
+  if (!IsPrimaryOf(epoch)) return;
+  absl::Status noted = etcd_->Put(EpochKey(options_), absl::StrCat(epoch));
+  if (!noted.ok()) {
+    NEARDUP_LOG(kWarning, absl::StrCat("cannot record epoch ", epoch,
+                                       " in etcd: ", noted.message()));
+  }
 }
 
 void Node::Coordinate() {
@@ -385,6 +435,7 @@ void Node::Coordinate() {
       lease = lease_;
       mine = PositionLocked();
       if (primary->has_value()) {
+        primary_seen_ = absl::Now();
         const auto [name, address] = ParsePrimaryValue((*primary)->value);
         const int64_t epoch = (*primary)->create_revision;
         const bool ours = name == options_.name && (*primary)->lease == lease_;
@@ -409,13 +460,13 @@ void Node::Coordinate() {
       }
     }
     if (primary->has_value()) {
-      Promote((*primary)->create_revision);
+      TakeUp((*primary)->create_revision);
       continue;
     }
     if (lease == 0 || !ShouldCampaign(mine)) continue;
     absl::StatusOr<std::optional<int64_t>> won = etcd_->CreateIfAbsent(
         PrimaryKey(options_), PrimaryValue(options_), lease);
-    if (won.ok() && won->has_value()) Promote(**won);
+    if (won.ok() && won->has_value()) TakeUp(**won);
   }
 }
 
@@ -454,6 +505,45 @@ void Node::Follow() {
   }
 }
 
+void Node::SendAcks() {
+  std::string address;
+  std::unique_ptr<v1::Replication::Stub> stub;
+  Position sent;
+  while (!stop_.HasBeenNotified()) {
+    v1::AckRequest ack;
+    {
+      absl::MutexLock lock(&mu_);
+      // Waits for a write applied since the last report. Reports are
+      // sent one after another, each with the latest position: a burst
+      // of small writes costs a few reports, not one each.
+      while (!stop_.HasBeenNotified() &&
+             (role_ == Role::kPrimary || ack_address_.empty() ||
+              !(sent < applied_))) {
+        changed_.WaitWithTimeout(&mu_, kPoll);
+      }
+      if (stop_.HasBeenNotified()) return;
+      if (ack_address_ != address) {
+        address = ack_address_;
+        stub = v1::Replication::NewStub(
+            grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+      }
+      sent = applied_;
+    }
+    ack.set_replica(options_.name);
+    ack.mutable_applied()->set_epoch(sent.epoch);
+    ack.mutable_applied()->set_sequence(sent.sequence);
+    v1::AckResponse ignored;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(In(absl::Seconds(1)));
+    if (!stub->Ack(&ctx, ack, &ignored).ok()) {
+      stop_.WaitForNotificationWithTimeout(kPoll);
+      absl::MutexLock lock(&mu_);
+      sent = Position{};  // report again
+      address.clear();
+    }
+  }
+}
+
 absl::Status Node::PullFrom(const std::string& address, int64_t known_epoch) {
   auto stub = v1::Replication::NewStub(
       grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
@@ -465,6 +555,7 @@ absl::Status Node::PullFrom(const std::string& address, int64_t known_epoch) {
     req.mutable_from()->set_epoch(applied_.epoch);
     req.mutable_from()->set_sequence(applied_.sequence);
     pull_ = &ctx;
+    ack_address_ = address;
   }
   req.set_replica(options_.name);
   req.set_known_epoch(known_epoch);
@@ -472,6 +563,8 @@ absl::Status Node::PullFrom(const std::string& address, int64_t known_epoch) {
   v1::LogBatch batch;
   absl::Status failed;
   bool ended = false;  // by the primary: its status says why
+  bool dirty = false;  // applied since the collections were reloaded
+  absl::Time reloaded = absl::InfinitePast();
   while (failed.ok() && !(ended = !reader->Read(&batch))) {
     if (batch.epoch() < known_epoch) {
       failed = absl::FailedPreconditionError(
@@ -479,26 +572,41 @@ absl::Status Node::PullFrom(const std::string& address, int64_t known_epoch) {
                        known_epoch));
       break;
     }
-    Position at;
     {
       absl::MutexLock apply(&apply_mu_);
       {
         absl::MutexLock lock(&mu_);
         if (role_ == Role::kPrimary) break;
       }
+      // Each write of the primary applied whole, with its end as the
+      // replica's position: a replica is always at a point of the
+      // primary's history, which a later primary can continue from.
       for (const v1::LogEntry& e : batch.entries()) {
         const Position end{batch.epoch(), e.sequence() + e.count() - 1};
-        failed =
-            store_->ApplyLogEntry(e.data(), kAppliedKey, FormatPosition(end));
+        const std::string_view data = e.data();
+        failed = store_->ApplyLogEntries({&data, 1}, kAppliedKey,
+                                         FormatPosition(end));
         if (!failed.ok()) break;
         const uint64_t local = store_->LatestSequence();
         absl::MutexLock lock(&mu_);
         applied_ = end;
         applied_log_.emplace_back(end, local);
         if (applied_log_.size() > kAppliedLogCapacity) applied_log_.pop_front();
+        changed_.SignalAll();  // the acker reports it
+      }
+      // The collections in memory (counts, new or dropped ones) follow
+      // at most 5 ms behind while writes stream in, and at once when
+      // they stop (the primary's next message then has none).
+      dirty = dirty || batch.entries_size() > 0;
+      if (dirty && (batch.entries_size() == 0 ||
+                    absl::Now() - reloaded >= absl::Milliseconds(5))) {
+        absl::Status s = store_->ReloadCollections();
+        if (failed.ok()) failed = s;
+        dirty = false;
+        reloaded = absl::Now();
       }
       absl::MutexLock lock(&mu_);
-      at = applied_;
+      const Position at = applied_;
       primary_sequence_ = batch.primary_sequence();
       heard_ = absl::Now();
       if (at.epoch == batch.epoch() && at.sequence >= primary_sequence_) {
@@ -506,19 +614,13 @@ absl::Status Node::PullFrom(const std::string& address, int64_t known_epoch) {
       }
     }
     if (!failed.ok()) break;
-    if (batch.entries_size() > 0) {
-      v1::AckRequest ack;
-      ack.set_replica(options_.name);
-      ack.mutable_applied()->set_epoch(at.epoch);
-      ack.mutable_applied()->set_sequence(at.sequence);
-      v1::AckResponse ignored;
-      grpc::ClientContext ack_ctx;
-      ack_ctx.set_deadline(In(absl::Seconds(1)));
-      (void)stub->Ack(&ack_ctx, ack, &ignored);
-    }
   }
   if (!ended) ctx.TryCancel();
   const grpc::Status finished = reader->Finish();
+  if (dirty) {
+    absl::Status s = store_->ReloadCollections();
+    if (failed.ok()) failed = s;
+  }
   {
     absl::MutexLock lock(&mu_);
     pull_ = nullptr;

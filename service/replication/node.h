@@ -126,9 +126,13 @@ class Node {
   void Follow();
   // One Pull from the primary at `address`; returns when it ends.
   absl::Status PullFrom(const std::string& address, int64_t known_epoch);
+  // Reports what this replica applied to the primary it pulls from.
+  void SendAcks();
   absl::Status RenewLease();
   bool ShouldCampaign(const Position& mine);
   void Promote(int64_t epoch) ABSL_LOCKS_EXCLUDED(mu_);
+  // Promote, then record `epoch` as the group's newest in etcd.
+  void TakeUp(int64_t epoch) ABSL_LOCKS_EXCLUDED(mu_);
   void StepDownLocked(const std::string& why)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Position PositionLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -165,7 +169,11 @@ class Node {
   absl::Time heard_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   absl::Time caught_up_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   grpc::ClientContext* pull_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // Where the acker reports to: the primary pulled from last.
+  std::string ack_address_ ABSL_GUARDED_BY(mu_);
   bool resyncing_ ABSL_GUARDED_BY(mu_) = false;
+  // When etcd last named a primary of the group.
+  absl::Time primary_seen_ ABSL_GUARDED_BY(mu_) = absl::Now();
   // Held while a replicated write is applied, so a promotion sees none
   // half done.
   absl::Mutex apply_mu_;
@@ -173,6 +181,7 @@ class Node {
   absl::Notification stop_;
   std::thread coordinator_;
   std::thread follower_;
+  std::thread acker_;
 };
 
 // Before the store opens: if the database at `db_path` is missing or

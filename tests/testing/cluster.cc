@@ -172,6 +172,16 @@ bool LocalCluster::running(int node) const {
   return processes_[node] != nullptr && processes_[node]->running();
 }
 
+pid_t LocalCluster::pid(int node) const {
+  return running(node) ? processes_[node]->pid() : 0;
+}
+
+std::vector<pid_t> LocalCluster::etcd_pids() const {
+  std::vector<pid_t> out;
+  for (const auto& e : etcd_) out.push_back(e->pid());
+  return out;
+}
+
 absl::Status LocalCluster::StartNode(int node) {
   std::vector<std::string> argv;
   auto prefix = options_.node_prefixes.find(node);

@@ -95,6 +95,9 @@ class LocalCluster {
   // kill -9 by default; waits for it to end.
   void Kill(int node, int signal = 9);
   bool running(int node) const;
+  // Process ids (0 if not running), for CPU accounting.
+  pid_t pid(int node) const;
+  std::vector<pid_t> etcd_pids() const;
 
  private:
   explicit LocalCluster(Options options) : options_(std::move(options)) {}
