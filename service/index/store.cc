@@ -43,6 +43,11 @@ namespace {
 // Largest collection id handed out; keeps CollectionEnd from wrapping.
 constexpr uint32_t kMaxCollectionId = 0xFFFFFFF0u;
 
+// Set by CheckAndAddBatch on its thread: Write records its sequence
+// number here instead of calling Options::after_write, which the batch
+// calls once at its end.
+thread_local uint64_t* deferred_after_write = nullptr;
+
 // Most candidates verified per query. A collection holding thousands of
 // near-identical documents answers with some of them (exact digests
 // first), at bounded cost.
@@ -772,6 +777,10 @@ absl::Status Store::Impl::Write(const rocksdb::WriteOptions& wo,
   if (!s.ok()) health->AfterFailedWrite(s);
   NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(s, what));
   if (gated && options.after_write) {
+    if (deferred_after_write != nullptr) {
+      *deferred_after_write = db->GetLatestSequenceNumber();
+      return absl::OkStatus();
+    }
     return options.after_write(db->GetLatestSequenceNumber());
   }
   return absl::OkStatus();
@@ -1042,11 +1051,27 @@ Store::CheckAndAddBatch(std::string_view collection,
   view.snapshot.reset();
 
   absl::MutexLock lock(&c.mu);
+  // One wait for the replicas (Options::after_write) for the whole batch,
+  // after its last write, still under the lock: a batch costs one round
+  // trip to a replica, not one per document.
+  uint64_t written = 0;
+  deferred_after_write = &written;
   for (size_t i = 0; i < docs.size(); ++i) {
     if (!searched[i]) continue;
     results[i] =
         m.CheckAndAddLocked(c, docs[i], threshold, top_k, options.deadline,
                             view.version, std::move(matches[i]));
+  }
+  deferred_after_write = nullptr;
+  if (written > 0 && m.options.after_write) {
+    const absl::Status acked = m.options.after_write(written);
+    if (!acked.ok()) {
+      // Stored on the primary, but not known to a replica: the caller is
+      // told so for each document this batch stored.
+      for (auto& r : results) {
+        if (r.ok() && r->added) r = acked;
+      }
+    }
   }
   return results;
 }

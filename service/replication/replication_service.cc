@@ -56,11 +56,11 @@ grpc::Status ReplicationService::Pull(
       continue;
     }
     if (const absl::Duration since = absl::Now() - sent;
-        !entries.empty() && since < kGather) {
+        !entries.empty() && since < kGather && !node_->options().ack_replica) {
       // The last message left less than kGather ago: writes come in
       // quick succession, so gather what the rest of it brings into this
       // one (fewer, larger messages: less work on both sides for at most
-      // kGather more lag).
+      // kGather more lag). Not when writes wait for a replica's report.
       absl::SleepFor(kGather - since);
       s = log->Read(kBatchBytes, &entries);
       if (!s.ok()) return ToGrpc(s);
