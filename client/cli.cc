@@ -904,6 +904,7 @@ Collections:
                           [--no-fold-traditional] [--simhash-distance K]
                           [--sync] [--keep-repeats]
                           [--passages [--passage-max-docs N]]
+                          [--group G]   (with --etcd: the node group)
   collections list
   collections get NAME
   collections drop NAME

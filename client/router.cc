@@ -138,7 +138,12 @@ absl::StatusOr<Router::GroupView> Router::View(const std::string& group) {
   }
   auto members = etcd_->List(prefix + "members/");
   if (!members.ok()) return members.status();
-  for (const auto& kv : *members) view.members.push_back(kv.value);
+  for (const auto& kv : *members) {
+    view.members.push_back(kv.value);
+    if (kv.value != view.primary && CaughtUp(kv.value)) {
+      view.readers.push_back(kv.value);
+    }
+  }
   view.read = absl::Now();
   absl::MutexLock lock(&mu_);
   groups_[group] = view;
@@ -172,13 +177,10 @@ absl::StatusOr<std::string> Router::PrimaryOfGroup(const std::string& group) {
 absl::StatusOr<std::string> Router::ReaderOfGroup(const std::string& group) {
   auto view = View(group);
   if (!view.ok()) return view.status();
-  // Spread reads: start at a different member each time.
+  // Spread reads over the caught-up replicas, in turn.
   static std::atomic<size_t> turn{0};
-  const size_t n = view->members.size();
-  const size_t first = turn++;
-  for (size_t i = 0; i < n; ++i) {
-    const std::string& m = view->members[(first + i) % n];
-    if (m != view->primary && CaughtUp(m)) return m;
+  if (!view->readers.empty()) {
+    return view->readers[turn++ % view->readers.size()];
   }
   if (view->primary.empty()) {
     return absl::UnavailableError(absl::StrCat(

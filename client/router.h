@@ -2,8 +2,9 @@
 // right node, from what etcd says: a collection's node group is at
 // /neardup/placement/COLLECTION, the group's primary at
 // /neardup/groups/GROUP/primary and its members under
-// /neardup/groups/GROUP/members/. Writes go to the primary; reads to a
-// member that reports itself caught up (GetPosition), else the primary.
+// /neardup/groups/GROUP/members/. Writes go to the primary; reads to the
+// replicas that reported themselves caught up (GetPosition) when the
+// group was last read, in turn, else the primary.
 // What it read is kept for a second, and dropped at once by Forget (call
 // it when a node answers UNAVAILABLE or FAILED_PRECONDITION: the primary
 // moved).
@@ -85,6 +86,8 @@ class Router {
   struct GroupView {
     std::string primary;               // address, empty: none
     std::vector<std::string> members;  // addresses
+    // Replicas caught up with the primary when the view was read.
+    std::vector<std::string> readers;
     absl::Time read = absl::InfinitePast();
   };
 

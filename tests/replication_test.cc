@@ -178,6 +178,28 @@ bool WaitAllCaughtUp(const LocalCluster& cluster, absl::Duration timeout) {
   return false;
 }
 
+// Waits until every running node other than the primary follows the
+// primary's epoch (it applied the primary's first write).
+bool WaitReplicasFollow(const LocalCluster& cluster, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    absl::StatusOr<int> primary = cluster.PrimaryIndex();
+    if (primary.ok() && *primary >= 0) {
+      const int64_t epoch =
+          PositionOf(cluster.address(*primary)).position().epoch();
+      bool all = true;
+      for (int i = 0; i < cluster.nodes() && all; ++i) {
+        if (i == *primary || !cluster.running(i)) continue;
+        v1::NodePosition p = PositionOf(cluster.address(i));
+        all = p.role() == "replica" && p.position().epoch() == epoch;
+      }
+      if (all) return true;
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return false;
+}
+
 absl::StatusOr<uint64_t> DocumentCount(const std::string& address) {
   auto c = Client::Connect(address);
   if (!c.ok()) return c.status();
@@ -261,7 +283,9 @@ TEST_F(ReplicationTest, KillingThePrimaryTenTimesLosesNoAcknowledgedWrite) {
   }
   std::vector<double> failover_seconds;
   for (int cycle = 0; cycle < 10; ++cycle) {
-    // Some acknowledged writes in this primary's epoch first.
+    // The replicas follow this primary, and some writes are
+    // acknowledged in its epoch, first.
+    ASSERT_TRUE(WaitReplicasFollow(*cluster, absl::Seconds(60)));
     const size_t before = out.acked_count();
     const absl::Time deadline = absl::Now() + absl::Seconds(60);
     while (out.acked_count() < before + 40 && absl::Now() < deadline) {
@@ -362,6 +386,8 @@ TEST_F(ReplicationTest, WithoutReplicaAcksALostWriteIsOneWithinTheLag) {
   std::vector<absl::Time> kills;
   std::vector<absl::Duration> lags;
   for (int cycle = 0; cycle < 3; ++cycle) {
+    // The replicas follow the new primary, then writes go on a while.
+    ASSERT_TRUE(WaitReplicasFollow(*cluster, absl::Seconds(60)));
     const size_t before = out.acked_count();
     const absl::Time deadline = absl::Now() + absl::Seconds(60);
     while (out.acked_count() < before + 60 && absl::Now() < deadline) {
@@ -475,6 +501,30 @@ TEST_F(ReplicationTest, AnEmptyReplicaCatchesUpFromACheckpointAndTheLog) {
   v1::NodePosition p = PositionOf(cluster->address(3));
   EXPECT_EQ(p.role(), "replica");
   EXPECT_EQ(p.lag_writes(), 0u);
+  // A read from a replica says how stale it may be.
+  {
+    auto stub = v1::NearDup::NewStub(grpc::CreateChannel(
+        cluster->address(3), grpc::InsecureChannelCredentials()));
+    grpc::ClientContext ctx;
+    v1::CheckRequest check;
+    check.set_collection(kCollection);
+    check.mutable_document()->set_content("a page to check on the replica");
+    v1::CheckResponse resp;
+    ASSERT_TRUE(stub->Check(&ctx, check, &resp).ok());
+    const auto& md = ctx.GetServerInitialMetadata();
+    auto value = [&](const std::string& key) {
+      auto it = md.find(key);
+      return it == md.end() ? std::string("(none)")
+                            : std::string(it->second.data(), it->second.size());
+    };
+    EXPECT_EQ(value("x-neardup-role"), "replica");
+    EXPECT_EQ(value("x-neardup-primary"), cluster->address(primary));
+    EXPECT_EQ(value("x-neardup-replica-lag-writes"), "0");
+    int64_t lag_ms = -1;
+    EXPECT_TRUE(absl::SimpleAtoi(value("x-neardup-replica-lag-ms"), &lag_ms));
+    EXPECT_GE(lag_ms, 0);
+    EXPECT_LT(lag_ms, 1000);
+  }
 }
 
 // A test host in a network namespace of its own, joined to this one by a
@@ -660,6 +710,113 @@ TEST_F(ReplicationTest, AStalePrimaryCutOffCannotAcknowledgeAWrite) {
   EXPECT_GT(after, 0);
   EXPECT_EQ(refused_after, after);
   ASSERT_TRUE(ns.Mend());
+}
+
+// A CheckAndAdd through nginx (deploy/nginx) with the collection in the
+// x-neardup-collection header, retried while nginx starts or reloads.
+absl::StatusOr<v1::CheckAndAddResponse> CheckAndAddThrough(
+    const std::string& address, const std::string& collection,
+    const std::string& id, const std::string& text) {
+  auto stub = v1::NearDup::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  v1::CheckAndAddRequest req;
+  req.set_collection(collection);
+  req.mutable_document()->set_id(id);
+  req.mutable_document()->set_content(text);
+  grpc::Status last;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("x-neardup-collection", collection);
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(5));
+    v1::CheckAndAddResponse resp;
+    last = stub->CheckAndAdd(&ctx, req, &resp);
+    if (last.ok()) return resp;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return absl::UnavailableError(last.error_message());
+}
+
+TEST_F(ReplicationTest, NginxSendsEachCallToThePrimaryOfItsCollectionsGroup) {
+  if (access("/usr/sbin/nginx", X_OK) != 0 ||
+      access("/usr/bin/etcdctl", X_OK) != 0) {
+    GTEST_SKIP() << "nginx or etcdctl is not installed (Debian's nginx-light "
+                    "and etcd-client; deploy/install-deps.sh installs them)";
+  }
+  std::unique_ptr<LocalCluster> cluster = StartCluster("nginx", false);
+  ASSERT_NE(cluster, nullptr);
+  auto router = Router::Connect(cluster->etcd_endpoints());
+  ASSERT_TRUE(router.ok());
+  ASSERT_TRUE((*router)->Place(kCollection, "g1").ok());
+  CreateCollection(**router);
+
+  const std::string source = NEARDUP_SOURCE_DIR;
+  const std::string upstreams = dir_ + "/neardup-upstreams.conf";
+  auto write_upstreams = [&] {
+    testing::CommandResult r =
+        testing::RunCommand({"/usr/bin/env", "NGINX_RELOAD=no", "/bin/sh",
+                             source + "/deploy/nginx/neardup-upstreams.sh",
+                             "--once", cluster->etcd_endpoints(), upstreams});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  };
+  write_upstreams();
+  const int port = testing::FreePort();
+  const std::string conf = dir_ + "/nginx.conf";
+  std::filesystem::create_directories(dir_ + "/nginx-temp");
+  {
+    std::ofstream f(conf);
+    f << "daemon off;\nworker_processes 1;\npid " << dir_
+      << "/nginx.pid;\nerror_log " << dir_ << "/nginx-error.log info;\n"
+      << "events { worker_connections 64; }\n"
+      << "http {\n  access_log off;\n  client_body_temp_path " << dir_
+      << "/nginx-temp;\n  include " << upstreams << ";\n"
+      << "  server {\n    listen 127.0.0.1:" << port << " http2;\n"
+      << "    client_max_body_size 64m;\n    include " << source
+      << "/deploy/nginx/neardup-routes.conf;\n  }\n}\n";
+  }
+  auto nginx =
+      testing::LoggedProcess::Start({"/usr/sbin/nginx", "-p", dir_, "-c", conf,
+                                     "-e", dir_ + "/nginx-error.log"},
+                                    dir_ + "/nginx.out");
+  ASSERT_TRUE(nginx.ok());
+  const std::string through = absl::StrCat("127.0.0.1:", port);
+
+  // A placed collection: its group's primary.
+  auto first = CheckAndAddThrough(through, kCollection, "via-nginx-1",
+                                  "a page sent through nginx to the primary");
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_TRUE(first->added());
+  // A collection placed nowhere: the hashed upstream (one group here).
+  {
+    auto stub = v1::NearDup::NewStub(
+        grpc::CreateChannel(through, grpc::InsecureChannelCredentials()));
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("x-neardup-collection", "unplaced");
+    v1::CreateCollectionRequest req;
+    req.set_name("unplaced");
+    v1::Collection made;
+    EXPECT_TRUE(stub->CreateCollection(&ctx, req, &made).ok());
+  }
+
+  // The primary dies; the script follows etcd, nginx reloads.
+  const int primary = *cluster->PrimaryIndex();
+  cluster->Kill(primary);
+  ASSERT_TRUE(cluster->WaitForPrimary(absl::Seconds(10), primary).ok());
+  write_upstreams();
+  testing::CommandResult reload =
+      testing::RunCommand({"/usr/sbin/nginx", "-p", dir_, "-c", conf, "-e",
+                           dir_ + "/nginx-error.log", "-s", "reload"});
+  ASSERT_EQ(reload.exit_code, 0) << reload.err;
+  auto second = CheckAndAddThrough(through, kCollection, "via-nginx-2",
+                                   "another page, after the failover, to the "
+                                   "new primary of the group");
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_TRUE(second->added());
+  auto again = CheckAndAddThrough(through, kCollection, "via-nginx-3",
+                                  "a page sent through nginx to the primary");
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->added());  // the first one survived the failover
+  (*nginx)->Stop(SIGQUIT);
 }
 
 }  // namespace

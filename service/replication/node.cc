@@ -47,9 +47,9 @@ std::string MembersPrefix(const NodeOptions& o) {
 std::string EpochKey(const NodeOptions& o) {
   return GroupPrefix(o.group) + "epoch";
 }
-// How long after the group last had a primary a node that lacks the
-// newest epoch may run (see ShouldCampaign).
-constexpr absl::Duration kStaleCampaignAfter = absl::Seconds(30);
+// How many lease times after the group last had a primary a node that
+// lacks the newest epoch may run (see ShouldCampaign).
+constexpr int kStaleCampaignLeases = 5;
 
 absl::Status FromGrpc(const grpc::Status& s, const std::string& what) {
   if (s.ok()) return absl::OkStatus();
@@ -360,9 +360,11 @@ bool Node::ShouldCampaign(const Position& mine) {
   // The newest epoch the group has had. A node that never applied its
   // first write lacks what that primary wrote (with --ack replica, maybe
   // acknowledged writes): it runs only once no such node has come
-  // forward for a long while (kStaleCampaignAfter), so that a group
-  // whose last primary died before any replica heard from it is not
-  // stuck for ever.
+  // forward for five lease times, so that a group whose last primary
+  // died before any replica heard from it is not stuck for ever (a member
+  // that holds the newest epoch and answers is preferred by the check on
+  // positions below; one whose lease lives but does not answer holds
+  // everyone back).
   absl::StatusOr<std::optional<EtcdClient::KeyValue>> latest =
       etcd_->Get(EpochKey(options_));
   if (!latest.ok()) return false;
@@ -372,7 +374,8 @@ bool Node::ShouldCampaign(const Position& mine) {
   }
   {
     absl::MutexLock lock(&mu_);
-    if (absl::Now() - primary_seen_ < kStaleCampaignAfter &&
+    if (absl::Now() - primary_seen_ <
+            kStaleCampaignLeases * absl::Seconds(options_.lease_seconds) &&
         mine.epoch < epoch) {
       return false;
     }

@@ -17,6 +17,7 @@
 #include "grpcpp/server_builder.h"
 #include "service/api/call_observer.h"
 #include "service/common/status_macros.h"
+#include "service/replication/staleness.h"
 #include "service/server/server_metrics.h"
 #include "service/text/tokenizer.h"
 
@@ -197,6 +198,11 @@ absl::StatusOr<std::unique_ptr<NearDupServer>> NearDupServer::Start(
   interceptors.push_back(std::make_unique<api::CallObserverFactory>(
       api::CallObserverFactory::Options{server->metrics_.get(),
                                         options.access_log}));
+  if (server->node_ != nullptr) {
+    interceptors.push_back(
+        std::make_unique<replication::StalenessInterceptorFactory>(
+            server->node_.get()));
+  }
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {

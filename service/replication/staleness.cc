@@ -1,0 +1,49 @@
+#include "service/replication/staleness.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+
+namespace neardup::replication {
+namespace {
+
+using grpc::experimental::InterceptionHookPoints;
+
+class StalenessInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  explicit StalenessInterceptor(const Node* node) : node_(node) {}
+
+  void Intercept(
+      grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      const NodeStatus s = node_->Status();
+      auto* metadata = methods->GetSendInitialMetadata();
+      metadata->emplace("x-neardup-role", s.role);
+      if (s.role == "replica") {
+        metadata->emplace("x-neardup-primary", s.primary);
+        metadata->emplace("x-neardup-replica-lag-writes",
+                          absl::StrCat(s.lag_writes));
+        metadata->emplace("x-neardup-replica-lag-ms",
+                          s.lag == absl::InfiniteDuration()
+                              ? std::string("-1")
+                              : absl::StrCat(absl::ToInt64Milliseconds(s.lag)));
+      }
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const Node* const node_;
+};
+
+}  // namespace
+
+grpc::experimental::Interceptor*
+StalenessInterceptorFactory::CreateServerInterceptor(
+    grpc::experimental::ServerRpcInfo*) {
+  return new StalenessInterceptor(node_);
+}
+
+}  // namespace neardup::replication

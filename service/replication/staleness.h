@@ -1,0 +1,36 @@
+// StalenessInterceptorFactory: on a replica, every answer says how stale
+// it may be, in its initial metadata: `x-neardup-replica-lag-writes` (the
+// primary's writes not yet applied, as of its last message) and
+// `x-neardup-replica-lag-ms` (how long since the replica last had all of
+// them; -1: never yet), with `x-neardup-role: replica` and
+// `x-neardup-primary` (host:port). A primary adds `x-neardup-role:
+// primary` only.
+//
+// Example:
+//   interceptors.push_back(
+//       std::make_unique<StalenessInterceptorFactory>(node));
+
+#ifndef NEARDUP_SERVICE_REPLICATION_STALENESS_H_
+#define NEARDUP_SERVICE_REPLICATION_STALENESS_H_
+
+#include "grpcpp/support/server_interceptor.h"
+#include "service/replication/node.h"
+
+namespace neardup::replication {
+
+class StalenessInterceptorFactory
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  // `node` is not owned and must outlive the server.
+  explicit StalenessInterceptorFactory(const Node* node) : node_(node) {}
+
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override;
+
+ private:
+  const Node* const node_;
+};
+
+}  // namespace neardup::replication
+
+#endif  // NEARDUP_SERVICE_REPLICATION_STALENESS_H_
