@@ -174,6 +174,9 @@ void Client::Authorize(grpc::ClientContext* ctx) const {
   if (!options_.token.empty()) {
     ctx->AddMetadata("authorization", "Bearer " + options_.token);
   }
+  if (const int64_t epoch = epoch_.load(); epoch != 0) {
+    ctx->AddMetadata("x-neardup-epoch", absl::StrCat(epoch));
+  }
 }
 
 template <typename Request, typename Response, typename Method>

@@ -17,6 +17,7 @@
 #ifndef NEARDUP_CLIENT_CLIENT_H_
 #define NEARDUP_CLIENT_CLIENT_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -115,6 +116,12 @@ class Client {
       const std::function<absl::Status(const v1::AuditResponse&)>& on_message,
       absl::Duration timeout = absl::InfiniteDuration());
 
+  // A replicated deployment (client/router.h): every call then carries
+  // `epoch` (the epoch of the primary this client was chosen for, as
+  // x-neardup-epoch); a node that learns of a newer epoch than its own
+  // stops accepting writes at once. 0: none sent.
+  void SetEpoch(int64_t epoch) { epoch_.store(epoch); }
+
   // A bulk import (the Import rpc): BeginImport sends the header, Send
   // each batch, Commit ends the stream and returns what was stored.
   // Destroyed without a commit, it cancels the call: nothing is stored.
@@ -151,7 +158,9 @@ class Client {
  private:
   Client(std::shared_ptr<grpc::Channel> channel, const Options& options);
 
-  // Puts the token, if any, on `ctx`.
+  std::atomic<int64_t> epoch_{0};
+
+  // Puts the token, if any, and the epoch, if set, on `ctx`.
   void Authorize(grpc::ClientContext* ctx) const;
 
   // Runs one unary call with a fresh context and deadline.

@@ -135,6 +135,7 @@ absl::StatusOr<Router::GroupView> Router::View(const std::string& group) {
     const std::string& v = (*primary)->value;
     const size_t nl = v.find('\n');
     if (nl != std::string::npos) view.primary = v.substr(nl + 1);
+    view.epoch = (*primary)->create_revision;
   }
   auto members = etcd_->List(prefix + "members/");
   if (!members.ok()) return members.status();
@@ -203,9 +204,17 @@ absl::StatusOr<std::shared_ptr<Client>> Router::ClientFor(
 
 absl::StatusOr<std::shared_ptr<Client>> Router::ForWrite(
     std::string_view collection) {
-  auto address = PrimaryOf(collection);
+  auto group = GroupOf(collection);
+  if (!group.ok()) return group.status();
+  auto address = PrimaryOfGroup(*group);
   if (!address.ok()) return address.status();
-  return ClientFor(*address);
+  auto client = ClientFor(*address);
+  if (!client.ok()) return client.status();
+  // Writes carry the epoch the primary was elected at: a node still
+  // believing itself primary of an older one learns it was replaced.
+  auto view = View(*group);
+  if (view.ok()) (*client)->SetEpoch(view->epoch);
+  return client;
 }
 
 absl::StatusOr<std::shared_ptr<Client>> Router::ForRead(

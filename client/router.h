@@ -85,6 +85,7 @@ class Router {
  private:
   struct GroupView {
     std::string primary;               // address, empty: none
+    int64_t epoch = 0;                 // the primary's
     std::vector<std::string> members;  // addresses
     // Replicas caught up with the primary when the view was read.
     std::vector<std::string> readers;

@@ -404,8 +404,9 @@ TEST_F(ReplicationTest, WithoutReplicaAcksALostWriteIsOneWithinTheLag) {
       }
     }
     lags.push_back(lag);
-    kills.push_back(absl::Now());
     cluster->Kill(primary);
+    // After it is dead: it may answer until then.
+    kills.push_back(absl::Now());
     ASSERT_TRUE(cluster->WaitForPrimary(absl::Seconds(10), primary).ok());
     ASSERT_TRUE(cluster->StartNode(primary).ok());
   }
@@ -501,7 +502,13 @@ TEST_F(ReplicationTest, AnEmptyReplicaCatchesUpFromACheckpointAndTheLog) {
   v1::NodePosition p = PositionOf(cluster->address(3));
   EXPECT_EQ(p.role(), "replica");
   EXPECT_EQ(p.lag_writes(), 0u);
-  // A read from a replica says how stale it may be.
+  // A read from a replica says how stale it may be (once it has heard
+  // from its primary: it may hold everything from the checkpoint alone).
+  const absl::Time heard_by = absl::Now() + absl::Seconds(10);
+  while (PositionOf(cluster->address(3)).lag_micros() < 0 &&
+         absl::Now() < heard_by) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
   {
     auto stub = v1::NearDup::NewStub(grpc::CreateChannel(
         cluster->address(3), grpc::InsecureChannelCredentials()));

@@ -237,6 +237,16 @@ void Node::WaitForWrite(uint64_t sequence, absl::Duration timeout) const {
   }
 }
 
+void Node::LearnEpoch(int64_t epoch) {
+  absl::MutexLock lock(&mu_);
+  if (epoch <= epoch_) return;
+  if (role_ == Role::kPrimary) {
+    StepDownLocked(absl::StrCat("a client knows epoch ", epoch));
+  }
+  epoch_ = epoch;
+  changed_.SignalAll();
+}
+
 void Node::RecordAck(const std::string& replica, const Position& applied) {
   absl::MutexLock lock(&mu_);
   Position& p = acks_[replica];

@@ -112,6 +112,9 @@ class Node {
   // or the node stops.
   void WaitForWrite(uint64_t sequence, absl::Duration timeout) const;
   void RecordAck(const std::string& replica, const Position& applied);
+  // Another node was elected at `epoch`: if that is newer than this
+  // node's, it stops being the primary (fencing) before etcd says so.
+  void LearnEpoch(int64_t epoch);
 
   NodeStatus Status() const;
   // For health: a primary holding its lease, or a replica caught up with

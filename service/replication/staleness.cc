@@ -2,7 +2,9 @@
 
 #include <string>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace neardup::replication {
@@ -12,10 +14,24 @@ using grpc::experimental::InterceptionHookPoints;
 
 class StalenessInterceptor final : public grpc::experimental::Interceptor {
  public:
-  explicit StalenessInterceptor(const Node* node) : node_(node) {}
+  explicit StalenessInterceptor(Node* node) : node_(node) {}
 
   void Intercept(
       grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      // The epoch the caller's router saw: newer than this node's means
+      // this node was replaced (fencing).
+      auto* metadata = methods->GetRecvInitialMetadata();
+      auto it = metadata->find("x-neardup-epoch");
+      int64_t epoch = 0;
+      if (it != metadata->end() &&
+          absl::SimpleAtoi(
+              absl::string_view(it->second.data(), it->second.size()),
+              &epoch)) {
+        node_->LearnEpoch(epoch);
+      }
+    }
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
       const NodeStatus s = node_->Status();
@@ -35,7 +51,7 @@ class StalenessInterceptor final : public grpc::experimental::Interceptor {
   }
 
  private:
-  const Node* const node_;
+  Node* const node_;
 };
 
 }  // namespace

@@ -4,7 +4,9 @@
 // `x-neardup-replica-lag-ms` (how long since the replica last had all of
 // them; -1: never yet), with `x-neardup-role: replica` and
 // `x-neardup-primary` (host:port). A primary adds `x-neardup-role:
-// primary` only.
+// primary` only. A call carrying `x-neardup-epoch` (client::Router's
+// writes) newer than the node's epoch makes a primary step down at once
+// (Node::LearnEpoch).
 //
 // Example:
 //   interceptors.push_back(
@@ -22,13 +24,13 @@ class StalenessInterceptorFactory
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   // `node` is not owned and must outlive the server.
-  explicit StalenessInterceptorFactory(const Node* node) : node_(node) {}
+  explicit StalenessInterceptorFactory(Node* node) : node_(node) {}
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override;
 
  private:
-  const Node* const node_;
+  Node* const node_;
 };
 
 }  // namespace neardup::replication
