@@ -299,11 +299,11 @@ class Cli {
       return s;
     }
     if (sub == "create") {
-      absl::Status s = Usage(
-          AllowOnly(args_, "collections create",
-                    {"threshold", "num-perm", "word-shingle", "char-shingle",
-                     "no-fold-traditional", "simhash-distance", "sync",
-                     "passages", "passage-max-docs", "keep-repeats", "group"}));
+      absl::Status s = Usage(AllowOnly(
+          args_, "collections create",
+          {"threshold", "num-perm", "word-shingle", "char-shingle",
+           "no-fold-traditional", "simhash-distance", "sync", "passages",
+           "passage-max-docs", "keep-repeats", "group", "ack-replica"}));
       if (!s.ok()) return s;
       s = Positional(2, 1, 1, "collections create NAME [--threshold T] ...");
       if (!s.ok()) return s;
@@ -330,6 +330,7 @@ class Cli {
       }
       if (args_.Flag("no-fold-traditional")) params.set_fold_traditional(false);
       if (args_.Flag("sync")) params.set_sync(true);
+      if (args_.Flag("ack-replica")) params.set_ack_replica(true);
       if (args_.Flag("passages")) params.set_passages(true);
       if (args_.Flag("keep-repeats")) params.set_collapse_repeats(false);
       if (args_.Has("passage-max-docs") && !args_.Flag("passages")) {
@@ -401,22 +402,28 @@ class Cli {
 
   static std::string DescribeCollection(const v1::Collection& c) {
     return absl::StrFormat(
-        "%d documents, threshold %g, %d permutations (%d bands x %d rows), "
-        "shingles of %d words / %d characters, %s, SimHash distance %d, "
-        "%s, %s, %s, fingerprint v%d",
-        c.document_count(), c.params().threshold(), c.params().num_perm(),
-        c.lsh().bands(), c.lsh().rows(), c.params().word_shingle_size(),
-        c.params().char_shingle_size(),
-        c.params().fold_traditional() ? "Traditional folded to Simplified"
-                                      : "no Chinese folding",
-        c.params().simhash_distance(),
-        c.params().sync() ? "synced writes" : "writes not synced",
-        c.params().collapse_repeats() ? "repeats collapsed" : "repeats kept",
-        c.params().passages()
-            ? absl::StrCat("passage index (boilerplate: in more than ",
-                           c.params().passage_max_docs(), " documents)")
-            : std::string("no passage index"),
-        c.fingerprint_version());
+               "%d documents, threshold %g, %d permutations (%d bands x %d "
+               "rows), "
+               "shingles of %d words / %d characters, %s, SimHash distance %d, "
+               "%s, %s, %s, fingerprint v%d",
+               c.document_count(), c.params().threshold(),
+               c.params().num_perm(), c.lsh().bands(), c.lsh().rows(),
+               c.params().word_shingle_size(), c.params().char_shingle_size(),
+               c.params().fold_traditional()
+                   ? "Traditional folded to Simplified"
+                   : "no Chinese folding",
+               c.params().simhash_distance(),
+               c.params().sync() ? "synced writes" : "writes not synced",
+               c.params().collapse_repeats() ? "repeats collapsed"
+                                             : "repeats kept",
+               c.params().passages()
+                   ? absl::StrCat("passage index (boilerplate: in more than ",
+                                  c.params().passage_max_docs(), " documents)")
+                   : std::string("no passage index"),
+               c.fingerprint_version()) +
+           (c.params().ack_replica()
+                ? ", writes answered once a replica has them"
+                : "");
   }
 
   // Options that say how to read a document file.
@@ -904,7 +911,8 @@ Collections:
                           [--no-fold-traditional] [--simhash-distance K]
                           [--sync] [--keep-repeats]
                           [--passages [--passage-max-docs N]]
-                          [--group G]   (with --etcd: the node group)
+                          [--group G] [--ack-replica]   (node groups: the group;
+                          answer writes once a replica has them)
   collections list
   collections get NAME
   collections drop NAME

@@ -25,6 +25,7 @@ index::CollectionParams FromProto(const v1::CollectionParams& p) {
   if (p.has_fold_traditional()) out.fold_traditional = p.fold_traditional();
   if (p.has_simhash_distance()) out.simhash_distance = p.simhash_distance();
   if (p.has_sync()) out.sync = p.sync();
+  if (p.has_ack_replica()) out.ack_replica = p.ack_replica();
   if (p.has_passages()) out.passages = p.passages();
   out.passage_max_docs = p.passage_max_docs();
   if (p.has_collapse_repeats()) out.collapse_repeats = p.collapse_repeats();
@@ -45,6 +46,7 @@ void ToProto(const index::CollectionInfo& info, v1::Collection* out) {
   p->set_simhash_distance(info.params.simhash_distance.value_or(
       index::kSimHashDistanceParam.fallback));
   p->set_sync(info.params.sync.value_or(index::kDefaultSync));
+  p->set_ack_replica(info.params.ack_replica.value_or(false));
   p->set_passages(info.params.passages.value_or(index::kDefaultPassages));
   p->set_passage_max_docs(info.params.passage_max_docs);
   p->set_collapse_repeats(

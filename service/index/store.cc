@@ -46,7 +46,11 @@ constexpr uint32_t kMaxCollectionId = 0xFFFFFFF0u;
 // Set by CheckAndAddBatch on its thread: Write records its sequence
 // number here instead of calling Options::after_write, which the batch
 // calls once at its end.
-thread_local uint64_t* deferred_after_write = nullptr;
+struct DeferredAfterWrite {
+  uint64_t sequence = 0;  // 0: nothing written
+  bool ack_replica = false;
+};
+thread_local DeferredAfterWrite* deferred_after_write = nullptr;
 
 // Most candidates verified per query. A collection holding thousands of
 // near-identical documents answers with some of them (exact digests
@@ -85,7 +89,8 @@ CollectionInfo InfoOf(const CollectionState& c) {
                  c.record.sync(),
                  c.record.passages(),
                  PassageMaxDocs(c.record),
-                 c.record.collapse_repeats()};
+                 c.record.collapse_repeats(),
+                 c.record.ack_replica()};
   info.lsh = c.lsh;
   info.document_count = c.document_count.load(std::memory_order_relaxed);
   info.create_time = FromMicros(c.record.create_time_micros());
@@ -768,7 +773,8 @@ absl::StatusOr<PassageRecord> Store::Impl::ReadPassage(
 
 absl::Status Store::Impl::Write(const rocksdb::WriteOptions& wo,
                                 rocksdb::WriteBatch* batch,
-                                std::string_view what, bool gated) {
+                                std::string_view what, bool gated,
+                                bool ack_replica) {
   NEARDUP_RETURN_IF_ERROR(health->BeforeWrite(db.get()));
   if (gated && options.before_write) {
     NEARDUP_RETURN_IF_ERROR(options.before_write());
@@ -778,10 +784,12 @@ absl::Status Store::Impl::Write(const rocksdb::WriteOptions& wo,
   NEARDUP_RETURN_IF_ERROR(FromRocksDbStatus(s, what));
   if (gated && options.after_write) {
     if (deferred_after_write != nullptr) {
-      *deferred_after_write = db->GetLatestSequenceNumber();
+      deferred_after_write->sequence = db->GetLatestSequenceNumber();
+      deferred_after_write->ack_replica =
+          deferred_after_write->ack_replica || ack_replica;
       return absl::OkStatus();
     }
-    return options.after_write(db->GetLatestSequenceNumber());
+    return options.after_write(db->GetLatestSequenceNumber(), ack_replica);
   }
   return absl::OkStatus();
 }
@@ -824,7 +832,8 @@ absl::StatusOr<AddResult> Store::Impl::AddLocked(CollectionState& c,
   // document was not stored while it was.
   NEARDUP_RETURN_IF_ERROR(
       CheckDeadline(deadline, "the document was written; nothing was stored"));
-  NEARDUP_RETURN_IF_ERROR(Write(WriteOptionsFor(c), &batch, "write document"));
+  NEARDUP_RETURN_IF_ERROR(Write(WriteOptionsFor(c), &batch, "write document",
+                                /*gated=*/true, c.record.ack_replica()));
   c.next_docnum = docnum + 1;
   c.document_count.store(count, std::memory_order_relaxed);
   ++c.version;
@@ -872,6 +881,7 @@ absl::StatusOr<CollectionInfo> Store::CreateCollection(
   rec.set_fold_traditional(*p.fold_traditional);
   rec.set_simhash_distance(*p.simhash_distance);
   rec.set_sync(*p.sync);
+  rec.set_ack_replica(*p.ack_replica);
   rec.set_passages(*p.passages);
   rec.set_passage_max_docs(p.passage_max_docs);
   rec.set_collapse_repeats(*p.collapse_repeats);
@@ -885,8 +895,8 @@ absl::StatusOr<CollectionInfo> Store::CreateCollection(
       .PermitUncheckedError();
   batch.Put(m.cf(kDefault), keys::CounterKey(rec.id()), EncodeCounter(0, 0))
       .PermitUncheckedError();
-  NEARDUP_RETURN_IF_ERROR(
-      m.Write(m.write_options, &batch, "create collection"));
+  NEARDUP_RETURN_IF_ERROR(m.Write(m.write_options, &batch, "create collection",
+                                  /*gated=*/true, rec.ack_replica()));
   ++m.next_collection_id;
   auto state = std::make_shared<CollectionState>(std::move(rec), 0, 0);
   CollectionInfo info = InfoOf(*state);
@@ -937,7 +947,8 @@ absl::StatusOr<uint64_t> Store::DropCollection(std::string_view name) {
   for (Cf family : {kDocs, kIds, kPostings, kPassages, kPassageDocs}) {
     batch.DeleteRange(m.cf(family), begin, end).PermitUncheckedError();
   }
-  NEARDUP_RETURN_IF_ERROR(m.Write(m.write_options, &batch, "drop collection"));
+  NEARDUP_RETURN_IF_ERROR(m.Write(m.write_options, &batch, "drop collection",
+                                  /*gated=*/true, c.record.ack_replica()));
   c.dropped = true;
   const uint64_t count = c.document_count.load(std::memory_order_relaxed);
   absl::MutexLock lock(&m.mu);
@@ -1054,7 +1065,7 @@ Store::CheckAndAddBatch(std::string_view collection,
   // One wait for the replicas (Options::after_write) for the whole batch,
   // after its last write, still under the lock: a batch costs one round
   // trip to a replica, not one per document.
-  uint64_t written = 0;
+  DeferredAfterWrite written;
   deferred_after_write = &written;
   for (size_t i = 0; i < docs.size(); ++i) {
     if (!searched[i]) continue;
@@ -1063,8 +1074,9 @@ Store::CheckAndAddBatch(std::string_view collection,
                             view.version, std::move(matches[i]));
   }
   deferred_after_write = nullptr;
-  if (written > 0 && m.options.after_write) {
-    const absl::Status acked = m.options.after_write(written);
+  if (written.sequence > 0 && m.options.after_write) {
+    const absl::Status acked =
+        m.options.after_write(written.sequence, written.ack_replica);
     if (!acked.ok()) {
       // Stored on the primary, but not known to a replica: the caller is
       // told so for each document this batch stored.
@@ -1142,7 +1154,8 @@ absl::Status Store::Delete(std::string_view collection, std::string_view id) {
            EncodeCounter(c->next_docnum, count))
       .PermitUncheckedError();
   NEARDUP_RETURN_IF_ERROR(
-      impl_->Write(impl_->WriteOptionsFor(*c), &batch, "delete document"));
+      impl_->Write(impl_->WriteOptionsFor(*c), &batch, "delete document",
+                   /*gated=*/true, c->record.ack_replica()));
   c->document_count.store(count, std::memory_order_relaxed);
   c->last_removal_version = ++c->version;
   c->recent.clear();

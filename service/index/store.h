@@ -163,11 +163,14 @@ class Store {
     // every write proceeds.
     std::function<absl::Status()> before_write;
     // Called after every write with the latest sequence number (at least
-    // the write's own). A non-OK status is returned to the caller and the
-    // write stays. It runs under the collection's write lock, so a
-    // CheckAndAdd waiting here for a replica's acknowledgement holds back
-    // the next one: no answer names a document that no replica has.
-    std::function<absl::Status(uint64_t sequence)> after_write;
+    // the write's own) and whether the collection written asks for a
+    // replica's acknowledgement (CollectionParams::ack_replica). A non-OK
+    // status is returned to the caller and the write stays. It runs under
+    // the collection's write lock, so a CheckAndAdd waiting here for a
+    // replica's acknowledgement holds back the next one: no answer names a
+    // document that no replica has.
+    std::function<absl::Status(uint64_t sequence, bool ack_replica)>
+        after_write;
     // Bulk imports are ingested as table files, not through the
     // write-ahead log, so replicas never see them: a replicated node
     // refuses them (FAILED_PRECONDITION).

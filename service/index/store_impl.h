@@ -283,9 +283,11 @@ struct Store::Impl {
   // `gated`: also ask options.before_write and tell options.after_write
   // (every write of documents and collections; not a replica applying
   // its primary's log).
+  // `ack_replica`: the collection written asks for a replica's
+  // acknowledgement (passed on to after_write).
   absl::Status Write(const rocksdb::WriteOptions& wo,
                      rocksdb::WriteBatch* batch, std::string_view what,
-                     bool gated = true);
+                     bool gated = true, bool ack_replica = false);
   absl::StatusOr<AddResult> AddLocked(
       CollectionState& c, const PreparedDocument& doc, bool upsert,
       absl::Time deadline = absl::InfiniteFuture())

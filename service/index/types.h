@@ -48,6 +48,10 @@ struct CollectionParams {
   // twice) with every repeat after the first removed, so that it matches
   // the clean text.
   std::optional<bool> collapse_repeats;
+  // In a replicated node group (service/replication): answer a write
+  // only once a replica has applied it, as neardupd --ack replica does
+  // for every collection.
+  std::optional<bool> ack_replica;
 };
 
 struct CollectionInfo {

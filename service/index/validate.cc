@@ -140,6 +140,7 @@ absl::StatusOr<CollectionParams> ResolveCollectionParams(CollectionParams p) {
     p.simhash_distance = kSimHashDistanceParam.fallback;
   }
   if (!p.sync.has_value()) p.sync = kDefaultSync;
+  if (!p.ack_replica.has_value()) p.ack_replica = false;
   if (!p.passages.has_value()) p.passages = kDefaultPassages;
   if (!p.collapse_repeats.has_value()) {
     p.collapse_repeats = kDefaultCollapseRepeats;

@@ -150,10 +150,10 @@ absl::Status Node::BeforeWrite() {
   return absl::OkStatus();
 }
 
-absl::Status Node::AfterWrite(uint64_t sequence) {
+absl::Status Node::AfterWrite(uint64_t sequence, bool ack_replica) {
   absl::MutexLock lock(&mu_);
   changed_.SignalAll();
-  if (!options_.ack_replica || role_ != Role::kPrimary) {
+  if (!(options_.ack_replica || ack_replica) || role_ != Role::kPrimary) {
     return absl::OkStatus();
   }
   const int64_t epoch = epoch_;

@@ -98,7 +98,9 @@ class Node {
 
   // Store hooks (index::Store::Options).
   absl::Status BeforeWrite();
-  absl::Status AfterWrite(uint64_t sequence);
+  // Waits for a replica when this node runs with ack_replica or the
+  // collection written asks for it (`ack_replica`).
+  absl::Status AfterWrite(uint64_t sequence, bool ack_replica = false);
 
   // The primary's side of a replica's Pull: the local sequence number
   // after which to send writes to a replica at `from`. FAILED_PRECONDITION

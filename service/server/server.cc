@@ -131,8 +131,8 @@ absl::StatusOr<std::unique_ptr<NearDupServer>> NearDupServer::Start(
         std::make_unique<replication::Node>(std::move(node), std::move(etcd));
     replication::Node* n = server->node_.get();
     store_options.before_write = [n] { return n->BeforeWrite(); };
-    store_options.after_write = [n](uint64_t seq) {
-      return n->AfterWrite(seq);
+    store_options.after_write = [n](uint64_t seq, bool ack_replica) {
+      return n->AfterWrite(seq, ack_replica);
     };
     // What a replica that was away can still pull instead of a whole
     // checkpoint: an hour, at most 4 GB of log.
